@@ -1,0 +1,12 @@
+import type { CommandModule } from 'yargs';
+import { JailError } from '../../errors.js';
+import { action } from '../run-command.js';
+
+// Placeholder until the owning issue lands; replaced by the real command.
+export const completionCommand: CommandModule = {
+  command: 'completion',
+  describe: false,
+  handler: action(async () => {
+    throw new JailError('NOT_IMPLEMENTED', 'completion is not implemented yet');
+  }),
+};

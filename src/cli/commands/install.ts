@@ -1,0 +1,12 @@
+import type { CommandModule } from 'yargs';
+import { JailError } from '../../errors.js';
+import { action } from '../run-command.js';
+
+// Placeholder until the owning issue lands; replaced by the real command.
+export const installCommand: CommandModule = {
+  command: 'install',
+  describe: false,
+  handler: action(async () => {
+    throw new JailError('NOT_IMPLEMENTED', 'install is not implemented yet');
+  }),
+};

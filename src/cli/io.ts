@@ -1,0 +1,37 @@
+/** The only place that writes to the terminal. Commands get an Io so tests can capture it. */
+export interface GlobalOptions {
+  json: boolean;
+  quiet: boolean;
+  verbose: number;
+  debug: boolean;
+}
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** stderr is a terminal: progress and colour are allowed there. */
+  readonly tty: boolean;
+  readonly color: boolean;
+}
+
+export function processIo(): Io {
+  const tty = Boolean(process.stderr.isTTY);
+  return {
+    out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+    err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+    tty,
+    color: tty && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
+  };
+}
+
+/** JSON for machines: stable key order is the caller's job; two-space indent for humans reading it. */
+export function printJson(io: Io, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}
+
+const codes = { red: 31, yellow: 33, green: 32, dim: 2, bold: 1, magenta: 35, cyan: 36 } as const;
+export type Colour = keyof typeof codes;
+
+export function paint(io: Io, colour: Colour, text: string): string {
+  return io.color ? `\u001b[${codes[colour]}m${text}\u001b[0m` : text;
+}

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import { errnoCode, JailError } from '../errors.js';
+import type { EntryType, Manifest, ManifestEntry } from './types.js';
+
+export interface ManifestOptions {
+  /** Skip hashing (sha256 null): for quick structural comparisons. */
+  hash?: boolean;
+}
+
+/** Linux encodes major/minor in dev_t with this split (glibc gnu_dev_major/minor). */
+export function splitDev(rdev: number): [number, number] {
+  const major = ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
+  const minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xff);
+  return [major >>> 0, minor >>> 0];
+}
+
+export function octalMode(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+
+export function entryType(st: Stats): EntryType {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isBlockDevice()) return 'block';
+  if (st.isFIFO()) return 'fifo';
+  return 'socket';
+}
+
+const CHUNK = 1 << 20;
+
+/** sha256 of a file, read through one reused buffer so memory does not grow with file size. */
+export function sha256File(file: string, buf: Buffer = Buffer.allocUnsafe(CHUNK)): string {
+  const h = createHash('sha256');
+  const fd = openSync(file, 'r');
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
+/**
+ * Describes every entry of a tree: lstat only, never following a link, sorted by path (bytewise
+ * on the UTF-8 names), hard links within the tree shown as links to their first path.
+ */
+export function manifestOf(dir: string, opts: ManifestOptions = {}): Manifest {
+  const hash = opts.hash ?? true;
+  let rootSt: Stats;
+  try {
+    rootSt = lstatSync(dir);
+  } catch (e) {
+    throw new JailError('MANIFEST_NOT_FOUND', `cannot read tree: ${errnoCode(e) ?? e}`, { path: dir });
+  }
+  if (!rootSt.isDirectory()) throw new JailError('MANIFEST_NOT_DIR', 'not a directory', { path: dir });
+  const entries: ManifestEntry[] = [];
+  const firstLink = new Map<string, string>();
+  const buf = Buffer.allocUnsafe(CHUNK);
+
+  const visit = (host: string, rel: string, st: Stats): void => {
+    const type = entryType(st);
+    const e: ManifestEntry = {
+      path: rel,
+      type,
+      mode: octalMode(st.mode),
+      uid: st.uid,
+      gid: st.gid,
+      size: 0,
+      sha256: null,
+      target: null,
+      rdev: type === 'char' || type === 'block' ? splitDev(st.rdev) : null,
+    };
+    if (type === 'symlink') e.target = readlinkSync(host);
+    if (type === 'file') {
+      const key = `${st.dev}:${st.ino}`;
+      const first = st.nlink > 1 ? firstLink.get(key) : undefined;
+      if (first !== undefined) {
+        e.type = 'hardlink';
+        e.target = first;
+      } else {
+        if (st.nlink > 1) firstLink.set(key, rel);
+        e.size = st.size;
+        if (hash) e.sha256 = sha256File(host, buf);
+      }
+    }
+    entries.push(e);
+    if (type === 'dir') {
+      const names = readdirSync(host).sort(compareBytes);
+      for (const name of names) {
+        const child = `${host}/${name}`;
+        visit(child, rel === '/' ? `/${name}` : `${rel}/${name}`, lstatSync(child));
+      }
+    }
+  };
+  visit(dir.replace(/\/+$/, '') || '/', '/', rootSt);
+  return { entries };
+}
+
+/** Bytewise order of UTF-8 names, the order GNU tar --sort=name and our archives use. */
+export function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}

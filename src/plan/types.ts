@@ -1,0 +1,65 @@
+/**
+ * The plan: the single hand-off from spec + resolution to build, script and pack. Pure data,
+ * JSON-printable, ordered so that every parent directory comes before its children.
+ * Paths are absolute jail paths; modes are numbers holding permission and special bits only.
+ */
+interface Base {
+  path: string;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+export interface DirEntry extends Base {
+  type: 'dir';
+  /** User data: a rebuild keeps what is in it. */
+  preserve?: boolean;
+}
+
+export interface FileEntry extends Base {
+  type: 'file';
+  /** Host path the content is copied from. */
+  source: string;
+  sha256: string;
+  size: number;
+}
+
+export interface GeneratedEntry extends Base {
+  type: 'generated';
+  content: string;
+  sha256: string;
+  size: number;
+}
+
+export interface SymlinkEntry extends Base {
+  type: 'symlink';
+  target: string;
+}
+
+export interface HardlinkEntry extends Base {
+  type: 'hardlink';
+  /** Jail path of the file this one is a link to (planned earlier). */
+  target: string;
+}
+
+export interface DeviceEntry extends Base {
+  type: 'device';
+  device: 'char' | 'block';
+  major: number;
+  minor: number;
+}
+
+export type PlanEntry = DirEntry | FileEntry | GeneratedEntry | SymlinkEntry | HardlinkEntry | DeviceEntry;
+
+export interface JailPlan {
+  /** Format version of this structure. */
+  format: 1;
+  name: string;
+  /** Host directory files were taken from. */
+  source: string;
+  entries: PlanEntry[];
+  /** Things the user should know (e.g. /dev/log needs a syslog socket at run time). */
+  notes: string[];
+  run: import('../spec/types.js').RunSettings;
+  audit: import('../spec/types.js').AuditSettings;
+}

@@ -1,0 +1,128 @@
+import { lstatSync, readlinkSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { errnoCode, ResolveError } from '../errors.js';
+
+/** Linux gives up after 40 links in one lookup (MAXSYMLINKS); so do we. */
+const MAX_LINKS = 40;
+
+export interface RealPath {
+  /** The canonical path inside the root. */
+  path: string;
+  /** Every symlink passed through on the way, as in-root paths, in the order met. */
+  links: string[];
+}
+
+/**
+ * A directory tree seen as a root filesystem. Every path is an absolute in-root path; symlinks are
+ * resolved as the kernel would after chroot(dir): absolute targets restart at the root and `..`
+ * never climbs above it, so no lookup can leave the root.
+ */
+export class SourceRoot {
+  readonly dir: string;
+  /** in-root path → symlink target, or null when it exists and is not a link, or undefined when absent. */
+  private readonly links = new Map<string, string | null | undefined>();
+
+  constructor(dir: string) {
+    this.dir = path.resolve(dir);
+  }
+
+  /** Opens a root, refusing one that does not exist or is not a directory. */
+  static open(dir: string): SourceRoot {
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(dir);
+    } catch (e) {
+      throw new ResolveError('ROOT_NOT_FOUND', `source root does not exist: ${errnoCode(e) ?? e}`, {
+        path: dir,
+      });
+    }
+    if (!st.isDirectory())
+      throw new ResolveError('ROOT_NOT_DIR', 'source root is not a directory', { path: dir });
+    return new SourceRoot(dir);
+  }
+
+  get isHost(): boolean {
+    return this.dir === '/';
+  }
+
+  /** Host path of an in-root path, without resolving anything. */
+  host(inRoot: string): string {
+    const norm = normalizeInRoot(inRoot);
+    return this.dir === '/' ? norm : norm === '/' ? this.dir : this.dir + norm;
+  }
+
+  /** The in-root path of a host path under this root, or null when it lies outside. */
+  fromHost(hostPath: string): string | null {
+    const abs = path.resolve(hostPath);
+    if (this.dir === '/') return abs;
+    if (abs === this.dir) return '/';
+    return abs.startsWith(`${this.dir}/`) ? abs.slice(this.dir.length) : null;
+  }
+
+  /** Symlink target of an in-root path, null when not a link, undefined when absent. Cached. */
+  readlink(inRoot: string): string | null | undefined {
+    if (this.links.has(inRoot)) return this.links.get(inRoot);
+    let v: string | null | undefined;
+    try {
+      const st = lstatSync(this.host(inRoot));
+      v = st.isSymbolicLink() ? readlinkSync(this.host(inRoot)) : null;
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
+      v = undefined;
+    }
+    this.links.set(inRoot, v);
+    return v;
+  }
+
+  /**
+   * Resolves every symlink of an in-root path inside the root. Returns null when a component is
+   * missing; throws ROOT_SYMLINK_LOOP past 40 links. With followLast false the last component is
+   * left as it is (like lstat).
+   */
+  realpath(inRoot: string, followLast = true): RealPath | null {
+    const links: string[] = [];
+    const pending = splitInRoot(inRoot).reverse();
+    let cur = '/';
+    let hops = 0;
+    while (pending.length > 0) {
+      const comp = pending.pop() as string;
+      if (comp === '..') {
+        cur = path.posix.dirname(cur);
+        continue;
+      }
+      const next = cur === '/' ? `/${comp}` : `${cur}/${comp}`;
+      const target = this.readlink(next);
+      if (target === undefined) return null;
+      if (target === null || (!followLast && pending.length === 0)) {
+        cur = next;
+        continue;
+      }
+      if (++hops > MAX_LINKS) {
+        throw new ResolveError('ROOT_SYMLINK_LOOP', 'too many levels of symbolic links', {
+          path: inRoot,
+          details: { root: this.dir, links },
+        });
+      }
+      links.push(next);
+      if (target.startsWith('/')) cur = '/';
+      pending.push(...splitInRoot(target).reverse());
+    }
+    return { path: cur, links };
+  }
+}
+
+/** Splits an in-root path into components, dropping empty ones and '.'. Keeps '..' for the caller. */
+function splitInRoot(p: string): string[] {
+  return p.split('/').filter((c) => c !== '' && c !== '.');
+}
+
+/** Lexical normalisation of an in-root path: absolute, no '.', '..' clamped at '/'. */
+export function normalizeInRoot(p: string): string {
+  const out: string[] = [];
+  for (const c of splitInRoot(p)) {
+    if (c === '..') out.pop();
+    else out.push(c);
+  }
+  return `/${out.join('/')}`;
+}

@@ -1,0 +1,40 @@
+/**
+ * The resolver's contract, shared by deps, plan, audit (missing-library) and target-distro work.
+ * All paths are in-root absolute paths.
+ */
+export interface ResolveOptions {
+  /** Host directory holding the source root; default '/'. */
+  root?: string;
+  /**
+   * Which glibc-hwcaps / legacy platform subdirectories count: 'host' picks as this CPU would
+   * (only for a root of the host's architecture), 'baseline' none, or an explicit list such as
+   * ['x86-64-v3', 'x86-64-v2'].
+   */
+  hwcaps?: 'host' | 'baseline' | string[];
+  /** $PLATFORM value override (default from the architecture). */
+  platform?: string;
+}
+
+export interface Dependencies {
+  /** PT_INTERP as found in the root (or a script's interpreter), null for a static file. */
+  interpreter: string | null;
+  /** Every object the loader would open, interpreter included, the file itself excluded, sorted. */
+  closure: string[];
+  /** Sonames (or paths) that could not be found. */
+  missing: string[];
+  /**
+   * Everything a jail must hold for the file to run: the closure, each symlink met on the way to
+   * it and each symlink's real target, and for scripts the interpreter's files. Sorted, unique.
+   */
+  files: string[];
+}
+
+export interface Resolver {
+  readonly root: string;
+  /**
+   * Resolves one file (an in-root path). Throws ElfError/ResolveError for a file that is missing,
+   * a directory, or malformed ELF. With `lenient`, a file that is neither ELF nor a `#!` script
+   * gives null instead of an error (used when copying whole trees).
+   */
+  resolve(file: string, opts?: { lenient?: boolean }): Promise<Dependencies | null>;
+}
