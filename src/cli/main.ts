@@ -14,6 +14,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors' })
     .option('verbose', { alias: 'v', type: 'count', describe: 'More detail (repeatable)' })
     .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces for errors' })
+    .completion('completion', 'Print a bash or zsh completion script: eval "$(jailsmith completion)"')
     .version(VERSION)
     .alias('help', 'h')
     .strict()
