@@ -2,8 +2,11 @@
  * The jailsmith library API. Every function returns data; only src/cli prints or exits.
  * Each stage module re-exports its public surface here.
  */
+
+export * from './distro/index.js';
 export * from './errors.js';
 export * from './manifest/index.js';
+export * from './packages/index.js';
 export type { JailPlan, PlanEntry } from './plan/types.js';
 export * from './resolve/source-root.js';
 export type { Dependencies, ResolveOptions, Resolver } from './resolve/types.js';
