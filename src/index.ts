@@ -10,5 +10,6 @@ export * from './packages/index.js';
 export type { JailPlan, PlanEntry } from './plan/types.js';
 export * from './resolve/source-root.js';
 export type { Dependencies, ResolveOptions, Resolver } from './resolve/types.js';
+export * from './script/index.js';
 export type { JailSpec } from './spec/types.js';
 export { VERSION } from './version.js';

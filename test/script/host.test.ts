@@ -1,0 +1,166 @@
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, expect, test } from 'vitest';
+import { manifestOf } from '../../src/manifest/index.js';
+import type { JailPlan, PlanEntry } from '../../src/plan/types.js';
+import { renderScript } from '../../src/script/index.js';
+import { describeAsRoot } from '../helpers/root.js';
+import { tmpDir } from '../helpers/tmp.js';
+import { expectedFacts, facts } from './compare.js';
+import { dir, fileEntry, hostFiles, hostileNames, smallPlan } from './plans.js';
+
+async function sh(script: string, args: string[], cwd: string, user?: number) {
+  // Another user cannot read a file in a 0700 temp dir: the script then comes on stdin.
+  const r =
+    user === undefined
+      ? await execa('sh', [script, ...args], { cwd, reject: false })
+      : await execa(
+          'setpriv',
+          ['--reuid', String(user), '--regid', String(user), '--clear-groups', 'sh', '-s', '--', ...args],
+          { cwd: '/', reject: false, inputFile: script },
+        );
+  return { code: r.exitCode ?? -1, out: String(r.stdout), err: String(r.stderr) };
+}
+
+describeAsRoot('host-mode script on a real root', () => {
+  const work = tmpDir('jailsmith-script-host-');
+  const src = path.join(work, 'src');
+  const cwd = path.join(work, 'cwd');
+  const canary = 'pwned';
+  let plan: JailPlan;
+  let script: string;
+
+  beforeAll(async () => {
+    mkdirSync(src);
+    mkdirSync(cwd);
+    const files = await hostFiles({ '/bin/sh': '/bin/dash' });
+    plan = smallPlan(files, 'host-test');
+    const names = hostileNames(canary);
+    const hostile: PlanEntry[] = [dir('/data'), ...names.map((n) => dir(`/data/d ${n}`, 0o750, 1000, 1000))];
+    names.forEach((n, i) => {
+      writeFileSync(path.join(src, n), `content ${i}\n`);
+      hostile.push(fileEntry(`/data/${n}`, path.join(src, n), 0o640));
+      hostile.push({
+        type: 'symlink',
+        path: `/data/d ${n}/${n}`,
+        target: n,
+        mode: 0o777,
+        uid: 1000,
+        gid: 1000,
+      });
+      hostile.push({
+        type: 'generated',
+        path: `/data/d ${n}/gen`,
+        content: n,
+        sha256: '',
+        size: 0,
+        mode: 0o600,
+        uid: 1000,
+        gid: 1000,
+      });
+    });
+    for (const e of hostile)
+      if (e.type === 'generated') e.sha256 = (await import('./plans.js')).sha256(e.content);
+    plan.entries.push(...hostile);
+    script = path.join(work, 'setup.sh');
+    writeFileSync(script, renderScript(plan, { mode: 'host' }));
+  });
+
+  test('the jail equals the plan, works, and no hostile name ran anything', async () => {
+    const target = path.join(work, 'jail');
+    const r = await sh(script, [target], cwd);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('copy /bin/sh');
+    expect(facts(manifestOf(target))).toEqual(expectedFacts(plan));
+    expect(readdirSync(cwd)).toEqual([]);
+    expect(readdirSync(work).filter((n) => n.startsWith('.jailsmith'))).toEqual([]);
+    const run = await execa('chroot', [target, '/bin/sh', '-c', 'echo inside'], { reject: false });
+    expect(run.stdout).toBe('inside');
+    expect(readFileSync(path.join(target, 'etc/motd'), 'utf8')).toBe(
+      "it's $HOME `id` $(id) ; no newline at end",
+    );
+  });
+
+  test('running it twice gives the same jail and keeps user data', async () => {
+    const target = path.join(work, 'twice');
+    expect((await sh(script, ['-q', target], cwd)).code).toBe(0);
+    const first = manifestOf(target);
+    writeFileSync(path.join(target, 'home/jail/notes.txt'), 'mine\n');
+    writeFileSync(path.join(target, 'etc/stray'), 'not planned\n');
+    const r = await sh(script, ['-q', target], cwd);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('');
+    expect(readFileSync(path.join(target, 'home/jail/notes.txt'), 'utf8')).toBe('mine\n');
+    expect(existsSync(path.join(target, 'etc/stray'))).toBe(false);
+    const second = manifestOf(target).entries.filter((e) => e.path !== '/home/jail/notes.txt');
+    expect(facts({ entries: second })).toEqual(facts(first));
+  });
+
+  test('a preserved dir reached through a symlink in the old jail is not carried', async () => {
+    const target = path.join(work, 'planted');
+    const outside = path.join(work, 'outside');
+    mkdirSync(path.join(outside, 'jail'), { recursive: true });
+    writeFileSync(path.join(outside, 'jail/secret'), 'host data\n');
+    mkdirSync(target);
+    symlinkSync(outside, path.join(target, 'home'));
+    const r = await sh(script, [target], cwd);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('not kept');
+    expect(readdirSync(path.join(target, 'home/jail'))).toEqual([]);
+    expect(readFileSync(path.join(outside, 'jail/secret'), 'utf8')).toBe('host data\n');
+  });
+
+  test('a source file that differs from the plan stops it, naming the file; --no-verify accepts it', async () => {
+    const victim = path.join(src, 'with space');
+    const saved = path.join(work, 'saved');
+    copyFileSync(victim, saved);
+    appendFileSync(victim, 'changed\n');
+    try {
+      const target = path.join(work, 'mismatch');
+      const r = await sh(script, [target], cwd);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`sha256 of ${victim} differs from the plan`);
+      expect(existsSync(target)).toBe(false);
+      expect(readdirSync(work).filter((n) => n.startsWith('.jailsmith'))).toEqual([]);
+      expect((await sh(script, ['-q', '--no-verify', target], cwd)).code).toBe(0);
+      expect(readFileSync(path.join(target, 'data/with space'), 'utf8')).toContain('changed');
+    } finally {
+      copyFileSync(saved, victim);
+    }
+  });
+
+  test('bad input: one line, non-zero, nothing written', async () => {
+    const file = path.join(work, 'a-file');
+    writeFileSync(file, 'x');
+    const link = path.join(work, 'a-link');
+    symlinkSync(path.join(work, 'jail'), link);
+    const before = readdirSync(work).sort();
+    const cases: [string[], number | undefined, RegExp][] = [
+      [[], undefined, /name one TARGET_DIR/],
+      [[file], undefined, /not a directory/],
+      [[link], undefined, /symlink/],
+      [['--bogus', path.join(work, 'new')], undefined, /unknown option/],
+      [[path.join(work, 'new')], 65534, /must run as root/],
+    ];
+    for (const [args, user, message] of cases) {
+      const r = await sh(script, args, cwd, user);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(message);
+      expect(r.out).toBe('');
+    }
+    expect(readFileSync(file, 'utf8')).toBe('x');
+    expect(readdirSync(work).sort()).toEqual(before);
+  });
+});
