@@ -5,6 +5,7 @@
 
 export * from './distro/index.js';
 export * from './errors.js';
+export * from './import/index.js';
 export * from './manifest/index.js';
 export * from './packages/index.js';
 export type { JailPlan, PlanEntry } from './plan/types.js';

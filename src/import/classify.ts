@@ -1,0 +1,108 @@
+import { closeSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import picomatch from 'picomatch';
+import type { SourceRoot } from '../resolve/source-root.js';
+
+/** jailkit looks bare names up on root's PATH; this is the PATH a root login gets on Debian. */
+export const ROOT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+export type PathKind = 'binary' | 'file' | 'tree' | 'device' | 'missing';
+
+const GLOB = /[*?[]/;
+
+/** First existing `dir/name` on ROOT_PATH inside the root, as an in-root path. */
+export function findOnPath(root: SourceRoot, name: string): string | null {
+  for (const dir of ROOT_PATH) {
+    const p = `${dir}/${name}`;
+    const real = root.realpath(p);
+    if (!real) continue;
+    try {
+      if (statSync(root.host(real.path)).isFile()) return p;
+    } catch {
+      // unreadable: keep looking
+    }
+  }
+  return null;
+}
+
+/** Expands glob components inside the root (sorted, no dotfiles for `*`, as Python's glob). */
+export function expandGlob(root: SourceRoot, pattern: string): string[] {
+  if (!GLOB.test(pattern)) return root.realpath(pattern, false) ? [pattern] : [];
+  let bases = ['/'];
+  for (const comp of pattern.split('/').filter((c) => c !== '')) {
+    const next: string[] = [];
+    for (const base of bases) {
+      const join = (c: string) => (base === '/' ? `/${c}` : `${base}/${c}`);
+      if (!GLOB.test(comp)) {
+        next.push(join(comp));
+        continue;
+      }
+      const real = root.realpath(base);
+      if (!real) continue;
+      let names: string[];
+      try {
+        names = readdirSync(root.host(real.path));
+      } catch {
+        continue;
+      }
+      const match = picomatch(comp);
+      for (const n of names.sort()) if (match(n)) next.push(join(n));
+    }
+    bases = next;
+  }
+  return bases.filter((p) => root.realpath(p) !== null);
+}
+
+function head(file: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(4);
+    return b.subarray(0, readSync(fd, b, 0, 4, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * What an existing in-root path becomes in a spec: ELF objects and executable scripts are
+ * binaries (they bring their closure), directories trees, device nodes devices, the rest files.
+ */
+export function classify(root: SourceRoot, p: string): PathKind {
+  const real = root.realpath(p);
+  if (!real) return 'missing';
+  const host = root.host(real.path);
+  let st: ReturnType<typeof lstatSync>;
+  try {
+    st = lstatSync(host);
+  } catch {
+    return 'missing';
+  }
+  if (st.isDirectory()) return 'tree';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'device';
+  if (!st.isFile()) return 'file';
+  let h: Buffer;
+  try {
+    h = head(host);
+  } catch {
+    return 'file';
+  }
+  if (h.length === 4 && h.readUInt32BE(0) === 0x7f454c46) return 'binary';
+  if (h.subarray(0, 2).toString('latin1') === '#!' && (st.mode & 0o111) !== 0) return 'binary';
+  return 'file';
+}
+
+export function hostDevice(
+  p: string,
+): { type: 'char' | 'block'; major: number; minor: number; mode: number } | null {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(p);
+  } catch {
+    return null;
+  }
+  if (!st.isCharacterDevice() && !st.isBlockDevice()) return null;
+  const rdev = st.rdev;
+  // glibc's gnu_dev_major/minor on the 64-bit dev_t
+  const major = ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
+  const minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xff & 0xfffff);
+  return { type: st.isCharacterDevice() ? 'char' : 'block', major, minor, mode: st.mode & 0o7777 };
+}
