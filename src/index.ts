@@ -4,13 +4,15 @@
  */
 
 export * from './distro/index.js';
+export * from './elf/index.js';
 export * from './errors.js';
 export * from './import/index.js';
 export * from './manifest/index.js';
 export * from './packages/index.js';
 export type { JailPlan, PlanEntry } from './plan/types.js';
+export * from './resolve/index.js';
 export * from './resolve/source-root.js';
-export type { Dependencies, ResolveOptions, Resolver } from './resolve/types.js';
+export type { Dependencies, DependencyEdge, ResolveOptions, Resolver } from './resolve/types.js';
 export * from './script/index.js';
 export type { JailSpec } from './spec/types.js';
 export { VERSION } from './version.js';

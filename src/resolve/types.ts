@@ -27,6 +27,17 @@ export interface Dependencies {
    * it and each symlink's real target, and for scripts the interpreter's files. Sorted, unique.
    */
   files: string[];
+  /**
+   * Added by the resolver: every DT_NEEDED edge (and a script's interpreter edge) in load order,
+   * `from` the requesting object's in-root path, `path` null when not found. deps --tree prints it.
+   */
+  edges?: DependencyEdge[];
+}
+
+export interface DependencyEdge {
+  from: string;
+  name: string;
+  path: string | null;
 }
 
 export interface Resolver {

@@ -1,0 +1,237 @@
+import path from 'node:path';
+import { DF_1_NODEFLIB, type ElfInfo } from '../elf/types.js';
+import type { ArchEnv, RootConfig } from './arch-env.js';
+import { type DstValues, expandDst, splitPathList } from './dst.js';
+import { lookupCache } from './ld-cache.js';
+import { elfOf, type Found, type ObjectStore } from './object-store.js';
+import { normalizeInRoot } from './source-root.js';
+
+/** One DT_NEEDED edge as the loader resolved it. */
+export interface Edge {
+  /** In-root path of the object that needs it. */
+  from: string;
+  name: string;
+  /** In-root path the loader opens, or null when not found. */
+  path: string | null;
+}
+
+/** One ELF program's closure, in load order. */
+export interface ElfClosure {
+  interpreter: Found | null;
+  /** The interpreter named by PT_INTERP when it is absent from the root. */
+  missingInterpreter: string | null;
+  /** Loaded objects in load order (breadth first), interpreter and program excluded. */
+  objects: Found[];
+  missing: string[];
+  edges: Edge[];
+}
+
+interface Loaded {
+  found: Found;
+  elf: ElfInfo;
+  names: Set<string>;
+  loader: Loaded | null;
+  /** $ORIGIN for this object. */
+  origin: string;
+  rpathDirs?: string[] | null;
+  runpathDirs?: string[] | null;
+}
+
+/** musl's loader answers for these itself: libc.so, libm.so.6, libpthread.so.0 and so on. */
+const MUSL_RESERVED = /^lib(c|pthread|rt|m|dl|util|xnet)\./;
+
+/**
+ * Walks a program's DT_NEEDED graph as glibc's (or musl's) loader does: breadth first, each name
+ * first matched against objects already loaded (by the names they were requested as, soname, or
+ * same real file), else searched in RPATH chain / RUNPATH / cache / default directories.
+ */
+export class ClosureWalker {
+  /** Search results shared across programs: key is (search list, name). */
+  private readonly searchCache = new Map<string, Found | null>();
+
+  constructor(
+    private readonly cfg: RootConfig,
+    private readonly store: ObjectStore,
+  ) {}
+
+  walk(main: Found, elf: ElfInfo): ElfClosure {
+    const env = this.cfg.env(elf);
+    const interpName = elf.interpreter;
+    const musl = interpName !== null && /(^|\/)ld-musl-[^/]*\.so\.1$/.test(interpName);
+    const out: ElfClosure = {
+      interpreter: null,
+      missingInterpreter: null,
+      objects: [],
+      missing: [],
+      edges: [],
+    };
+    const loaded: Loaded[] = [];
+    const byReal = new Map<string, Loaded>();
+    const mainObj: Loaded = {
+      found: main,
+      elf,
+      names: new Set(elf.soname ? [elf.soname] : []),
+      loader: null,
+      origin: path.posix.dirname(main.real.path),
+    };
+    loaded.push(mainObj);
+    byReal.set(main.real.path, mainObj);
+    let interp: Loaded | null = null;
+    if (interpName !== null) {
+      const f = this.store.lookup(normalizeInRoot(interpName));
+      const ie = f ? elfOf(f) : null;
+      if (f && ie) {
+        out.interpreter = f;
+        interp = {
+          found: f,
+          elf: ie,
+          names: new Set([interpName]),
+          loader: null,
+          origin: path.posix.dirname(f.path),
+        };
+        if (ie.soname) interp.names.add(ie.soname);
+        loaded.push(interp);
+        byReal.set(f.real.path, interp);
+      } else out.missingInterpreter = interpName;
+    }
+
+    const missing = new Set<string>();
+    for (let qi = 0; qi < loaded.length; qi++) {
+      const obj = loaded[qi] as Loaded;
+      // The interpreter is mapped by the kernel and relocates itself: its own DT_NEEDED are not walked.
+      if (obj === interp) continue;
+      for (const name of obj.elf.needed) {
+        let hit: Loaded | undefined;
+        if (musl && interp && !name.includes('/') && MUSL_RESERVED.test(name)) hit = interp;
+        hit ??= loaded.find((l) => l.names.has(name) || l.elf.soname === name);
+        if (!hit) {
+          const f = musl ? this.findMusl(name, obj, env) : this.findGlibc(name, obj, env);
+          if (f) {
+            hit = byReal.get(f.real.path);
+            if (hit) hit.names.add(name);
+            else {
+              const fe = elfOf(f) as ElfInfo;
+              hit = {
+                found: f,
+                elf: fe,
+                names: new Set([name, f.path]),
+                loader: obj,
+                origin: path.posix.dirname(f.path),
+              };
+              loaded.push(hit);
+              byReal.set(f.real.path, hit);
+              out.objects.push(f);
+            }
+          }
+        }
+        if (!hit) missing.add(name);
+        out.edges.push({ from: obj.found.path, name, path: hit ? hit.found.path : null });
+      }
+    }
+    out.missing = [...missing].sort();
+    return out;
+  }
+
+  private dst(obj: Loaded, env: ArchEnv): DstValues {
+    return { origin: obj.origin, lib: env.lib, platform: env.platform };
+  }
+
+  private rpathOf(obj: Loaded, env: ArchEnv): string[] | null {
+    if (obj.rpathDirs === undefined)
+      obj.rpathDirs =
+        obj.elf.rpath !== null && obj.elf.runpath === null
+          ? splitPathList(obj.elf.rpath, this.dst(obj, env))
+          : null;
+    return obj.rpathDirs;
+  }
+
+  private runpathOf(obj: Loaded, env: ArchEnv): string[] | null {
+    if (obj.runpathDirs === undefined)
+      obj.runpathDirs = obj.elf.runpath !== null ? splitPathList(obj.elf.runpath, this.dst(obj, env)) : null;
+    return obj.runpathDirs;
+  }
+
+  /** A candidate is usable when it is ELF of the program's class, byte order and machine. */
+  private usable(f: Found | null, env: ArchEnv): f is Found {
+    const e = f ? elfOf(f) : null;
+    return e !== null && e.bits === env.bits && e.endian === env.endian && e.machine === env.machine;
+  }
+
+  private findPath(name: string, obj: Loaded, env: ArchEnv): Found | null {
+    const p = normalizeInRoot(expandDst(name, this.dst(obj, env)));
+    const f = this.store.lookup(p);
+    return this.usable(f, env) ? f : null;
+  }
+
+  /** Searches directories (each with its hwcaps/platform subdirectories first). Cached per (dirs, name). */
+  private searchDirs(dirs: string[], name: string, env: ArchEnv, subdirs: string[]): Found | null {
+    const key = `${env.key}${subdirs.length > 0 ? 'h' : 'p'}\0${name}\0${dirs.join(':')}`;
+    const cached = this.searchCache.get(key);
+    if (cached !== undefined) return cached;
+    let found: Found | null = null;
+    outer: for (const dir of dirs) {
+      if (!this.store.root.realpath(dir)) continue;
+      for (const sub of subdirs) {
+        const d = `${dir === '/' ? '' : dir}/${sub}`;
+        if (!this.store.root.realpath(d)) continue;
+        const f = this.store.lookup(`${d}/${name}`);
+        if (this.usable(f, env)) {
+          found = f;
+          break outer;
+        }
+      }
+      const f = this.store.lookup(`${dir === '/' ? '' : dir}/${name}`);
+      if (this.usable(f, env)) {
+        found = f;
+        break;
+      }
+    }
+    this.searchCache.set(key, found);
+    return found;
+  }
+
+  private findGlibc(name: string, obj: Loaded, env: ArchEnv): Found | null {
+    if (name.includes('/')) return this.findPath(name, obj, env);
+    const sub = env.subdirs;
+    // DT_RPATH of the object and of each object that loaded it, unless the object has DT_RUNPATH.
+    if (obj.elf.runpath === null) {
+      for (let l: Loaded | null = obj; l; l = l.loader) {
+        const dirs = this.rpathOf(l, env);
+        if (dirs) {
+          const f = this.searchDirs(dirs, name, env, sub);
+          if (f) return f;
+        }
+      }
+    }
+    const run = this.runpathOf(obj, env);
+    if (run) {
+      const f = this.searchDirs(run, name, env, sub);
+      if (f) return f;
+    }
+    if ((obj.elf.flags1 & DF_1_NODEFLIB) !== 0) return null;
+    const cache = this.cfg.ldCache();
+    if (cache) {
+      for (const p of lookupCache(cache, name, env.cacheFlags, env.hwcaps)) {
+        const f = this.store.lookup(normalizeInRoot(p));
+        if (this.usable(f, env)) return f;
+      }
+    } else {
+      const f = this.searchDirs(this.cfg.confDirs(), name, env, sub);
+      if (f) return f;
+    }
+    return this.searchDirs(env.defaultDirs, name, env, sub);
+  }
+
+  private findMusl(name: string, obj: Loaded, env: ArchEnv): Found | null {
+    if (name.includes('/')) return this.findPath(name, obj, env);
+    // musl reads DT_RUNPATH, else DT_RPATH, and walks the chain of loaders for either.
+    for (let l: Loaded | null = obj; l; l = l.loader) {
+      const list = l.elf.runpath ?? l.elf.rpath;
+      if (list !== null) {
+        const f = this.searchDirs(splitPathList(list, this.dst(l, env)), name, env, []);
+        if (f) return f;
+      }
+    }
+    return this.searchDirs(this.cfg.muslPath(env.info?.musl ?? 'x86_64'), name, env, []);
+  }
+}
