@@ -8,6 +8,7 @@ export * from './elf/index.js';
 export * from './errors.js';
 export * from './import/index.js';
 export * from './manifest/index.js';
+export * from './pack/index.js';
 export * from './packages/index.js';
 export type { JailPlan, PlanEntry } from './plan/types.js';
 export * from './resolve/index.js';

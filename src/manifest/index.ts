@@ -1,2 +1,3 @@
+export * from './capabilities.js';
 export * from './manifest.js';
 export * from './types.js';

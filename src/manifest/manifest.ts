@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { errnoCode, JailError } from '../errors.js';
+import { capabilitiesOf } from './capabilities.js';
 import type { EntryType, Manifest, ManifestEntry } from './types.js';
 
 export interface ManifestOptions {
   /** Skip hashing (sha256 null): for quick structural comparisons. */
   hash?: boolean;
+  /** Read security.capability xattrs (one getfattr run); default true. */
+  capabilities?: boolean;
 }
 
 /** Linux encodes major/minor in dev_t with this split (glibc gnu_dev_major/minor). */
@@ -100,6 +103,12 @@ export function manifestOf(dir: string, opts: ManifestOptions = {}): Manifest {
     }
   };
   visit(dir.replace(/\/+$/, '') || '/', '/', rootSt);
+  if (opts.capabilities ?? true) {
+    const caps = capabilitiesOf(dir);
+    // A capability belongs to the inode: it is described once, at the first link.
+    if (caps.size > 0)
+      for (const e of entries) if (e.type === 'file' && caps.has(e.path)) e.capability = caps.get(e.path);
+  }
   return { entries };
 }
 

@@ -1,12 +1,33 @@
 import type { CommandModule } from 'yargs';
-import { JailError } from '../../errors.js';
+import { installPackage } from '../../pack/install.js';
+import { loadPublicKey } from '../../pack/signature.js';
+import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
-// Placeholder until the owning issue lands; replaced by the real command.
-export const installCommand: CommandModule = {
-  command: 'install',
-  describe: false,
-  handler: action(async () => {
-    throw new JailError('NOT_IMPLEMENTED', 'install is not implemented yet');
+interface InstallArgs {
+  package: string;
+  dir: string;
+  trust?: string;
+}
+
+export const installCommand: CommandModule<object, InstallArgs> = {
+  command: 'install <package> <dir>',
+  describe: 'Verify a package entry by entry and install it at DIR (swapped in whole)',
+  builder: (y) =>
+    y
+      .positional('package', { type: 'string', demandOption: true })
+      .positional('dir', { type: 'string', demandOption: true })
+      .option('trust', { type: 'string', describe: 'Public key the package must be signed with' }),
+  handler: action<InstallArgs>(async (args, io) => {
+    const trust = args.trust === undefined ? undefined : loadPublicKey(args.trust);
+    const { manifest: _m, setupScript, ...r } = await installPackage(args.package, args.dir, { trust });
+    if (args.json) printJson(io, { ...r, setupScript: setupScript !== null });
+    else if (!args.quiet) {
+      const sig = r.signatureVerified ? ', signature verified' : '';
+      io.out(
+        `installed ${r.file} -> ${r.dir} (${r.entries} entries${r.replaced ? ', replaced the old tree' : ''}${sig})`,
+      );
+    }
+    return 0;
   }),
 };

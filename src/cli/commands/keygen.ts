@@ -1,12 +1,22 @@
 import type { CommandModule } from 'yargs';
-import { JailError } from '../../errors.js';
+import { keygen } from '../../pack/signature.js';
+import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
-// Placeholder until the owning issue lands; replaced by the real command.
-export const keygenCommand: CommandModule = {
+interface KeygenArgs {
+  output: string;
+}
+
+export const keygenCommand: CommandModule<object, KeygenArgs> = {
   command: 'keygen',
-  describe: false,
-  handler: action(async () => {
-    throw new JailError('NOT_IMPLEMENTED', 'keygen is not implemented yet');
+  describe: 'Make an ed25519 key pair for signing packages (PREFIX and PREFIX.pub)',
+  builder: (y) =>
+    y.option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Key file prefix' }),
+  handler: action<KeygenArgs>(async (args, io) => {
+    const r = keygen(args.output);
+    if (args.json) printJson(io, r);
+    else if (!args.quiet)
+      io.out(`wrote ${r.privateKey} (private, 0600) and ${r.publicKey} (key id ${r.keyId})`);
+    return 0;
   }),
 };

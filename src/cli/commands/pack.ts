@@ -1,12 +1,75 @@
 import type { CommandModule } from 'yargs';
-import { JailError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import { type PackFormat, packJail } from '../../pack/pack.js';
+import { loadPrivateKey } from '../../pack/signature.js';
+import { openPackSource } from '../../pack/source.js';
+import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
-// Placeholder until the owning issue lands; replaced by the real command.
-export const packCommand: CommandModule = {
-  command: 'pack',
-  describe: false,
-  handler: action(async () => {
-    throw new JailError('NOT_IMPLEMENTED', 'pack is not implemented yet');
+interface PackArgs {
+  source: string;
+  output: string;
+  format?: string;
+  sign?: string;
+  tag: string;
+}
+
+/** `.tar`, `.tar.gz`/`.tgz`; anything else needs --format. */
+export function formatFromName(file: string): PackFormat | undefined {
+  if (/\.(tar\.gz|tgz)$/i.test(file)) return 'tar.gz';
+  if (/\.tar$/i.test(file)) return 'tar';
+  return undefined;
+}
+
+export const packCommand: CommandModule<object, PackArgs> = {
+  command: 'pack <source>',
+  describe: 'Pack a jail (directory or spec) into a reproducible, verifiable package or OCI image',
+  builder: (y) =>
+    y
+      .positional('source', { type: 'string', demandOption: true, describe: 'Jail directory or spec file' })
+      .option('output', {
+        alias: 'o',
+        type: 'string',
+        demandOption: true,
+        describe: 'Package file or OCI dir',
+      })
+      .option('format', {
+        type: 'string',
+        choices: ['tar', 'tar.gz', 'oci'],
+        describe: 'Default: from -o name',
+      })
+      .option('sign', { type: 'string', describe: 'ed25519 private key (PEM) to sign the manifest with' })
+      .option('tag', { type: 'string', default: 'latest', describe: 'OCI reference name' }),
+  handler: action<PackArgs>(async (args, io) => {
+    const format = (args.format as PackFormat | 'oci' | undefined) ?? formatFromName(args.output);
+    if (!format) {
+      throw new UsageError('USAGE', 'cannot tell the format from the output name', {
+        path: args.output,
+        hint: 'name it .tar, .tar.gz or .tgz, or pass --format tar|tar.gz|oci',
+      });
+    }
+    const key = args.sign === undefined ? undefined : loadPrivateKey(args.sign);
+    const src = openPackSource(args.source);
+    try {
+      if (format === 'oci') {
+        const { packOci } = await import('../../pack/oci.js');
+        const r = await packOci(src, args.output, { tag: args.tag });
+        if (args.json) printJson(io, r);
+        else if (!args.quiet) io.out(`packed ${args.source} -> ${r.dir} (OCI ${r.tag}, ${r.manifestDigest})`);
+        return 0;
+      }
+      const r = await packJail(src.dir, args.output, { format, signKey: key, setupScript: src.setupScript });
+      if (args.json) printJson(io, r);
+      else if (!args.quiet) {
+        io.out(
+          `packed ${args.source} -> ${r.file} (${r.entries} entries, ${r.size} bytes, sha256 ${r.sha256}` +
+            `${r.signed ? ', signed' : ''})`,
+        );
+        for (const s of r.skipped) io.err(`skipped ${s}: sockets cannot be packed`);
+      }
+      return 0;
+    } finally {
+      src.cleanup();
+    }
   }),
 };

@@ -1,12 +1,33 @@
 import type { CommandModule } from 'yargs';
-import { JailError } from '../../errors.js';
+import { verifyPackage } from '../../pack/install.js';
+import { loadPublicKey } from '../../pack/signature.js';
+import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
-// Placeholder until the owning issue lands; replaced by the real command.
-export const verifyCommand: CommandModule = {
-  command: 'verify',
-  describe: false,
-  handler: action(async () => {
-    throw new JailError('NOT_IMPLEMENTED', 'verify is not implemented yet');
+interface VerifyArgs {
+  package: string;
+  trust?: string;
+}
+
+export const verifyCommand: CommandModule<object, VerifyArgs> = {
+  command: 'verify <package>',
+  describe: 'Check a package against its manifest (and signature) without installing it',
+  builder: (y) =>
+    y
+      .positional('package', { type: 'string', demandOption: true })
+      .option('trust', { type: 'string', describe: 'Public key the package must be signed with' }),
+  handler: action<VerifyArgs>(async (args, io) => {
+    const trust = args.trust === undefined ? undefined : loadPublicKey(args.trust);
+    const { manifest: _m, ...r } = await verifyPackage(args.package, { trust });
+    if (args.json) printJson(io, { ok: true, ...r });
+    else if (!args.quiet) {
+      const sig = r.signatureVerified
+        ? 'signature verified'
+        : r.signed
+          ? 'signed (no --trust key given)'
+          : 'unsigned';
+      io.out(`ok ${r.file}: ${r.entries} entries, ${r.files} files, ${r.bytes} bytes, ${sig}`);
+    }
+    return 0;
   }),
 };

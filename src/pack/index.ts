@@ -1,0 +1,21 @@
+export { archiveSink } from './archive-sink.js';
+export { archiveName, headerFor, jailPathOf, packEpoch } from './entry-header.js';
+export { PackageRefused } from './errors.js';
+export { type InstallOptions, type InstallResult, installPackage, verifyPackage } from './install.js';
+export { imageConfig, type OciOptions, type OciResult, packOci } from './oci.js';
+export { type PackFormat, type PackOptions, type PackResult, packageEntries, packJail } from './pack.js';
+export { manifestBytes, type PackageManifest, parseManifest } from './package-manifest.js';
+export { type PackageReport, readPackage, type TreeSink } from './read-package.js';
+export {
+  checkSignature,
+  type KeygenResult,
+  keygen,
+  loadPrivateKey,
+  loadPublicKey,
+  type PackageSignature,
+  signManifest,
+} from './signature.js';
+export { openPackSource, type PackSource } from './source.js';
+export type { TarHeader, TarType } from './tar/header.js';
+export { TarFormatError, TarReader } from './tar/reader.js';
+export { TarWriter } from './tar/writer.js';

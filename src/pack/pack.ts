@@ -1,0 +1,114 @@
+import type { KeyObject } from 'node:crypto';
+import { PackError } from '../errors.js';
+import { manifestOf } from '../manifest/manifest.js';
+import type { ManifestEntry } from '../manifest/types.js';
+import { archiveSink } from './archive-sink.js';
+import { packEpoch } from './entry-header.js';
+import {
+  MANIFEST_NAME,
+  META_DIR,
+  manifestBytes,
+  type PackageManifest,
+  SETUP_NAME,
+  SIGNATURE_NAME,
+  sha256,
+} from './package-manifest.js';
+import { signManifest } from './signature.js';
+import type { TarHeader } from './tar/header.js';
+import { TarWriter } from './tar/writer.js';
+import { writeTree } from './write-tree.js';
+
+export type PackFormat = 'tar' | 'tar.gz';
+
+export interface PackOptions {
+  format: PackFormat;
+  /** ed25519 private key: signs the manifest digest. */
+  signKey?: KeyObject;
+  /** The bundle-mode setup script stored as .jailsmith/setup.sh. */
+  setupScript?: string;
+  /** Entry mtime; default SOURCE_DATE_EPOCH or 0. */
+  mtime?: number;
+}
+
+export interface PackResult {
+  file: string;
+  format: PackFormat;
+  entries: number;
+  /** sha256 of manifest.json: what a signature covers. */
+  manifestSha256: string;
+  sha256: string;
+  size: number;
+  signed: boolean;
+  /** Entries left out because tar cannot carry them (sockets). */
+  skipped: string[];
+}
+
+/** The jail's manifest as a package carries it: sockets dropped, /.jailsmith reserved. */
+export function packageEntries(dir: string): { entries: ManifestEntry[]; skipped: string[] } {
+  const all = manifestOf(dir).entries;
+  if (all.some((e) => e.path === `/${META_DIR}`)) {
+    throw new PackError('PACK_RESERVED_NAME', `the jail holds /${META_DIR}, a name packages reserve`, {
+      path: dir,
+    });
+  }
+  const skipped = all.filter((e) => e.type === 'socket').map((e) => e.path);
+  return { entries: all.filter((e) => e.type !== 'socket'), skipped };
+}
+
+function metaHeader(name: string, mtime: number, size = 0): TarHeader {
+  const dir = name.endsWith('/');
+  return {
+    name,
+    type: dir ? 'dir' : 'file',
+    mode: dir ? 0o755 : 0o644,
+    uid: 0,
+    gid: 0,
+    size,
+    mtime,
+    linkname: '',
+    devmajor: 0,
+    devminor: 0,
+    xattrs: {},
+  };
+}
+
+/**
+ * Packs a jail directory into `out`: `.jailsmith/` first (manifest, setup script, signature) so a
+ * reader can check everything before it extracts, then the tree in manifest order.
+ */
+export async function packJail(dir: string, out: string, opts: PackOptions): Promise<PackResult> {
+  const mtime = opts.mtime ?? packEpoch();
+  const { entries, skipped } = packageEntries(dir);
+  const setup = opts.setupScript === undefined ? undefined : Buffer.from(opts.setupScript);
+  const manifest: PackageManifest = { format: 1, meta: {}, entries };
+  if (setup) manifest.meta[SETUP_NAME] = sha256(setup);
+  const mbytes = manifestBytes(manifest);
+  const digest = sha256(mbytes);
+
+  const sink = archiveSink(out, opts.format === 'tar.gz');
+  try {
+    const tar = new TarWriter(sink.input);
+    await tar.add(metaHeader(`${META_DIR}/`, mtime));
+    await tar.add(metaHeader(`${META_DIR}/${MANIFEST_NAME}`, mtime), mbytes);
+    if (setup) await tar.add({ ...metaHeader(`${META_DIR}/${SETUP_NAME}`, mtime), mode: 0o755 }, setup);
+    if (opts.signKey) {
+      await tar.add(metaHeader(`${META_DIR}/${SIGNATURE_NAME}`, mtime), signManifest(digest, opts.signKey));
+    }
+    await writeTree(tar, dir, entries, mtime);
+    await tar.finish();
+    const r = await sink.close();
+    return {
+      file: out,
+      format: opts.format,
+      entries: entries.length,
+      manifestSha256: digest,
+      sha256: r.fileSha256,
+      size: r.fileSize,
+      signed: Boolean(opts.signKey),
+      skipped,
+    };
+  } catch (e) {
+    sink.abort();
+    throw e;
+  }
+}

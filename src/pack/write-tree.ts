@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { PackError } from '../errors.js';
+import type { ManifestEntry } from '../manifest/types.js';
+import { headerFor } from './entry-header.js';
+import { ContentChangedError, type TarWriter } from './tar/writer.js';
+
+/**
+ * Writes a tree's entries in manifest order (parents first, names bytewise), streaming each file
+ * and checking it still hashes to what the manifest recorded.
+ */
+export async function writeTree(
+  tar: TarWriter,
+  dir: string,
+  entries: readonly ManifestEntry[],
+  mtime: number,
+): Promise<void> {
+  for (const e of entries) {
+    const h = headerFor(e, mtime);
+    if (e.type !== 'file') {
+      await tar.add(h);
+      continue;
+    }
+    const host = path.join(dir, e.path);
+    let digest: string;
+    try {
+      digest = await tar.addFile(h, host);
+    } catch (err) {
+      if (err instanceof ContentChangedError) {
+        throw new PackError('PACK_SOURCE_CHANGED', err.reason, { path: e.path });
+      }
+      throw err;
+    }
+    if (digest !== e.sha256) {
+      throw new PackError('PACK_SOURCE_CHANGED', 'file changed while packing', { path: e.path });
+    }
+  }
+}
