@@ -12,12 +12,12 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, expect, test } from 'vitest';
 import { manifestOf } from '../../src/manifest/index.js';
-import type { JailPlan, PlanEntry } from '../../src/plan/types.js';
+import type { JailPlan } from '../../src/plan/types.js';
 import { renderScript } from '../../src/script/index.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { expectedFacts, facts } from './compare.js';
-import { dir, fileEntry, hostFiles, hostileNames, smallPlan } from './plans.js';
+import { hostilePlan } from './plans.js';
 
 async function sh(script: string, args: string[], cwd: string, user?: number) {
   // Another user cannot read a file in a 0700 temp dir: the script then comes on stdin.
@@ -43,35 +43,7 @@ describeAsRoot('host-mode script on a real root', () => {
   beforeAll(async () => {
     mkdirSync(src);
     mkdirSync(cwd);
-    const files = await hostFiles({ '/bin/sh': '/bin/dash' });
-    plan = smallPlan(files, 'host-test');
-    const names = hostileNames(canary);
-    const hostile: PlanEntry[] = [dir('/data'), ...names.map((n) => dir(`/data/d ${n}`, 0o750, 1000, 1000))];
-    names.forEach((n, i) => {
-      writeFileSync(path.join(src, n), `content ${i}\n`);
-      hostile.push(fileEntry(`/data/${n}`, path.join(src, n), 0o640));
-      hostile.push({
-        type: 'symlink',
-        path: `/data/d ${n}/${n}`,
-        target: n,
-        mode: 0o777,
-        uid: 1000,
-        gid: 1000,
-      });
-      hostile.push({
-        type: 'generated',
-        path: `/data/d ${n}/gen`,
-        content: n,
-        sha256: '',
-        size: 0,
-        mode: 0o600,
-        uid: 1000,
-        gid: 1000,
-      });
-    });
-    for (const e of hostile)
-      if (e.type === 'generated') e.sha256 = (await import('./plans.js')).sha256(e.content);
-    plan.entries.push(...hostile);
+    plan = await hostilePlan(src, canary);
     script = path.join(work, 'setup.sh');
     writeFileSync(script, renderScript(plan, { mode: 'host' }));
   });

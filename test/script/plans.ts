@@ -147,3 +147,32 @@ export async function hostFiles(binaries: Record<string, string>): Promise<Recor
   }
   return out;
 }
+
+/**
+ * The test jail: dash as /bin/sh with its libraries (copied into `src` first, so the plan's sources
+ * live only there), and under /data a file, a directory, a symlink and a generated file for each
+ * hostile name.
+ */
+export async function hostilePlan(src: string, canary: string): Promise<JailPlan> {
+  const { copyFileSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const path = await import('node:path');
+  const files: Record<string, string> = {};
+  for (const [jailPath, host] of Object.entries(await hostFiles({ '/bin/sh': '/bin/dash' }))) {
+    const copy = path.join(src, 'root', jailPath);
+    mkdirSync(path.dirname(copy), { recursive: true });
+    copyFileSync(host, copy);
+    files[jailPath] = copy;
+  }
+  const p = smallPlan(files, 'hostile');
+  const names = hostileNames(canary);
+  p.entries.push(dir('/data'), ...names.map((n) => dir(`/data/d ${n}`, 0o750, 1000, 1000)));
+  names.forEach((n, i) => {
+    writeFileSync(path.join(src, n), `content ${i}\n`);
+    p.entries.push(
+      fileEntry(`/data/${n}`, path.join(src, n), 0o640),
+      { type: 'symlink', path: `/data/d ${n}/${n}`, target: n, mode: 0o777, uid: 1000, gid: 1000 },
+      generated(`/data/d ${n}/gen`, n, 0o600, 1000, 1000),
+    );
+  });
+  return p;
+}

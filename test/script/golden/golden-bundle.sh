@@ -72,7 +72,7 @@ lnh() {
 # mkn PATH c|b MAJOR MINOR
 mkn() {
   say "mknod $1 $2 $3 $4"
-  mknod -m 0600 -- "$S$1" "$2" "$3" "$4"
+  mknod -- "$S$1" "$2" "$3" "$4"
 }
 
 # gen PATH CONTENT: written by printf from a quoted word, so nothing in it is expanded.

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Header } from 'tar';
+import type { JailPlan } from '../plan/types.js';
+import { ScriptError } from './validate.js';
+
+export interface Blob {
+  sha256: string;
+  size: number;
+  /** Host file the content is read from (the first plan entry with this digest). */
+  source: string;
+}
+
+/** One blob per distinct content, sorted by digest: the archive does not depend on plan order. */
+export function blobsOf(plan: JailPlan): Blob[] {
+  const blobs = new Map<string, Blob>();
+  for (const e of plan.entries) {
+    if (e.type === 'file' && !blobs.has(e.sha256))
+      blobs.set(e.sha256, { sha256: e.sha256, size: e.size, source: e.source });
+  }
+  return [...blobs.values()].sort((a, b) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0));
+}
+
+const BLOCK = 512;
+/** ustar's size field holds 11 octal digits. */
+const MAX_SIZE = 8 ** 11 - 1;
+
+function header(blob: Blob): Buffer {
+  if (blob.size > MAX_SIZE)
+    throw new ScriptError('SCRIPT_BLOB_TOO_BIG', 'file too big for a bundle', { path: blob.source });
+  const h = new Header({
+    path: blob.sha256,
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    size: blob.size,
+    mtime: new Date(0),
+    type: 'File',
+    uname: '',
+    gname: '',
+  });
+  h.encode();
+  return h.block as Buffer;
+}
+
+/**
+ * A ustar stream of the blobs, each named by its sha256, read file by file in 1 MiB chunks (memory
+ * stays flat whatever the jail's size). A source whose size or digest differs from the plan stops
+ * it: the bundle would carry a different jail than the plan says.
+ */
+export async function* blobTar(blobs: Blob[]): AsyncGenerator<Buffer> {
+  for (const blob of blobs) {
+    yield header(blob);
+    const hash = createHash('sha256');
+    let n = 0;
+    for await (const chunk of createReadStream(blob.source, { highWaterMark: 1 << 20 })) {
+      const buf = chunk as Buffer;
+      n += buf.length;
+      if (n > blob.size) break;
+      hash.update(buf);
+      yield buf;
+    }
+    if (n !== blob.size || hash.digest('hex') !== blob.sha256)
+      throw new ScriptError('SCRIPT_SOURCE_CHANGED', 'source file differs from the plan (size or sha256)', {
+        path: blob.source,
+        hint: 'make the plan again from the current files',
+      });
+    if (n % BLOCK !== 0) yield Buffer.alloc(BLOCK - (n % BLOCK));
+  }
+  yield Buffer.alloc(2 * BLOCK);
+}

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { closeSync, createWriteStream, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import type { JailPlan } from '../plan/types.js';
+import { blobsOf, blobTar } from './blob-tar.js';
+import { planDigest } from './digest.js';
+import { renderScript } from './render.js';
+
+export interface BundleResult {
+  output: string;
+  bytes: number;
+  planDigest: string;
+  payloadSha256: string;
+  blobs: number;
+}
+
+/**
+ * Writes a self-contained bundle: the script, then a gzip'ed tar of the blobs, then one line with
+ * the sha256 of the script. The script's payload fields are fixed-width, so its length is known
+ * before the archive exists: the archive streams to that offset first (hashed on the way, never held
+ * in memory), the script with the real numbers goes in front, the check line after. Written to a
+ * temporary name beside outFile and renamed, so a failure leaves no half bundle.
+ */
+export async function writeBundle(
+  plan: JailPlan,
+  outFile: string,
+  opts: { verify?: boolean } = {},
+): Promise<BundleResult> {
+  const render = (payload?: { offset: number; size: number; sha256: string }) =>
+    Buffer.from(renderScript(plan, { mode: 'bundle', verify: opts.verify ?? true, payload }));
+  const offset = render().length;
+  const blobs = blobsOf(plan);
+  const tmp = `${outFile}.partial-${process.pid}`;
+  try {
+    const hash = createHash('sha256');
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    await pipeline(
+      Readable.from(blobTar(blobs)),
+      createGzip({ level: 6 }),
+      meter,
+      createWriteStream(tmp, { start: offset, mode: 0o644 }),
+    );
+    const payloadSha256 = hash.digest('hex');
+    const script = render({ offset, size, sha256: payloadSha256 });
+    if (script.length !== offset) throw new Error('bundle script length changed with its payload fields');
+    const check = `${createHash('sha256').update(script).digest('hex')}\n`;
+    const fd = openSync(tmp, 'r+');
+    try {
+      writeSync(fd, script, 0, script.length, 0);
+      writeSync(fd, check, offset + size);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, outFile);
+    return {
+      output: outFile,
+      bytes: offset + size + check.length,
+      planDigest: planDigest(plan),
+      payloadSha256,
+      blobs: blobs.length,
+    };
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
