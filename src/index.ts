@@ -16,4 +16,5 @@ export * from './resolve/source-root.js';
 export type { Dependencies, DependencyEdge, ResolveOptions, Resolver } from './resolve/types.js';
 export * from './script/index.js';
 export type { JailSpec } from './spec/types.js';
+export * from './trace/index.js';
 export { VERSION } from './version.js';

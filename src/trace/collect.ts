@@ -1,0 +1,76 @@
+import { lstatSync, statSync } from 'node:fs';
+import type { SourceRoot } from '../resolve/source-root.js';
+import type { ParsedTrace } from './parse.js';
+
+/** Kernel and device trees: never copied from a trace (a jail mounts or creates its own). */
+const EXCLUDED = ['/proc', '/sys', '/dev', '/run'];
+
+export interface TraceSummary {
+  /** Existing non-directories the command opened, executed or stat'ed, sorted. */
+  files: string[];
+  /** Existing directories it listed, entered or stat'ed, sorted. */
+  dirs: string[];
+  /** Paths it asked for that did not exist (ENOENT/ENOTDIR), sorted. */
+  missing: string[];
+}
+
+export interface SummaryOptions {
+  /** Host directories (the trace's own temporaries) whose contents never count. */
+  ignore: string[];
+  /**
+   * Host directory the command was chrooted into: only events after a successful chroot() count,
+   * and decoded fd paths under it are mapped back into the jail.
+   */
+  chroot?: string;
+}
+
+const under = (p: string, dir: string) => p === dir || p.startsWith(dir === '/' ? '/' : `${dir}/`);
+
+/**
+ * Reduces parsed strace events to in-root paths. Only absolute paths count; writes, exclusions and
+ * paths that no longer exist after the run are dropped (the command's own output files).
+ */
+export function summarize(trace: ParsedTrace, root: SourceRoot, opts: SummaryOptions): TraceSummary {
+  const active = new Set<number>();
+  const forkOf = new Map<number, number>();
+  for (const f of trace.forks) forkOf.set(f.child, f.pid);
+  const isActive = (pid: number): boolean => {
+    if (!opts.chroot) return true;
+    for (let p: number | undefined = pid; p !== undefined; p = forkOf.get(p)) if (active.has(p)) return true;
+    return false;
+  };
+  const toJail = (p: string, literal: boolean): string | null => {
+    if (!opts.chroot || literal) return p;
+    if (under(p, opts.chroot)) return p.slice(opts.chroot.length) || '/';
+    return null;
+  };
+  const ok = new Set<string>();
+  const missing = new Set<string>();
+  for (const e of trace.events) {
+    if (e.kind === 'chroot') {
+      if (e.ok) active.add(e.pid);
+      continue;
+    }
+    if (!isActive(e.pid) || !e.path.startsWith('/')) continue;
+    // Decoded fd paths are host paths; a literal absolute argument is already a jail path.
+    const literal = !e.fromFd;
+    const p = toJail(e.path, literal);
+    if (p === null) continue;
+    if (EXCLUDED.some((x) => under(p, x)) || opts.ignore.some((x) => under(e.path, x))) continue;
+    if (e.ok && !e.write) ok.add(p);
+    else if (!e.ok && (e.errno === 'ENOENT' || e.errno === 'ENOTDIR')) missing.add(p);
+  }
+  const files: string[] = [];
+  const dirs: string[] = [];
+  for (const p of ok) {
+    const real = root.realpath(p);
+    if (!real) continue;
+    try {
+      if (statSync(root.host(real.path)).isDirectory()) dirs.push(p);
+      else if (lstatSync(root.host(real.path))) files.push(p);
+    } catch {
+      // vanished since: the command's own temporary
+    }
+  }
+  return { files: files.sort(), dirs: dirs.sort(), missing: [...missing].sort() };
+}
