@@ -1,3 +1,3 @@
 export { summarize, type TraceSummary } from './collect.js';
-export { type EventKind, type ParsedTrace, parseStrace, type TraceEvent, unescape } from './parse.js';
+export { type EventKind, type ParsedTrace, parseStrace, type TraceEvent, unescapeStrace } from './parse.js';
 export { TRACE_PATH, type TraceOptions, type TraceResult, traceCommand } from './run.js';

@@ -50,7 +50,7 @@ const SYSCALLS: Record<string, { kind: EventKind; arg: number; dirfd: boolean }>
 const FORKS = new Set(['clone', 'clone3', 'fork', 'vfork']);
 
 /** Undoes strace's C-style escapes (\", \\, \n, \xNN, octal). */
-export function unescape(s: string): string {
+export function unescapeStrace(s: string): string {
   const bytes: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s[i] as string;
@@ -111,12 +111,12 @@ function splitArgs(s: string): string[] {
 
 const quoted = (a: string): string | null => {
   const m = /^"(.*)"(?:\.\.\.)?$/s.exec(a);
-  return m ? unescape(m[1] as string) : null;
+  return m ? unescapeStrace(m[1] as string) : null;
 };
 /** `3</usr/lib>` or `AT_FDCWD</tmp>` → the decoded path. */
 const fdPath = (a: string): string | null => {
   const m = /^[^<]*<(.*)>$/s.exec(a);
-  return m ? unescape(m[1] as string) : null;
+  return m ? unescapeStrace(m[1] as string) : null;
 };
 
 function join(dir: string, rel: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SourceRoot } from '../../src/resolve/source-root.js';
-import { parseStrace, summarize, unescape } from '../../src/trace/index.js';
+import { parseStrace, summarize, unescapeStrace } from '../../src/trace/index.js';
 
 const SAMPLE = [
   '100 execve("/usr/bin/env", ["env"], 0x7ffe /* 3 vars */) = 0',
@@ -20,7 +20,7 @@ const SAMPLE = [
 
 describe('strace parser', () => {
   it('undoes C escapes', () => {
-    expect(unescape('a\\"b\\\\c\\x41\\101\\n')).toBe('a"b\\cAA\n');
+    expect(unescapeStrace('a\\"b\\\\c\\x41\\101\\n')).toBe('a"b\\cAA\n');
   });
   it('reads events, stitches unfinished calls and joins relative paths to the decoded cwd', () => {
     const t = parseStrace(SAMPLE);
