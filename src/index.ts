@@ -3,6 +3,7 @@
  * Each stage module re-exports its public surface here.
  */
 
+export * from './build/index.js';
 export * from './distro/index.js';
 export * from './elf/index.js';
 export * from './errors.js';
@@ -14,6 +15,7 @@ export type { JailPlan, PlanEntry } from './plan/types.js';
 export * from './resolve/index.js';
 export * from './resolve/source-root.js';
 export type { Dependencies, DependencyEdge, ResolveOptions, Resolver } from './resolve/types.js';
+export * from './root/index.js';
 export * from './script/index.js';
 export type { JailSpec } from './spec/types.js';
 export * from './trace/index.js';

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  type Stats,
+} from 'node:fs';
 import { errnoCode, JailError } from '../errors.js';
 import { capabilitiesOf } from './capabilities.js';
 import type { EntryType, Manifest, ManifestEntry } from './types.js';
@@ -9,6 +19,10 @@ export interface ManifestOptions {
   hash?: boolean;
   /** Read security.capability xattrs (one getfattr run); default true. */
   capabilities?: boolean;
+  /** Paths (in-tree) whose contents are not listed: the directory itself is, its children not. */
+  prune?: (path: string) => boolean;
+  /** Called with each entry and its lstat, e.g. to keep inode numbers for a later comparison. */
+  onEntry?: (entry: ManifestEntry, st: Stats) => void;
 }
 
 /** Linux encodes major/minor in dev_t with this split (glibc gnu_dev_major/minor). */
@@ -34,11 +48,20 @@ export function entryType(st: Stats): EntryType {
 
 const CHUNK = 1 << 20;
 
-/** sha256 of a file, read through one reused buffer so memory does not grow with file size. */
+/**
+ * sha256 of a file, read through one reused buffer so memory does not grow with file size.
+ * Never follows a symlink at the last component (a tree being hashed may be hostile) and never
+ * blocks on a FIFO swapped in after the lstat: anything but a regular file is refused.
+ */
 export function sha256File(file: string, buf: Buffer = Buffer.allocUnsafe(CHUNK)): string {
   const h = createHash('sha256');
-  const fd = openSync(file, 'r');
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
+    if (!fstatSync(fd).isFile()) {
+      throw new JailError('MANIFEST_NOT_FILE', 'changed into a non-regular file while reading', {
+        path: file,
+      });
+    }
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
@@ -94,7 +117,8 @@ export function manifestOf(dir: string, opts: ManifestOptions = {}): Manifest {
       }
     }
     entries.push(e);
-    if (type === 'dir') {
+    opts.onEntry?.(e, st);
+    if (type === 'dir' && !(rel !== '/' && opts.prune?.(rel))) {
       const names = readdirSync(host).sort(compareBytes);
       for (const name of names) {
         const child = `${host}/${name}`;

@@ -1,12 +1,54 @@
 import type { CommandModule } from 'yargs';
-import { JailError } from '../../errors.js';
+import { buildJail } from '../../build/build-jail.js';
+import type { BuildResult } from '../../build/types.js';
+import { type Io, paint, printJson } from '../io.js';
 import { action } from '../run-command.js';
 
-// Placeholder until the owning issue lands; replaced by the real command.
-export const buildCommand: CommandModule = {
-  command: 'build',
-  describe: false,
-  handler: action(async () => {
-    throw new JailError('NOT_IMPLEMENTED', 'build is not implemented yet');
+interface BuildArgs {
+  spec: string;
+  dir: string;
+  root?: string;
+  'unsafe-ancestors': boolean;
+  force: boolean;
+}
+
+export const buildCommand: CommandModule<object, BuildArgs> = {
+  command: 'build <spec> <dir>',
+  describe: 'Build a jail from a spec (or a saved plan) into DIR, swapping it in whole',
+  builder: (y) =>
+    y
+      .positional('spec', { type: 'string', demandOption: true, describe: 'Jail spec (YAML) or plan (JSON)' })
+      .positional('dir', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Jail directory to create or update',
+      })
+      .option('root', { type: 'string', describe: 'Source root the files come from (overrides the spec)' })
+      .option('unsafe-ancestors', {
+        type: 'boolean',
+        default: false,
+        describe: 'Build even if a parent of DIR is writable by others',
+      })
+      .option('force', { type: 'boolean', default: false, describe: 'Rebuild even when nothing changed' }),
+  handler: action<BuildArgs>(async (args, io) => {
+    const r = await buildJail(args.spec, args.dir, {
+      root: args.root,
+      unsafeAncestors: args['unsafe-ancestors'],
+      force: args.force,
+    });
+    if (args.json) {
+      printJson(io, r);
+      return 0;
+    }
+    if (!args.quiet) printSummary(io, r);
+    return 0;
   }),
 };
+
+function printSummary(io: Io, r: BuildResult): void {
+  const counts = `${r.added.length} added, ${r.changed.length} changed, ${r.removed.length} removed, ${r.unchanged.length} unchanged`;
+  io.out(
+    r.written ? `${paint(io, 'green', 'built')} ${r.dir}: ${counts}` : `up to date: ${r.dir} (${counts})`,
+  );
+  for (const n of r.notes) io.err(`note: ${n}`);
+}

@@ -1,12 +1,34 @@
 import type { CommandModule } from 'yargs';
-import { JailError } from '../../errors.js';
+import { manifestOf } from '../../manifest/manifest.js';
+import type { ManifestEntry } from '../../manifest/types.js';
+import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
-// Placeholder until the owning issue lands; replaced by the real command.
-export const manifestCommand: CommandModule = {
-  command: 'manifest',
-  describe: false,
-  handler: action(async () => {
-    throw new JailError('NOT_IMPLEMENTED', 'manifest is not implemented yet');
+interface ManifestArgs {
+  dir: string;
+  hash: boolean;
+}
+
+export const manifestCommand: CommandModule<object, ManifestArgs> = {
+  command: 'manifest <dir>',
+  describe: 'List every entry of a tree (type, mode, owner, size, sha256, link target, device)',
+  builder: (y) =>
+    y
+      .positional('dir', { type: 'string', demandOption: true, describe: 'Directory to describe' })
+      .option('hash', { type: 'boolean', default: true, describe: 'Hash file contents (--no-hash to skip)' }),
+  handler: action<ManifestArgs>(async (args, io) => {
+    const m = manifestOf(args.dir, { hash: args.hash });
+    if (args.json) printJson(io, m);
+    else io.out(m.entries.map(line).join('\n'));
+    return 0;
   }),
 };
+
+/** One line per entry, ls-like and stable: `MODE UID:GID TYPE PATH [-> TARGET | MAJ,MIN | SIZE SHA]`. */
+function line(e: ManifestEntry): string {
+  const head = `${e.mode} ${e.uid}:${e.gid} ${e.type.padEnd(8)} ${e.path}`;
+  if (e.target !== null) return `${head} -> ${e.target}`;
+  if (e.rdev !== null) return `${head} ${e.rdev[0]},${e.rdev[1]}`;
+  if (e.type === 'file') return `${head} ${e.size} ${e.sha256 ?? '-'}`;
+  return head;
+}

@@ -1,0 +1,53 @@
+import { compareBytes } from '../manifest/manifest.js';
+import type { JailPlan } from '../plan/types.js';
+import { JailTarget } from '../root/target.js';
+import { type DiffStats, diffJail, scanJail } from './compare.js';
+import { completeEntries, preservedDirs } from './expected.js';
+import { collectState, readState, type StateRecord, writeState } from './state.js';
+import type { BuildOptions, BuildResult } from './types.js';
+
+/**
+ * Makes DIR hold exactly what the plan says. Compares first: when nothing differs, DIR is left
+ * untouched. Otherwise the whole jail is written into a private staging tree beside DIR and
+ * swapped in, carrying preserved directories (homes) over by rename. Everything that writes is
+ * in src/root.
+ */
+export async function applyPlan(plan: JailPlan, dir: string, opts: BuildOptions = {}): Promise<BuildResult> {
+  const expected = completeEntries(plan.entries);
+  const preserve = preservedDirs(expected);
+  const target = await JailTarget.open(dir, { unsafeAncestors: opts.unsafeAncestors, preserve });
+  try {
+    const j = target.paths;
+    let diff: ReturnType<typeof diffJail>;
+    const stats: DiffStats = { hashed: 0, verified: {} };
+    if (target.exists) {
+      const existing = scanJail(
+        j.dir,
+        preserve.map((d) => d.path),
+      );
+      diff = diffJail(j.dir, expected, existing, readState(j.state), stats);
+    } else {
+      diff = { added: expected.map((e) => e.path), changed: [], removed: [], unchanged: [] };
+      diff.added.sort(compareBytes);
+    }
+    const dirty = diff.added.length + diff.changed.length + diff.removed.length > 0;
+    const written = dirty || opts.force === true;
+    if (written) {
+      let record: StateRecord = {};
+      await target.replace(expected, plan.source, (staged) => {
+        record = collectState(staged, expected);
+      });
+      writeState(j.state, record);
+    } else if (stats.hashed > 0) {
+      // Up to date but we had to hash: record it so the next no-op check hashes nothing.
+      // Keys from the scan, taken before each file was read: a later change shows as a new ctime.
+      const sums = new Map(expected.map((e) => [e.path, 'sha256' in e ? e.sha256 : '']));
+      const record: StateRecord = {};
+      for (const [p, v] of Object.entries(stats.verified)) if (sums.get(p) === v[1]) record[p] = v;
+      writeState(j.state, record);
+    }
+    return { dir: j.dir, ...diff, written, notes: [...plan.notes, ...target.notes] };
+  } finally {
+    target.release();
+  }
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { errnoCode, SpecError } from '../errors.js';
+import type { JailPlan } from '../plan/types.js';
+
+const TYPES = new Set(['dir', 'file', 'generated', 'symlink', 'hardlink', 'device']);
+
+/**
+ * A plan saved by `jailsmith plan --json` (recognised by `"format": 1` and an entries list), or
+ * null when the text is not one (then it is a spec). Checked enough that a hand-edited plan fails
+ * with a clear message instead of half a build.
+ */
+export function parsePlanText(text: string, file: string): JailPlan | null {
+  const trimmed = text.trimStart();
+  if (!trimmed.startsWith('{')) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null; // JSON-looking YAML flow mapping: let the spec loader report it
+  }
+  if (typeof data !== 'object' || data === null || !('entries' in data) || !('format' in data)) return null;
+  const plan = data as JailPlan;
+  if (plan.format !== 1) throw bad(file, `unsupported plan format ${String(plan.format)}`);
+  if (!Array.isArray(plan.entries)) throw bad(file, 'entries must be a list');
+  plan.entries.forEach((e, i) => {
+    const where = `entries[${i}]`;
+    if (typeof e !== 'object' || e === null) throw bad(file, `${where} must be an object`);
+    if (!TYPES.has(e.type)) throw bad(file, `${where}.type must be one of ${[...TYPES].join(', ')}`);
+    if (typeof e.path !== 'string') throw bad(file, `${where}.path must be a string`);
+    for (const k of ['mode', 'uid', 'gid'] as const) {
+      if (!Number.isInteger(e[k]) || e[k] < 0)
+        throw bad(file, `${where}.${k} must be a non-negative integer`);
+    }
+  });
+  plan.notes = Array.isArray(plan.notes) ? plan.notes : [];
+  plan.source = typeof plan.source === 'string' ? plan.source : '/';
+  return plan;
+}
+
+export function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SpecError('SPEC_NOT_FOUND', `cannot read: ${errnoCode(e) ?? e}`, { path: file });
+  }
+}
+
+function bad(file: string, what: string): SpecError {
+  return new SpecError('PLAN_INVALID', `invalid plan: ${what}`, { path: file });
+}

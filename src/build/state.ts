@@ -1,0 +1,89 @@
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  type Stats,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import type { PlanEntry } from '../plan/types.js';
+import { under } from '../root/jail-path.js';
+
+/**
+ * What the last build wrote, kept beside DIR (`.NAME.jailsmith-state.json`, in the root-owned
+ * parent, out of reach of jail users): for each file, its inode, ctime and size when we finished
+ * and the sha256 we wrote. A file whose inode, ctime and size still match holds those bytes:
+ * every write, truncate or rename-over changes the ctime or the inode, and ctime cannot be set
+ * from user space. So a no-op rebuild hashes nothing; a missing or stale record just means hashing.
+ */
+export type JailState = Map<string, { key: string; sha256: string }>;
+
+export function statKey(st: Stats): string {
+  return `${st.dev}:${st.ino}:${st.ctimeMs}:${st.size}`;
+}
+
+export function readState(file: string): JailState {
+  const state: JailState = new Map();
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return state;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0) return state;
+    const data = JSON.parse(readFileSync(fd, 'utf8')) as {
+      format?: number;
+      files?: Record<string, [string, string]>;
+    };
+    if (data.format !== 1 || typeof data.files !== 'object' || data.files === null) return state;
+    for (const [p, v] of Object.entries(data.files)) {
+      if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') {
+        state.set(p, { key: v[0], sha256: v[1] });
+      }
+    }
+  } catch {
+    // unreadable or corrupt: behave as if there were none
+  } finally {
+    closeSync(fd);
+  }
+  return state;
+}
+
+export type StateRecord = Record<string, [string, string]>;
+
+/**
+ * The files of a finished tree. Taken in the private staging tree just before the swap (a rename
+ * changes neither inode nor ctime of what is inside), so nothing a jail user does afterwards can
+ * end up recorded as ours. A file missing there is simply not recorded.
+ */
+export function collectState(root: string, entries: PlanEntry[]): StateRecord {
+  const files: StateRecord = {};
+  for (const e of entries) {
+    if (e.type !== 'file' && e.type !== 'generated') continue;
+    try {
+      const st = lstatSync(under(root, e.path));
+      if (st.isFile()) files[e.path] = [statKey(st), e.sha256];
+    } catch {
+      // not recorded: the next comparison hashes it
+    }
+  }
+  return files;
+}
+
+export function writeState(file: string, files: StateRecord): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    unlinkSync(tmp);
+  } catch {
+    // none left over
+  }
+  // 'wx' is O_CREAT|O_EXCL: never through a link someone planted under that name.
+  writeFileSync(tmp, JSON.stringify({ format: 1, files }), { mode: 0o600, flag: 'wx' });
+  renameSync(tmp, file);
+}

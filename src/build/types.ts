@@ -1,0 +1,22 @@
+export interface BuildOptions {
+  /** Build even below an ancestor others can write to (--unsafe-ancestors). */
+  unsafeAncestors?: boolean;
+  /** Rebuild and swap even when nothing changed. */
+  force?: boolean;
+}
+
+/**
+ * What a build did, compared with the jail that was there. Every list holds jail paths in
+ * bytewise order; a rebuild with nothing new has empty added/changed/removed and leaves DIR as it was.
+ */
+export interface BuildResult {
+  dir: string;
+  added: string[];
+  changed: string[];
+  removed: string[];
+  unchanged: string[];
+  /** True when a new tree was swapped in. */
+  written: boolean;
+  /** Things the user should know (plan notes, kept or dropped user data, recovered leftovers). */
+  notes: string[];
+}

@@ -1,0 +1,54 @@
+import { execa } from 'execa';
+import { RootError } from '../errors.js';
+
+export interface DeviceSpec {
+  /** Host path inside the private staging tree. */
+  host: string;
+  type: 'char' | 'block';
+  major: number;
+  minor: number;
+}
+
+/** Kernel limits of dev_t as user space sees it (12-bit major, 20-bit minor in new_encode_dev). */
+const MAX_MAJOR = 0xfff;
+const MAX_MINOR = 0xfffff;
+
+/**
+ * glibc's makedev(): the 64-bit dev_t with the low 8 minor bits at 0-7, 12 major bits at 8-19,
+ * the remaining minor bits at 20-31 and the high major bits at 32+. The old 16-bit encoding
+ * (major<<8|minor) is what breaks minors >= 256 in other tools.
+ */
+export function makeDev(major: number, minor: number): bigint {
+  const ma = BigInt(major);
+  const mi = BigInt(minor);
+  return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) | (mi & 0xffn);
+}
+
+export function checkDevice(path: string, major: number, minor: number): void {
+  const ok = (n: number, max: number) => Number.isInteger(n) && n >= 0 && n <= max;
+  if (!ok(major, MAX_MAJOR) || !ok(minor, MAX_MINOR)) {
+    throw new RootError('ROOT_DEVICE_NUMBER', `device number ${major}:${minor} out of range`, {
+      path,
+      hint: `major 0-${MAX_MAJOR}, minor 0-${MAX_MINOR}`,
+    });
+  }
+}
+
+/**
+ * Creates device nodes with coreutils mknod (Node has no mknod). One shell runs every mknod of
+ * the batch from an argument vector (no quoting, no string building), which costs one spawn from
+ * Node instead of one per device; mknod itself calls makedev(), so any major/minor is right.
+ * Nodes are made 0600; the writer sets owner and mode afterwards like any other entry.
+ */
+export async function makeDevices(devs: DeviceSpec[]): Promise<void> {
+  if (devs.length === 0) return;
+  const args: string[] = [];
+  for (const d of devs) args.push(d.host, d.type === 'char' ? 'c' : 'b', String(d.major), String(d.minor));
+  const script = 'while [ $# -gt 0 ]; do mknod -m 0600 -- "$1" "$2" "$3" "$4" || exit 1; shift 4; done';
+  const r = await execa('sh', ['-c', script, 'sh', ...args], { reject: false, env: { LC_ALL: 'C' } });
+  if (r.exitCode !== 0) {
+    throw new RootError('ROOT_MKNOD_FAILED', `mknod failed: ${String(r.stderr).trim()}`, {
+      path: devs[0]?.host,
+    });
+  }
+}

@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { RootError } from '../errors.js';
+
+/**
+ * Removes a tree without ever following a symlink, even one swapped in while the removal runs.
+ * Node's recursive rm lstat()s and then opens by name, so a directory replaced by a link between
+ * the two would send it outside; GNU rm walks with fts and openat(O_NOFOLLOW)/unlinkat relative to
+ * directory descriptors, which is immune to that race. --one-file-system keeps it from descending
+ * into anything mounted inside (a bind mount of host data must never be emptied).
+ */
+export async function removeTree(p: string): Promise<void> {
+  const r = await execa('rm', ['-rf', '--one-file-system', '--', p], { reject: false });
+  if (r.exitCode !== 0) {
+    throw new RootError('ROOT_REMOVE_FAILED', `could not remove: ${String(r.stderr).trim()}`, { path: p });
+  }
+}
+
+/** Mount points at or below `dir` (from /proc/self/mountinfo, octal escapes decoded). */
+export function mountsUnder(dir: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const field = line.split(' ')[4];
+    if (field === undefined) continue;
+    const mp = field.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
+    if (mp === dir || mp.startsWith(`${dir}/`)) out.push(mp);
+  }
+  return out;
+}

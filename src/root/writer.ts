@@ -1,0 +1,194 @@
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  copyFileSync,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  lchownSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  realpathSync,
+  symlinkSync,
+  writeSync,
+} from 'node:fs';
+import { errnoCode, RootError } from '../errors.js';
+import type { DeviceEntry, FileEntry, GeneratedEntry, PlanEntry } from '../plan/types.js';
+import { checkDevice, makeDevices } from './devices.js';
+import { checkJailPath, jailParent, under } from './jail-path.js';
+
+type Kind = PlanEntry['type'];
+interface Attrs {
+  path: string;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+const { O_WRONLY, O_RDONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
+
+/**
+ * Writes plan entries into a fresh private staging tree (mode 0700, made by us, reachable by root
+ * only), so no one can plant or swap a link in it while we work. Still, every creation is
+ * exclusive and never follows a link (O_CREAT|O_EXCL|O_NOFOLLOW, mkdir, symlink, link all fail on
+ * an existing name) and every parent must be a directory this writer made: if anything unexpected
+ * were there, the build fails instead of writing through it.
+ * Order: content first, then owner, then mode (chown clears setuid bits, so they come last);
+ * directories get their final owner and mode at the end, deepest first.
+ */
+export class StagingWriter {
+  readonly root: string;
+  private readonly kinds = new Map<string, Kind>([['/', 'dir']]);
+  private readonly dirs: Attrs[] = [];
+  private readonly devices: DeviceEntry[] = [];
+  private rootAttrs: Attrs = { path: '/', mode: 0o755, uid: 0, gid: 0 };
+  private readonly sourceRoot: string | null;
+
+  /** `sourceRoot`: when not '/', every copied file must really lie inside it (no link out). */
+  constructor(root: string, sourceRoot = '/') {
+    this.root = root;
+    this.sourceRoot = sourceRoot === '/' ? null : realpathSync(sourceRoot);
+  }
+
+  add(e: PlanEntry): void {
+    const p = checkJailPath(e.path);
+    if (p === '/') {
+      if (e.type !== 'dir')
+        throw new RootError('ROOT_PLAN_ROOT', 'the jail root must be a directory', { path: p });
+      this.rootAttrs = { path: p, mode: e.mode, uid: e.uid, gid: e.gid };
+      return;
+    }
+    if (this.kinds.has(p)) throw new RootError('ROOT_PLAN_DUPLICATE', 'path planned twice', { path: p });
+    this.ensureParent(p);
+    const host = under(this.root, p);
+    try {
+      switch (e.type) {
+        case 'dir':
+          mkdirSync(host, 0o700);
+          this.dirs.push(e);
+          break;
+        case 'file':
+          this.copy(e, host);
+          break;
+        case 'generated':
+          this.generate(e, host);
+          break;
+        case 'symlink':
+          if (e.target === '' || e.target.includes('\0'))
+            throw new RootError('ROOT_BAD_TARGET', 'symlink target is empty or has a NUL byte', { path: p });
+          symlinkSync(e.target, host);
+          lchownSync(host, e.uid, e.gid);
+          break;
+        case 'hardlink': {
+          const t = checkJailPath(e.target);
+          const kind = this.kinds.get(t);
+          if (kind !== 'file' && kind !== 'generated') {
+            throw new RootError('ROOT_BAD_HARDLINK', `hard link target ${t} is not a file planned earlier`, {
+              path: p,
+            });
+          }
+          linkSync(under(this.root, t), host);
+          break;
+        }
+        case 'device':
+          checkDevice(p, e.major, e.minor);
+          this.devices.push(e);
+          break;
+      }
+    } catch (err) {
+      if (err instanceof RootError) throw err;
+      throw new RootError('ROOT_WRITE_FAILED', `cannot create ${e.type}: ${errnoCode(err) ?? err}`, {
+        path: p,
+        cause: err,
+      });
+    }
+    this.kinds.set(p, e.type);
+  }
+
+  /** Devices, then directory owners and modes deepest first, then the root. */
+  async finish(): Promise<void> {
+    await makeDevices(this.devices.map((d) => ({ ...d, type: d.device, host: under(this.root, d.path) })));
+    for (const d of this.devices) this.setAttrs(d);
+    for (let i = this.dirs.length - 1; i >= 0; i--) this.setAttrs(this.dirs[i] as Attrs);
+    this.setAttrs(this.rootAttrs);
+  }
+
+  /** Kind of a path this writer created, if any. */
+  kindOf(p: string): Kind | undefined {
+    return this.kinds.get(p);
+  }
+
+  private setAttrs(a: Attrs): void {
+    const host = under(this.root, a.path);
+    lchownSync(host, a.uid, a.gid);
+    chmodSync(host, a.mode & 0o7777);
+  }
+
+  /** Parents the plan did not list are made root-owned 0755; a planned non-directory is refused. */
+  private ensureParent(p: string): void {
+    const parent = jailParent(p);
+    const kind = this.kinds.get(parent);
+    if (kind === 'dir') return;
+    if (kind !== undefined) {
+      throw new RootError('ROOT_PARENT_NOT_DIR', `parent ${parent} is a ${kind}, not a directory`, {
+        path: p,
+        hint: 'plans must use real paths: a file below a symlinked directory is never written through it',
+      });
+    }
+    this.ensureParent(parent);
+    mkdirSync(under(this.root, parent), 0o700);
+    this.kinds.set(parent, 'dir');
+    this.dirs.push({ path: parent, mode: 0o755, uid: 0, gid: 0 });
+  }
+
+  private copy(e: FileEntry, host: string): void {
+    let src = e.source;
+    if (this.sourceRoot !== null) {
+      src = realpathSync(e.source);
+      if (!src.startsWith(`${this.sourceRoot}/`)) {
+        throw new RootError('ROOT_SOURCE_ESCAPE', `source resolves outside the source root: ${src}`, {
+          path: e.source,
+        });
+      }
+    }
+    // COPYFILE_EXCL opens the destination O_CREAT|O_EXCL: an existing name, link or not, fails.
+    copyFileSync(src, host, constants.COPYFILE_EXCL);
+    this.settle(host, e);
+  }
+
+  private generate(e: GeneratedEntry, host: string): void {
+    const fd = openSync(host, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+    try {
+      const buf = Buffer.from(e.content);
+      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
+    } finally {
+      closeSync(fd);
+    }
+    this.settle(host, e);
+  }
+
+  /** Owner then mode, through a descriptor of the file we just made. */
+  private settle(host: string, e: FileEntry | GeneratedEntry): void {
+    const fd = openSync(host, O_RDONLY | O_NOFOLLOW);
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile() || st.nlink !== 1) {
+        throw new RootError('ROOT_WRITE_FAILED', 'staged file is not the regular file we created', {
+          path: e.path,
+        });
+      }
+      if (st.size !== e.size) {
+        throw new RootError('ROOT_SOURCE_CHANGED', `size ${st.size} differs from the plan's ${e.size}`, {
+          path: e.path,
+          hint: 'the source changed since the plan was made; plan again',
+        });
+      }
+      fchownSync(fd, e.uid, e.gid);
+      fchmodSync(fd, e.mode & 0o7777);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}

@@ -1,0 +1,344 @@
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { applyPlan } from '../../src/build/apply.js';
+import { manifestOf } from '../../src/manifest/manifest.js';
+import type { PlanEntry } from '../../src/plan/types.js';
+import { makeDev } from '../../src/root/devices.js';
+import { describeAsRoot } from '../helpers/root.js';
+import { tmpDir } from '../helpers/tmp.js';
+import { basicPlan, dir, file, gen, plan } from './plans.js';
+
+describe('makeDev', () => {
+  it('matches glibc makedev for small and large numbers', () => {
+    expect(makeDev(1, 3)).toBe(0x103n);
+    expect(makeDev(8, 256)).toBe(0x100800n);
+    expect(makeDev(259, 65536)).toBe(0x10010300n);
+    expect(makeDev(4095, 1048575)).toBe(0xffffffffn);
+  });
+});
+
+describeAsRoot('applyPlan writes a jail', () => {
+  const base = tmpDir('jailsmith-build-');
+  let n = 0;
+  let t: string;
+  let jail: string;
+  let src: string;
+  beforeEach(() => {
+    t = path.join(base, String(n++));
+    mkdirSync(t, { mode: 0o755 });
+    jail = path.join(t, 'jail');
+    src = path.join(t, 'src');
+  });
+
+  const leftovers = (): string[] =>
+    readdirSync(t).filter((x) => x.includes('.jailsmith-') && !x.endsWith('state.json'));
+
+  it('creates devices with large majors and minors, checked with stat(1)', async () => {
+    const devs: PlanEntry[] = [
+      { type: 'device', path: '/dev/null', device: 'char', major: 1, minor: 3, mode: 0o666, uid: 0, gid: 0 },
+      {
+        type: 'device',
+        path: '/dev/big',
+        device: 'char',
+        major: 4095,
+        minor: 1048575,
+        mode: 0o600,
+        uid: 0,
+        gid: 5,
+      },
+      {
+        type: 'device',
+        path: '/dev/blk',
+        device: 'block',
+        major: 259,
+        minor: 65536,
+        mode: 0o660,
+        uid: 0,
+        gid: 6,
+      },
+      {
+        type: 'device',
+        path: '/dev/m300',
+        device: 'char',
+        major: 10,
+        minor: 300,
+        mode: 0o640,
+        uid: 0,
+        gid: 0,
+      },
+    ];
+    await applyPlan(plan([dir('/dev'), ...devs]), jail);
+    const { stdout } = await execa('stat', [
+      '-c',
+      '%n %F %Hr %Lr %a %g',
+      ...devs.map((d) => path.join(jail, d.path)),
+    ]);
+    expect(stdout.split('\n')).toEqual([
+      `${jail}/dev/null character special file 1 3 666 0`,
+      `${jail}/dev/big character special file 4095 1048575 600 5`,
+      `${jail}/dev/blk block special file 259 65536 660 6`,
+      `${jail}/dev/m300 character special file 10 300 640 0`,
+    ]);
+    const m = manifestOf(jail, { hash: false }).entries.find((e) => e.path === '/dev/big');
+    expect(m?.rdev).toEqual([4095, 1048575]);
+    const again = await applyPlan(plan([dir('/dev'), ...devs]), jail);
+    expect(again.written).toBe(false);
+  });
+
+  it('sets numeric owners and modes as planned; setuid only when the plan keeps it', async () => {
+    mkdirSync(src);
+    const bin = path.join(src, 'tool');
+    writeFileSync(bin, '#!/bin/sh\n');
+    chmodSync(bin, 0o4755); // setuid on the source: copied bits come from the plan, not the host
+    await applyPlan(
+      plan([
+        dir('/bin', 0o711, 4242, 4343),
+        file('/bin/stripped', bin, 0o755),
+        file('/bin/kept', bin, 0o4750, 0, 4343),
+        gen('/owned', 'x', 0o640, 4242, 4343),
+      ]),
+      jail,
+    );
+    const st = (p: string) => lstatSync(path.join(jail, p));
+    expect(st('bin/stripped').mode & 0o7777).toBe(0o755);
+    expect([st('bin/kept').mode & 0o7777, st('bin/kept').gid]).toEqual([0o4750, 4343]);
+    expect([st('owned').uid, st('owned').gid, st('owned').mode & 0o7777]).toEqual([4242, 4343, 0o640]);
+    expect([st('bin').uid, st('bin').gid, st('bin').mode & 0o7777]).toEqual([4242, 4343, 0o711]);
+    expect(st('.').mode & 0o7777).toBe(0o755);
+  });
+
+  it('hard links and symlinks are made by name in the new tree', async () => {
+    await applyPlan(
+      plan([
+        gen('/a', 'same\n'),
+        { type: 'hardlink', path: '/b', target: '/a', mode: 0o644, uid: 0, gid: 0 },
+        { type: 'symlink', path: '/c', target: '/etc/nowhere', mode: 0o777, uid: 7, gid: 8 },
+      ]),
+      jail,
+    );
+    expect(lstatSync(path.join(jail, 'b')).ino).toBe(lstatSync(path.join(jail, 'a')).ino);
+    expect(lstatSync(path.join(jail, 'c')).uid).toBe(7);
+    const r = await applyPlan(
+      plan([
+        gen('/a', 'same\n'),
+        { type: 'hardlink', path: '/b', target: '/a', mode: 0o644, uid: 0, gid: 0 },
+        { type: 'symlink', path: '/c', target: '/etc/nowhere', mode: 0o777, uid: 7, gid: 8 },
+      ]),
+      jail,
+    );
+    expect(r.written).toBe(false);
+  });
+
+  it('reports added, changed, removed and unchanged on a rebuild', async () => {
+    const first = await applyPlan(basicPlan(src), jail);
+    expect(first.added).toContain('/etc/passwd');
+    expect(first.added).toEqual([...first.added].sort());
+    const p2 = basicPlan(src, 'v2');
+    p2.entries = p2.entries.filter((e) => e.path !== '/srv/data');
+    p2.entries.push(gen('/etc/hosts', '127.0.0.1 localhost\n'));
+    const tmp = p2.entries.find((e) => e.path === '/tmp');
+    if (tmp) tmp.mode = 0o1770;
+    const r = await applyPlan(p2, jail);
+    expect(r.added).toEqual(['/etc/hosts']);
+    expect(r.changed).toEqual(['/etc/version', '/tmp']);
+    expect(r.removed).toEqual(['/srv/data']);
+    expect(r.unchanged).toContain('/etc/passwd');
+    expect(r.written).toBe(true);
+    const noop = await applyPlan(p2, jail);
+    expect([noop.added, noop.changed, noop.removed, noop.written]).toEqual([[], [], [], false]);
+  });
+
+  it('a no-op rebuild leaves DIR untouched (same inodes, same ctime)', async () => {
+    await applyPlan(basicPlan(src), jail);
+    const before = lstatSync(jail);
+    const pw = lstatSync(path.join(jail, 'etc/passwd'));
+    const r = await applyPlan(basicPlan(src), jail);
+    expect(r.written).toBe(false);
+    expect(lstatSync(jail).ino).toBe(before.ino);
+    expect(lstatSync(jail).ctimeMs).toBe(before.ctimeMs);
+    expect(lstatSync(path.join(jail, 'etc/passwd')).ctimeMs).toBe(pw.ctimeMs);
+  });
+
+  it('notices a file changed in place even with the same size', async () => {
+    await applyPlan(basicPlan(src), jail);
+    writeFileSync(path.join(jail, 'etc/version'), 'XX\n');
+    const r = await applyPlan(basicPlan(src), jail);
+    expect(r.changed).toEqual(['/etc/version']);
+    expect(readFileSync(path.join(jail, 'etc/version'), 'utf8')).toBe('v1\n');
+  });
+
+  it('preserved directories survive rebuilds with their contents', async () => {
+    await applyPlan(basicPlan(src), jail);
+    mkdirSync(path.join(jail, 'home/jail/work'));
+    writeFileSync(path.join(jail, 'home/jail/work/data.txt'), 'user data\n');
+    chownSync(path.join(jail, 'home/jail/work/data.txt'), 1000, 1000);
+    const r = await applyPlan(basicPlan(src, 'v2'), jail);
+    expect(r.written).toBe(true);
+    expect(r.removed).toEqual([]);
+    expect(readFileSync(path.join(jail, 'home/jail/work/data.txt'), 'utf8')).toBe('user data\n');
+    expect(lstatSync(path.join(jail, 'home/jail/work/data.txt')).uid).toBe(1000);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('an injected failure mid-build leaves the old jail intact and no staging behind', async () => {
+    await applyPlan(basicPlan(src), jail);
+    const before = manifestOf(jail);
+    const bad = basicPlan(src, 'v2');
+    bad.entries.push({
+      type: 'file',
+      path: '/usr/lib/gone.so',
+      source: path.join(src, 'missing'),
+      sha256: 'x',
+      size: 1,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+    });
+    await expect(applyPlan(bad, jail)).rejects.toMatchObject({
+      code: 'ROOT_WRITE_FAILED',
+      path: '/usr/lib/gone.so',
+    });
+    expect(manifestOf(jail)).toEqual(before);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('a build killed mid-way leaves the old jail; the next build cleans up', async () => {
+    await applyPlan(basicPlan(src), jail);
+    const before = manifestOf(jail);
+    // A plan big enough that the child is still writing its staging tree when killed.
+    const big = basicPlan(src, 'big');
+    big.entries.push(dir('/many'));
+    for (let i = 0; i < 4000; i++) big.entries.push(gen(`/many/f${i}`, `${i}\n`.repeat(200)));
+    const planFile = path.join(t, 'big.json');
+    writeFileSync(planFile, JSON.stringify(big));
+    const dist = path.resolve(import.meta.dirname, '../../dist/build/apply.js');
+    // The compiled library (npx tsc -p . first), in a child we can kill.
+    const runner = execa(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { applyPlan } = await import(${JSON.stringify(dist)});
+         const { readFileSync } = await import('node:fs');
+         await applyPlan(JSON.parse(readFileSync(${JSON.stringify(planFile)}, 'utf8')), ${JSON.stringify(jail)});`,
+      ],
+      { reject: false },
+    );
+    for (let i = 0; i < 400 && leftovers().filter((x) => !x.endsWith('-lock')).length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const atKill = leftovers();
+    runner.kill('SIGKILL');
+    await runner;
+    expect(atKill.some((x) => /\.jail\.jailsmith-[A-Za-z0-9]{6}$/.test(x))).toBe(true);
+    expect(existsSync(jail)).toBe(true);
+    const after = manifestOf(jail);
+    // Killed before the swap: the old jail, untouched. (Killed after it: the new one, whole.)
+    if (readFileSync(path.join(jail, 'etc/version'), 'utf8') === 'v1\n') expect(after).toEqual(before);
+    else expect(after.entries.filter((e) => e.path.startsWith('/many/'))).toHaveLength(4000);
+    const r = await applyPlan(basicPlan(src, 'v3'), jail);
+    expect(r.written).toBe(true);
+    expect(leftovers()).toEqual([]);
+    expect(readFileSync(path.join(jail, 'etc/version'), 'utf8')).toBe('v3\n');
+  });
+
+  it('recovers from a crash inside the swap window, keeping user data', async () => {
+    await applyPlan(basicPlan(src), jail);
+    writeFileSync(path.join(jail, 'home/jail/mine'), 'keep\n');
+    // As if killed right after DIR was set aside: DIR absent, the old jail beside it.
+    renameSync(jail, path.join(t, '.jail.jailsmith-old-abc123'));
+    const r = await applyPlan(basicPlan(src), jail);
+    expect(r.notes.join('\n')).toMatch(/restored/);
+    expect(readFileSync(path.join(jail, 'home/jail/mine'), 'utf8')).toBe('keep\n');
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('recovers a complete new tree whose user data was still in the old one', async () => {
+    await applyPlan(basicPlan(src), jail);
+    writeFileSync(path.join(jail, 'home/jail/mine'), 'keep\n');
+    // As if killed after DIR went aside, before the preserved home moved: build the new tree
+    // elsewhere, then arrange the leftovers by hand.
+    const other = path.join(t, 'other');
+    await applyPlan(basicPlan(src, 'v2'), other);
+    renameSync(jail, path.join(t, '.jail.jailsmith-old-abc123'));
+    renameSync(other, path.join(t, '.jail.jailsmith-ready-def456'));
+    await applyPlan(basicPlan(src, 'v2'), jail);
+    expect(readFileSync(path.join(jail, 'etc/version'), 'utf8')).toBe('v2\n');
+    expect(readFileSync(path.join(jail, 'home/jail/mine'), 'utf8')).toBe('keep\n');
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('refuses an unsafe ancestor, naming it, unless overridden', async () => {
+    const open = path.join(t, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const target = path.join(open, 'jail');
+    await expect(applyPlan(basicPlan(src), target)).rejects.toMatchObject({
+      code: 'ROOT_UNSAFE_ANCESTOR',
+      path: open,
+    });
+    expect(readdirSync(open)).toEqual([]);
+    const r = await applyPlan(basicPlan(src), target, { unsafeAncestors: true });
+    expect(r.written).toBe(true);
+    const owned = path.join(t, 'owned');
+    mkdirSync(owned);
+    chownSync(owned, 1000, 1000);
+    await expect(applyPlan(basicPlan(src), path.join(owned, 'jail'))).rejects.toMatchObject({
+      code: 'ROOT_UNSAFE_ANCESTOR',
+      path: owned,
+    });
+    const sticky = path.join(t, 'sticky');
+    mkdirSync(sticky);
+    chmodSync(sticky, 0o1777);
+    expect((await applyPlan(basicPlan(src), path.join(sticky, 'jail'))).written).toBe(true);
+  });
+
+  it('refuses a DIR that is a file, and bad plans, writing nothing', async () => {
+    writeFileSync(path.join(t, 'afile'), 'x');
+    await expect(applyPlan(basicPlan(src), path.join(t, 'afile'))).rejects.toMatchObject({
+      code: 'ROOT_DIR_NOT_DIR',
+    });
+    await expect(applyPlan(plan([gen('/etc/../x', 'x')]), jail)).rejects.toMatchObject({
+      code: 'ROOT_PATH_UNSAFE',
+    });
+    await expect(applyPlan(plan([gen('relative', 'x')]), jail)).rejects.toMatchObject({
+      code: 'ROOT_PATH_RELATIVE',
+    });
+    await expect(applyPlan(plan([gen('/a', 'x'), gen('/a', 'y')]), jail)).rejects.toMatchObject({
+      code: 'ROOT_PLAN_DUPLICATE',
+    });
+    await expect(
+      applyPlan(
+        plan([
+          { type: 'symlink', path: '/lib', target: 'usr/lib', mode: 0o777, uid: 0, gid: 0 },
+          gen('/lib/x', 'x'),
+        ]),
+        jail,
+      ),
+    ).rejects.toMatchObject({ code: 'ROOT_PARENT_NOT_DIR' });
+    expect(existsSync(jail)).toBe(false);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('refuses to rebuild a jail with something mounted inside', async () => {
+    await applyPlan(basicPlan(src), jail);
+    await execa('mount', ['-t', 'tmpfs', 'none', path.join(jail, 'tmp')]);
+    try {
+      await expect(applyPlan(basicPlan(src, 'v2'), jail)).rejects.toMatchObject({ code: 'ROOT_MOUNTED' });
+    } finally {
+      await execa('umount', [path.join(jail, 'tmp')]);
+    }
+  });
+});
