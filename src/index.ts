@@ -16,6 +16,7 @@ export * from './resolve/index.js';
 export * from './resolve/source-root.js';
 export type { Dependencies, DependencyEdge, ResolveOptions, Resolver } from './resolve/types.js';
 export * from './root/index.js';
+export * from './run/index.js';
 export * from './script/index.js';
 export type { JailSpec } from './spec/types.js';
 export * from './trace/index.js';

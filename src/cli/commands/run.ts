@@ -1,12 +1,107 @@
-import type { CommandModule } from 'yargs';
-import { JailError } from '../../errors.js';
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../../errors.js';
+import { parseBind, parseEnv, parseLimits, parseSeconds } from '../../run/parse.js';
+import { runJail } from '../../run/run-jail.js';
+import type { RunOptions, RunResult } from '../../run/types.js';
+import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
-// Placeholder until the owning issue lands; replaced by the real command.
-export const runCommand: CommandModule = {
-  command: 'run',
-  describe: false,
-  handler: action(async () => {
-    throw new JailError('NOT_IMPLEMENTED', 'run is not implemented yet');
+interface RunArgs {
+  dir: string;
+  command: string[];
+  user?: string;
+  bind: string[];
+  net: 'none' | 'host';
+  limit: string[];
+  timeout?: number;
+  env: string[];
+  workdir?: string;
+  probe: boolean;
+  allowUnsafe: boolean;
+  spec?: string;
+}
+
+function builder(y: Argv): Argv<RunArgs> {
+  return y
+    .positional('dir', { type: 'string', describe: 'The jail directory', demandOption: true })
+    .positional('command', { type: 'string', array: true, describe: 'Command and arguments, after --' })
+    .option('user', {
+      type: 'string',
+      describe: 'User name from the jail’s /etc/passwd, or a uid (default 65534)',
+    })
+    .option('bind', {
+      type: 'string',
+      array: true,
+      default: [],
+      describe: 'SRC:DST[:ro|rw], read-only by default',
+    })
+    .option('net', {
+      choices: ['none', 'host'] as const,
+      default: 'none' as const,
+      describe: 'none: only loopback',
+    })
+    .option('limit', {
+      type: 'string',
+      array: true,
+      default: [],
+      describe: 'cpu=S,mem=B,nproc=N,fsize=B,nofile=N (K/M/G)',
+    })
+    .option('timeout', { type: 'number', describe: 'Wall-clock seconds; then the whole job is killed' })
+    .option('env', { type: 'string', array: true, default: [], describe: 'K=V added to PATH, HOME and LANG' })
+    .option('workdir', { type: 'string', describe: 'Directory in the jail to start in (default /)' })
+    .option('probe', {
+      type: 'boolean',
+      default: false,
+      describe: 'Print the runtime probe of the running job (stderr)',
+    })
+    .option('allow-unsafe', {
+      type: 'boolean',
+      default: false,
+      describe: 'Run even when the audit finds critical problems',
+    })
+    .option('spec', { type: 'string', describe: 'Spec whose run: settings give the defaults' })
+    .example(
+      '$0 run ./py --bind ./in:/in --bind ./out:/out:rw --limit mem=256M --timeout 60 -- python3 /in/job.py',
+      '',
+    )
+    .epilog(
+      'The job’s own output goes to stdout and stderr; with --json the result object is printed on stdout after it. ' +
+        'The exit code is the job’s (128+N when signal N ended it); 2 means nothing ran.',
+    ) as unknown as Argv<RunArgs>;
+}
+
+/** Turns argv into RunOptions; every malformed value is a UsageError before anything runs. */
+export function runOptionsFrom(a: RunArgs & { _?: (string | number)[] }): RunOptions {
+  // yargs leaves what follows `--` in `_`, after the command name itself.
+  const command = [...(a.command ?? []), ...(a._ ?? []).slice(1)].map(String);
+  if (command.length === 0) {
+    throw new UsageError('USAGE', 'no command given', {
+      hint: 'jailsmith run DIR [options] -- COMMAND ARG...',
+    });
+  }
+  const opts: RunOptions = {
+    jail: a.dir,
+    command,
+    binds: a.bind.map(parseBind),
+    net: a.net,
+    limits: parseLimits(a.limit),
+    env: parseEnv(a.env),
+  };
+  if (a.user !== undefined) opts.user = a.user;
+  if (a.timeout !== undefined) opts.timeout = parseSeconds(a.timeout, '--timeout');
+  if (a.workdir !== undefined) opts.workdir = a.workdir;
+  return opts;
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <dir> [command..]',
+  describe: 'Run a command in a jail: namespaces, an unprivileged uid, no network, limits',
+  builder,
+  handler: action<RunArgs>(async (args, io) => {
+    const opts = runOptionsFrom(args);
+    const result: RunResult = await runJail(opts);
+    if (args.json) printJson(io, result);
+    else if (result.timedOut && !args.quiet) io.err(`jailsmith: job killed after --timeout ${args.timeout}s`);
+    return result.exitCode;
   }),
 };

@@ -1,0 +1,96 @@
+/**
+ * The argument vectors of a run, built as data (no shell strings) so they can be tested and shown.
+ *
+ * outer:  unshare --mount --uts --ipc --pid [--net] --fork --kill-child --propagation private
+ *           -- node inner.js CONFIG            (inner = PID 1 of the job's namespaces, see inner.ts)
+ * chain:  [time -o FILE sh -c 'exec "$@" 3>&-']   rusage of the job; sh only closes time's fd 3
+ *           [prlimit --cpu=.. --as=..]            rlimits, inherited by everything below
+ *           setpriv --no-new-privs --clear-groups --inh-caps=-all --bounding-set=-all,+3
+ *           setsid --wait                         no controlling terminal (TIOCSTI)
+ *           unshare --root JAIL --wd DIR --setgid G --setuid U -- COMMAND...
+ *
+ * Why the bounding set keeps sys_chroot, setuid and setgid: the chroot and the uid drop must be done
+ * by a host binary, and that binary must then exec the job from inside the jail, so nothing of ours
+ * runs after it. util-linux `unshare --root --setuid` is that binary; it needs those three
+ * capabilities across its execve. Once it calls setuid(U != 0) the kernel empties the permitted,
+ * effective and ambient sets, and with NO_NEW_PRIVS no later execve can gain any capability back
+ * (setuid bits and file capabilities are ignored), so the three bits left in the bounding set are
+ * unreachable. The chroot also keeps the job from creating user namespaces (EPERM when chrooted).
+ */
+import type { HostTools } from './host-tools.js';
+import type { RunLimits } from './types.js';
+
+export const KEPT_BOUNDING = ['sys_chroot', 'setuid', 'setgid'] as const;
+
+const RLIMIT_FLAG: Record<keyof RunLimits, string> = {
+  cpu: '--cpu',
+  mem: '--as',
+  nproc: '--nproc',
+  fsize: '--fsize',
+  nofile: '--nofile',
+};
+
+export function namespaceArgv(tools: HostTools, net: 'none' | 'host', inner: string[]): string[] {
+  return [
+    tools.unshare,
+    '--mount',
+    '--uts',
+    '--ipc',
+    '--pid',
+    ...(net === 'none' ? ['--net'] : []),
+    '--fork',
+    '--kill-child',
+    '--propagation',
+    'private',
+    '--',
+    ...inner,
+  ];
+}
+
+export function prlimitArgs(limits: RunLimits): string[] {
+  const out: string[] = [];
+  for (const key of Object.keys(RLIMIT_FLAG).sort() as (keyof RunLimits)[]) {
+    const v = limits[key];
+    if (v !== undefined) out.push(`${RLIMIT_FLAG[key]}=${v}:${v}`);
+  }
+  return out;
+}
+
+export interface ChainInput {
+  jail: string;
+  workdir: string;
+  uid: number;
+  gid: number;
+  limits: RunLimits;
+  command: string[];
+  /** Where GNU time writes "%x %M"; null runs without it. */
+  timeFile: string | null;
+}
+
+export function jobChain(tools: HostTools, c: ChainInput): string[] {
+  const rl = prlimitArgs(c.limits);
+  return [
+    ...(tools.time && c.timeFile
+      ? [tools.time, '-f', '%x %M', '-o', c.timeFile, tools.sh, '-c', 'exec "$@" 3>&-', 'sh']
+      : []),
+    ...(rl.length > 0 ? [tools.prlimit, ...rl, '--'] : []),
+    tools.setpriv,
+    '--no-new-privs',
+    '--clear-groups',
+    '--inh-caps=-all',
+    `--bounding-set=-all,${KEPT_BOUNDING.map((c) => `+${c}`).join(',')}`,
+    tools.setsid,
+    '--wait',
+    tools.unshare,
+    '--root',
+    c.jail,
+    '--wd',
+    c.workdir,
+    '--setgid',
+    String(c.gid),
+    '--setuid',
+    String(c.uid),
+    '--',
+    ...c.command,
+  ];
+}

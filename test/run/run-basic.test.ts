@@ -1,0 +1,115 @@
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, expect, it } from 'vitest';
+import { runJail } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
+import { describeAsRoot } from '../helpers/root.js';
+import { tmpDir } from '../helpers/tmp.js';
+import { makeCJail } from './jails.js';
+
+describeAsRoot('jailsmith run: entering a jail', () => {
+  const base = tmpDir('jailsmith-run-basic-');
+  const jail = path.join(base, 'c');
+
+  beforeAll(async () => {
+    await makeCJail(jail);
+  });
+
+  it('runs as an unprivileged uid, chrooted, in fresh namespaces, with no capability left', async () => {
+    const out = path.join(base, 'status-out');
+    mkdirSync(out);
+    chmodSync(out, 0o777);
+    const r = await runJail({
+      jail,
+      command: ['/bin/sh', '-c', 'cat /proc/self/status > /out/status; ls / > /out/root; exit 7'],
+      binds: [{ source: out, target: '/out', readOnly: false }],
+    });
+    expect(r).toMatchObject({ exitCode: 7, signal: null, timedOut: false });
+    const status = readFileSync(path.join(out, 'status'), 'utf8');
+    expect(status).toMatch(/^Uid:\s+65534\s+65534\s+65534\s+65534$/m);
+    expect(status).toMatch(/^Gid:\s+65534\s+65534\s+65534\s+65534$/m);
+    expect(status).toMatch(/^Groups:\s*$/m);
+    expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
+    for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapAmb']) {
+      expect(status).toMatch(new RegExp(`^${set}:\\s+0000000000000000$`, 'm'));
+    }
+    // The jail's own root listing, not the host's.
+    expect(readFileSync(path.join(out, 'root'), 'utf8').split('\n').sort()).toContain('usr');
+    expect(readFileSync(path.join(out, 'root'), 'utf8')).not.toMatch(/^(boot|root|srv)$/m);
+  });
+
+  it('passes a clean environment: PATH, HOME, LANG and --env only', async () => {
+    const out = path.join(base, 'env-out');
+    mkdirSync(out);
+    chmodSync(out, 0o777);
+    const r = await runJail({
+      jail,
+      user: 'jail',
+      command: ['/bin/sh', '-c', 'cat /proc/self/environ > /out/env; pwd > /out/pwd'],
+      env: { FOO: 'bar' },
+      workdir: '/work',
+      binds: [{ source: out, target: '/out', readOnly: false }],
+    });
+    expect(r.exitCode).toBe(0);
+    const env = readFileSync(path.join(out, 'env'), 'utf8').split('\0').filter(Boolean).sort();
+    expect(env.filter((l) => !l.startsWith('PWD='))).toEqual([
+      'FOO=bar',
+      'HOME=/home/jail',
+      'LANG=C.UTF-8',
+      'PATH=/usr/local/bin:/usr/bin:/bin',
+    ]);
+    expect(readFileSync(path.join(out, 'pwd'), 'utf8').trim()).toBe('/work');
+  });
+
+  it('reports 128+N and the signal name when a signal ends the job', async () => {
+    const r = await runJail({ jail, command: ['/bin/sh', '-c', 'kill -KILL $$'] });
+    expect(r).toMatchObject({ exitCode: 137, signal: 'SIGKILL', timedOut: false });
+  });
+
+  it('CLI --json prints the result after the job’s own output', async () => {
+    const r = await runCli(['run', jail, '--json', '--', '/bin/sh', '-c', 'echo from-job; exit 3']);
+    expect(r.exitCode).toBe(3);
+    const [first, ...rest] = r.stdout.split('\n');
+    expect(first).toBe('from-job');
+    const result = JSON.parse(rest.join('\n'));
+    expect(result).toMatchObject({ exitCode: 3, signal: null, timedOut: false });
+    expect(result.wallSeconds).toBeGreaterThan(0);
+    expect(result.maxRssBytes).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['a DIR that is not a jail', (b: string) => ['run', path.join(b, 'nope'), '--', 'sh'], /not a jail/],
+    [
+      'a --user not in the jail',
+      (_b: string) => ['run', jail, '--user', 'mallory', '--', 'sh'],
+      /not in the jail/,
+    ],
+    [
+      'a missing bind source',
+      (b: string) => ['run', jail, '--bind', `${b}/missing:/in`, '--', 'sh'],
+      /bind source/,
+    ],
+    ['a command absent from the jail', (_b: string) => ['run', jail, '--', 'python3'], /command not found/],
+    [
+      'a bind target absent from the jail',
+      (_b: string) => ['run', jail, '--bind', `${base}:/nowhere`, '--', 'sh'],
+      /bind target/,
+    ],
+    ['uid 0', (_b: string) => ['run', jail, '--user', '0', '--', 'sh'], /uid or gid 0/],
+  ])('bad input: %s → exit 2, one line, nothing run', async (_name, argv, message) => {
+    const marker = path.join(base, `ran-${Math.random()}`);
+    const r = await runCli([...argv(base), 'marker-arg', marker]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/^jailsmith: /);
+    expect(r.stderr.split('\n')[0]).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+
+  it('refuses a bind target reached through a symlink in the jail', async () => {
+    symlinkSync('/etc', path.join(jail, 'linked'));
+    writeFileSync(path.join(base, 'x'), 'x');
+    const r = await runCli(['run', jail, '--bind', `${base}:/linked`, '--', 'sh']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/symlink/);
+  });
+});
