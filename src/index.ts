@@ -3,6 +3,7 @@
  * Each stage module re-exports its public surface here.
  */
 
+export * from './audit/index.js';
 export * from './build/index.js';
 export * from './distro/index.js';
 export * from './elf/index.js';

@@ -1,12 +1,109 @@
-import type { CommandModule } from 'yargs';
-import { JailError } from '../../errors.js';
+import type { Argv, CommandModule } from 'yargs';
+import { auditJail } from '../../audit/audit.js';
+import { PROBE_RULES, probeProcess } from '../../audit/probe.js';
+import { CHECKS } from '../../audit/registry.js';
+import { toJson } from '../../audit/reporters/json.js';
+import { toSarif } from '../../audit/reporters/sarif.js';
+import { renderText } from '../../audit/reporters/text.js';
+import { readSpecAllow } from '../../audit/spec-allow.js';
+import {
+  type AuditReport,
+  isSeverity,
+  type RuleInfo,
+  type Severity,
+  severityRank,
+} from '../../audit/types.js';
+import { UsageError } from '../../errors.js';
+import { type Io, paint, printJson } from '../io.js';
 import { action } from '../run-command.js';
 
-// Placeholder until the owning issue lands; replaced by the real command.
-export const auditCommand: CommandModule = {
-  command: 'audit',
-  describe: false,
-  handler: action(async () => {
-    throw new JailError('NOT_IMPLEMENTED', 'audit is not implemented yet');
+interface AuditArgs {
+  dir?: string;
+  sarif: boolean;
+  failOn: string;
+  allow: string[];
+  spec?: string;
+  pid?: number;
+}
+
+const COLOUR = { critical: 'magenta', high: 'red', medium: 'yellow', low: 'cyan', info: 'dim' } as const;
+
+/** Progress on a TTY only: entries walked and the directory being read, rewritten in place. */
+function progress(io: Io): ((n: number, dir: string) => void) | undefined {
+  if (!io.tty) return undefined;
+  let last = 0;
+  return (n, dir) => {
+    const now = Date.now();
+    if (now - last < 100) return;
+    last = now;
+    const width = Math.max(20, (process.stderr.columns || 80) - 24);
+    process.stderr.write(`\r\u001b[K${n} entries  ${dir.length > width ? `…${dir.slice(-width)}` : dir}`);
+  };
+}
+
+function output(
+  report: AuditReport,
+  rules: readonly RuleInfo[],
+  args: AuditArgs & { json: boolean },
+  io: Io,
+): void {
+  if (args.sarif) printJson(io, toSarif(report, rules));
+  else if (args.json) printJson(io, toJson(report));
+  else io.out(renderText(report, { checks: rules, paint: (s, t) => paint(io, COLOUR[s], t) }));
+}
+
+export const auditCommand: CommandModule<object, AuditArgs> = {
+  command: 'audit [dir]',
+  describe: 'Inspect a jail directory (or a running jailed process) for breakout risks',
+  builder: (y) =>
+    y
+      .positional('dir', { type: 'string', describe: 'The jail directory' })
+      .option('sarif', { type: 'boolean', default: false, describe: 'SARIF 2.1.0 output' })
+      .option('fail-on', {
+        type: 'string',
+        default: 'high',
+        describe:
+          'Exit 1 when a finding at or above this severity exists (critical|high|medium|low|info|none)',
+      })
+      .option('allow', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe: 'Silence findings: ID or ID:GLOB over in-jail paths (repeatable)',
+      })
+      .option('spec', { type: 'string', describe: 'A jail spec whose audit.allow list silences findings' })
+      .option('pid', { type: 'number', describe: 'Probe a running jailed process through /proc/PID instead' })
+      .conflicts('pid', 'dir')
+      .example('$0 audit /srv/jail --fail-on medium', 'CI gate')
+      .example('$0 audit --pid 4242', 'runtime probe') as unknown as Argv<AuditArgs>,
+  handler: action<AuditArgs>(async (args, io) => {
+    const failOn = args.failOn;
+    if (failOn !== 'none' && !isSeverity(failOn)) {
+      throw new UsageError(
+        'USAGE',
+        `--fail-on must be one of critical, high, medium, low, info, none (got '${failOn}')`,
+      );
+    }
+    let report: AuditReport;
+    let rules: readonly RuleInfo[];
+    if (args.pid !== undefined) {
+      report = probeProcess(args.pid);
+      rules = PROBE_RULES;
+    } else {
+      if (!args.dir)
+        throw new UsageError('USAGE', 'name a jail directory or --pid PID', { hint: 'jailsmith audit DIR' });
+      const allow = [...(args.spec ? readSpecAllow(args.spec) : []), ...args.allow];
+      const onProgress = progress(io);
+      try {
+        report = await auditJail(args.dir, { allow, ...(onProgress ? { onProgress } : {}) });
+      } finally {
+        if (onProgress) process.stderr.write('\r\u001b[K');
+      }
+      rules = CHECKS;
+    }
+    output(report, rules, args, io);
+    if (failOn === 'none') return 0;
+    const bar = severityRank(failOn as Severity);
+    return report.findings.some((f) => severityRank(f.severity) >= bar) ? 1 : 0;
   }),
 };

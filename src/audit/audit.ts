@@ -1,0 +1,118 @@
+import { lstatSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { AuditError, errnoCode } from '../errors.js';
+import type { Resolver } from '../resolve/types.js';
+import { type AllowRule, applyAllow, parseAllow } from './allow.js';
+import { isJailLocal } from './checks/mounts-util.js';
+import { buildContext } from './context.js';
+import { readFileCaps } from './fcaps.js';
+import { isUnder, mountOf, readMountinfo } from './mountinfo.js';
+import { CHECKS } from './registry.js';
+import {
+  type AuditReport,
+  type AuditWarning,
+  type Check,
+  type Finding,
+  SEVERITIES,
+  severityRank,
+} from './types.js';
+import { walk } from './walker.js';
+
+export interface AuditOptions {
+  /** `ID` or `ID:GLOB` entries (command line and the spec's audit.allow). */
+  allow?: readonly string[];
+  onProgress?: (entries: number, dir: string) => void;
+  /** Which checks to run (default: all). */
+  checks?: readonly Check[];
+  /** Resolver factory for missing-library (default: src/resolve's createResolver rooted at the jail). */
+  createResolver?: (root: string) => Promise<Resolver | undefined>;
+}
+
+/** src/resolve lands separately; load it by name so the audit works (minus one check) without it. */
+async function defaultResolver(root: string): Promise<Resolver | undefined> {
+  const spec = '../resolve/index.js';
+  try {
+    const mod = (await import(spec)) as { createResolver?: (o: { root: string }) => Resolver };
+    return mod.createResolver?.({ root });
+  } catch {
+    return undefined;
+  }
+}
+
+function openJail(dir: string): { given: string; real: string } {
+  const given = path.resolve(dir);
+  let real: string;
+  try {
+    real = realpathSync(given);
+  } catch (e) {
+    throw new AuditError('AUDIT_NO_JAIL', `jail directory does not exist (${errnoCode(e) ?? e})`, {
+      path: given,
+    });
+  }
+  if (!lstatSync(real).isDirectory()) {
+    throw new AuditError('AUDIT_NOT_DIR', 'jail is not a directory', { path: given });
+  }
+  return { given, real };
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) ||
+    (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+  );
+}
+
+/** Audits a jail directory from the host. Never executes, dlopens or reads NSS config from it. */
+export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<AuditReport> {
+  const checks = opts.checks ?? CHECKS;
+  const rules: AllowRule[] = (opts.allow ?? []).map((a) =>
+    parseAllow(
+      a,
+      CHECKS.map((c) => c.id),
+    ),
+  );
+  const { given, real } = openJail(dir);
+  const mounts = readMountinfo();
+  const mountsUnder = mounts.filter((m) => m.mountPoint !== real && isUnder(m.mountPoint, real));
+  const jailMount = mountOf(mounts, real);
+  const descend = new Set(mountsUnder.filter((m) => isJailLocal(m, mounts, real)));
+  const walked = walk(real, mountsUnder, jailMount?.options.includes('nosuid') ?? false, {
+    descend: (m) => descend.has(m),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
+  const warnings: AuditWarning[] = [...walked.warnings];
+  const fc = await readFileCaps(walked.entries.filter((e) => e.type === 'file'));
+  if (fc.error) warnings.push({ path: '/', message: `file capabilities not checked: ${fc.error}` });
+  const make = opts.createResolver ?? defaultResolver;
+  const ctx = buildContext({
+    jail: real,
+    jailGiven: given,
+    walk: walked,
+    mounts,
+    mountsUnder,
+    jailMount,
+    fileCaps: fc.caps,
+    warnings,
+    makeResolver: () => make(real),
+  });
+  const all: Finding[] = [];
+  for (const check of checks) all.push(...(await check.run(ctx)));
+  const { kept, silenced } = applyAllow(all, rules);
+  kept.sort(compareFindings);
+  return { jail: given, findings: kept, summary: summarize(kept, silenced, walked.entries.length), warnings };
+}
+
+export function summarize(
+  findings: readonly Finding[],
+  silenced: number,
+  entries: number,
+): AuditReport['summary'] {
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<
+    (typeof SEVERITIES)[number],
+    number
+  >;
+  for (const f of findings) counts[f.severity]++;
+  return { ...counts, silenced, entries };
+}

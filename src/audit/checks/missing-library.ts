@@ -1,0 +1,41 @@
+import type { Resolver } from '../../resolve/types.js';
+import type { AuditContext, Check, Entry, Finding } from '../types.js';
+import { finding } from './util.js';
+
+/** Dynamically linked candidates: executables and shared objects. */
+function candidates(ctx: AuditContext): Entry[] {
+  return ctx.files.filter((e) => e.mode & 0o111 || /\.so(?:\.[\w.]+)?$/.test(e.path));
+}
+
+export const missingLibrary: Check = {
+  id: 'missing-library',
+  severity: 'medium',
+  title: 'A dynamically linked file whose interpreter or library is missing in the jail',
+  why: 'The file cannot run inside the jail: the jail is broken or incomplete.',
+  help: 'Rebuild the jail with the file listed in binaries (jailsmith resolves its libraries), or remove the file.',
+  async run(ctx) {
+    const resolver = await ctx.resolver();
+    if (!resolver) {
+      ctx.warn('/', 'missing-library skipped: the resolver is not available');
+      return [];
+    }
+    const out: Finding[] = [];
+    for (const e of candidates(ctx)) {
+      if (e.raw || e.inMount) continue; // the resolver works on UTF-8 in-root paths of the jail itself
+      const deps = await resolveQuietly(resolver, e.path);
+      if (deps && deps.missing.length > 0) {
+        out.push(finding(this, 'medium', e, `cannot resolve inside the jail: ${deps.missing.join(', ')}`));
+      }
+    }
+    return out;
+  },
+};
+
+async function resolveQuietly(r: Resolver, p: string) {
+  try {
+    return await r.resolve(p, { lenient: true });
+  } catch {
+    // Malformed ELF or a file that vanished: not this check's business.
+    return null;
+  }
+}

@@ -1,0 +1,54 @@
+import { isUtf8 } from 'node:buffer';
+
+/** Bytes that print badly or ambiguously: controls, DEL, and the escape character itself. */
+const UNSAFE = /[\u0000-\u001f\u007f\\]/;
+
+/**
+ * A printable form of raw name bytes. Valid UTF-8 without control bytes passes unchanged; every
+ * other byte becomes \xNN (and a backslash \\), so two different names never print the same.
+ * Returns the printable string and whether anything was escaped.
+ */
+export function printable(raw: Buffer): { text: string; escaped: boolean } {
+  if (isUtf8(raw)) {
+    const s = raw.toString('utf8');
+    if (!UNSAFE.test(s)) return { text: s, escaped: false };
+    return { text: escapeString(s), escaped: true };
+  }
+  return { text: escapeBytes(raw), escaped: true };
+}
+
+function escapeString(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number;
+    if (ch === '\\') out += '\\\\';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out;
+}
+
+/** Escapes invalid UTF-8 bytes one by one while keeping valid multi-byte sequences readable. */
+function escapeBytes(raw: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i < raw.length) {
+    const b = raw[i] as number;
+    const len =
+      b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    const seq = len > 0 ? raw.subarray(i, i + len) : undefined;
+    if (seq && seq.length === len && (len === 1 || isUtf8(seq))) {
+      out += len === 1 ? escapeString(String.fromCharCode(b)) : seq.toString('utf8');
+      i += len;
+    } else {
+      out += `\\x${b.toString(16).padStart(2, '0')}`;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/** Joins an in-jail directory path and a child name. */
+export function childPath(dir: string, name: string): string {
+  return dir === '/' ? `/${name}` : `${dir}/${name}`;
+}

@@ -1,0 +1,156 @@
+import { type BigIntStats, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { errnoCode } from '../errors.js';
+import { JAIL_LOCAL_FS, type MountInfo, pathKey } from './mountinfo.js';
+import { childPath, printable } from './names.js';
+import type { AuditWarning, Entry, EntryType } from './types.js';
+
+export interface WalkOptions {
+  /** Called about every 1000 entries with the count so far and the directory being read. */
+  onProgress?: (entries: number, dir: string) => void;
+  /** Whether to walk into a mount under the jail (default: tmpfs, devpts, mqueue, ramfs). */
+  descend?: (m: MountInfo) => boolean;
+}
+
+export interface WalkResult {
+  root: Entry;
+  /** Every entry, the root first; each directory's children sorted, directories visited in order. */
+  entries: Entry[];
+  warnings: AuditWarning[];
+  /** inode → links met, for regular files with nlink > 1 on the jail's own device only. */
+  linksSeen: Map<bigint, number>;
+}
+
+const S_IFMT = 0o170000;
+const TYPES: Record<number, EntryType> = {
+  16807: 'file',
+  9604: 'dir',
+  21609: 'symlink',
+  4802: 'char',
+  14406: 'block',
+  26411: 'socket',
+  2401: 'fifo',
+};
+
+function entryFrom(
+  st: BigIntStats,
+  p: string,
+  host: string | Buffer,
+  raw: Buffer | undefined,
+  inMount: boolean,
+  nosuid: boolean,
+): Entry {
+  const mode = Number(st.mode);
+  const e: Entry = {
+    path: p,
+    host,
+    type: TYPES[mode & S_IFMT] ?? 'file',
+    mode: mode & 0o7777,
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    dev: st.dev,
+    ino: st.ino,
+    nlink: st.nlink,
+    rdev: st.rdev,
+    size: st.size,
+    inMount,
+    nosuid,
+  };
+  if (raw) e.raw = raw;
+  return e;
+}
+
+interface Pending {
+  entry: Entry;
+  inMount: boolean;
+  nosuid: boolean;
+}
+
+/**
+ * Walks the jail once: lstat only, names as bytes, sorted, never following a link and never
+ * entering a foreign mount (tmpfs/devpts/mqueue/ramfs mounted for the jail are walked).
+ * `jail` must be a real path (no symlinks) so mount points compare equal.
+ */
+export function walk(
+  jail: string,
+  mountsUnder: readonly MountInfo[],
+  jailNosuid: boolean,
+  opts: WalkOptions = {},
+): WalkResult {
+  const warnings: AuditWarning[] = [];
+  const linksSeen = new Map<bigint, number>();
+  // Stacked mounts: the last one mounted on a point is the one visible there.
+  const mountAt = new Map<string, MountInfo>();
+  for (const m of mountsUnder) mountAt.set(m.mountPoint, m);
+
+  const rootSt = lstatSync(jail, { bigint: true });
+  const root = entryFrom(rootSt, '/', jail, undefined, false, jailNosuid);
+  const jailDev = rootSt.dev;
+  const entries: Entry[] = [root];
+  const stack: Pending[] = [{ entry: root, inMount: false, nosuid: jailNosuid }];
+  let nextReport = 1000;
+  const descend = opts.descend ?? ((m: MountInfo) => JAIL_LOCAL_FS.has(m.fstype));
+
+  while (stack.length > 0) {
+    const { entry: dir, inMount, nosuid } = stack.pop() as Pending;
+    let names: Buffer[];
+    try {
+      names = readdirSync(dir.host, { encoding: 'buffer' });
+    } catch (e) {
+      warnings.push({
+        path: dir.path,
+        message: `cannot read directory (${errnoCode(e) ?? String(e)}); its contents were not audited`,
+      });
+      continue;
+    }
+    names.sort(Buffer.compare);
+    const subdirs: Pending[] = [];
+    for (const name of names) {
+      const { text, escaped } = printable(name);
+      const p = childPath(dir.path, text);
+      let host: string | Buffer;
+      let raw: Buffer | undefined;
+      if (!escaped && typeof dir.host === 'string' && !dir.raw) {
+        host = `${dir.host}/${text}`;
+      } else {
+        const sep = Buffer.from('/');
+        host = Buffer.concat([Buffer.from(dir.host), sep, name]);
+        raw = Buffer.concat([dir.raw ?? Buffer.from(dir.path === '/' ? '' : dir.path), sep, name]);
+      }
+      let st: BigIntStats | undefined;
+      try {
+        st = lstatSync(host, { bigint: true, throwIfNoEntry: false });
+      } catch (e) {
+        warnings.push({ path: p, message: `cannot lstat (${errnoCode(e) ?? String(e)})` });
+        continue;
+      }
+      if (!st) continue; // removed while we walked
+      const mount = mountAt.size > 0 ? mountAt.get(pathKey(host)) : undefined;
+      const childInMount = inMount || mount !== undefined;
+      const childNosuid = mount ? mount.options.includes('nosuid') : nosuid;
+      const e = entryFrom(st, p, host, raw, childInMount, childNosuid);
+      if (mount) e.mountPoint = mount;
+      entries.push(e);
+      if (e.type === 'symlink') {
+        try {
+          const t = readlinkSync(host, { encoding: 'buffer' });
+          const pt = printable(t);
+          e.target = pt.text;
+          if (pt.escaped) e.targetRaw = t;
+        } catch (err) {
+          warnings.push({ path: p, message: `cannot read link (${errnoCode(err) ?? String(err)})` });
+        }
+      } else if (e.type === 'file' && e.nlink > 1n && !childInMount && e.dev === jailDev) {
+        linksSeen.set(e.ino, (linksSeen.get(e.ino) ?? 0) + 1);
+      } else if (e.type === 'dir' && (!mount || descend(mount))) {
+        subdirs.push({ entry: e, inMount: childInMount, nosuid: childNosuid });
+      }
+    }
+    // Reverse so the stack pops subdirectories in sorted order: a stable, deterministic order.
+    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as Pending);
+    if (opts.onProgress && entries.length >= nextReport) {
+      opts.onProgress(entries.length, dir.path);
+      nextReport = entries.length + 1000;
+    }
+  }
+  return { root, entries, warnings, linksSeen };
+}
