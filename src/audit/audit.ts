@@ -1,6 +1,7 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError, errnoCode } from '../errors.js';
+import { createResolver } from '../resolve/index.js';
 import type { Resolver } from '../resolve/types.js';
 import { type AllowRule, applyAllow, parseAllow } from './allow.js';
 import { isJailLocal } from './checks/mounts-util.js';
@@ -28,15 +29,10 @@ export interface AuditOptions {
   createResolver?: (root: string) => Promise<Resolver | undefined>;
 }
 
-/** src/resolve lands separately; load it by name so the audit works (minus one check) without it. */
+/** The resolver rooted at the jail: pure ELF parsing inside it, nothing executed or loaded. */
 async function defaultResolver(root: string): Promise<Resolver | undefined> {
-  const spec = '../resolve/index.js';
-  try {
-    const mod = (await import(spec)) as { createResolver?: (o: { root: string }) => Resolver };
-    return mod.createResolver?.({ root });
-  } catch {
-    return undefined;
-  }
+  // hwcaps 'baseline' keeps the answer independent of this host's CPU.
+  return createResolver({ root, hwcaps: 'baseline' });
 }
 
 function openJail(dir: string): { given: string; real: string } {

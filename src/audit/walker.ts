@@ -1,4 +1,4 @@
-import { type BigIntStats, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { type BigIntStats, constants, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { errnoCode } from '../errors.js';
 import { JAIL_LOCAL_FS, type MountInfo, pathKey } from './mountinfo.js';
 import { childPath, printable } from './names.js';
@@ -20,16 +20,17 @@ export interface WalkResult {
   linksSeen: Map<bigint, number>;
 }
 
-const S_IFMT = 0o170000;
-const TYPES: Record<number, EntryType> = {
-  16807: 'file',
-  9604: 'dir',
-  21609: 'symlink',
-  4802: 'char',
-  14406: 'block',
-  26411: 'socket',
-  2401: 'fifo',
-};
+const { S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFCHR, S_IFBLK, S_IFSOCK, S_IFIFO } = constants;
+// A Map from the fs constants: numeric object keys written in octal get mangled by formatters.
+const TYPES = new Map<number, EntryType>([
+  [S_IFREG, 'file'],
+  [S_IFDIR, 'dir'],
+  [S_IFLNK, 'symlink'],
+  [S_IFCHR, 'char'],
+  [S_IFBLK, 'block'],
+  [S_IFSOCK, 'socket'],
+  [S_IFIFO, 'fifo'],
+]);
 
 function entryFrom(
   st: BigIntStats,
@@ -43,7 +44,7 @@ function entryFrom(
   const e: Entry = {
     path: p,
     host,
-    type: TYPES[mode & S_IFMT] ?? 'file',
+    type: TYPES.get(mode & S_IFMT) ?? 'file',
     mode: mode & 0o7777,
     uid: Number(st.uid),
     gid: Number(st.gid),
