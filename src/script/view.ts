@@ -12,6 +12,8 @@ export type ScriptMode = 'host' | 'bundle';
 export interface Step {
   dirs?: string[];
   file?: { path: string; source: string; sha256: string };
+  /** Files of one directory whose source has the same base name: one cp and one sha256sum for all. */
+  files?: { dir: string; items: { source: string; sha256: string }[] };
   symlink?: { path: string; target: string };
   hardlink?: { path: string; target: string };
   device?: { path: string; kind: 'c' | 'b'; major: number; minor: number };
@@ -66,7 +68,22 @@ function grouped<K>(items: { key: string; value: K; path: string }[]): { value: 
   return [...groups.values()].flatMap((g) => chunks(g.paths).map((paths) => ({ value: g.value, paths })));
 }
 
-function creationSteps(entries: PlanEntry[]): Step[] {
+const baseName = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
+
+/** Adds a file to the previous batch when it can share its cp, else starts a batch or a single copy. */
+function addFile(steps: Step[], path: string, source: string, sha256: string, batch: boolean): void {
+  if (!batch || baseName(source) !== baseName(path)) {
+    steps.push({ file: { path, source, sha256 } });
+    return;
+  }
+  const dir = parentOf(path);
+  const last = steps.at(-1);
+  if (last?.files && last.files.dir === dir && last.files.items.length < BATCH) {
+    last.files.items.push({ source, sha256 });
+  } else steps.push({ files: { dir, items: [{ source, sha256 }] } });
+}
+
+function creationSteps(entries: PlanEntry[], mode: ScriptMode): Step[] {
   const steps: Step[] = [];
   for (const e of entries) {
     if (e.path === '/') continue;
@@ -76,7 +93,7 @@ function creationSteps(entries: PlanEntry[]): Step[] {
       else steps.push({ dirs: [e.path] });
       continue;
     }
-    if (e.type === 'file') steps.push({ file: { path: e.path, source: e.source, sha256: e.sha256 } });
+    if (e.type === 'file') addFile(steps, e.path, e.source, e.sha256, mode === 'host');
     else if (e.type === 'symlink') steps.push({ symlink: { path: e.path, target: e.target } });
     else if (e.type === 'hardlink') steps.push({ hardlink: { path: e.path, target: e.target } });
     else if (e.type === 'generated') steps.push({ generated: { path: e.path, content: e.content } });
@@ -126,7 +143,7 @@ export function scriptView(plan: JailPlan, mode: ScriptMode, verify = true): Scr
     bundle: mode === 'bundle',
     verify,
     notes: plan.notes ?? [],
-    steps: creationSteps(plan.entries),
+    steps: creationSteps(plan.entries, mode),
     owners: owners.map((g) => ({ uid: g.value.uid, gid: g.value.gid, paths: g.paths })),
     modes: modes.map((g) => ({ mode: g.value, paths: g.paths })),
     carries: carries(plan.entries),

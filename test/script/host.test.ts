@@ -1,10 +1,10 @@
 import {
   appendFileSync,
-  copyFileSync,
   existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -93,24 +93,28 @@ describeAsRoot('host-mode script on a real root', () => {
     expect(readFileSync(path.join(outside, 'jail/secret'), 'utf8')).toBe('host data\n');
   });
 
-  test('a source file that differs from the plan stops it, naming the file; --no-verify accepts it', async () => {
-    const victim = path.join(src, 'with space');
-    const saved = path.join(work, 'saved');
-    copyFileSync(victim, saved);
-    appendFileSync(victim, 'changed\n');
-    try {
-      const target = path.join(work, 'mismatch');
-      const r = await sh(script, [target], cwd);
-      expect(r.code).toBe(1);
-      expect(r.err).toContain(`sha256 of ${victim} differs from the plan`);
-      expect(existsSync(target)).toBe(false);
-      expect(readdirSync(work).filter((n) => n.startsWith('.jailsmith'))).toEqual([]);
-      expect((await sh(script, ['-q', '--no-verify', target], cwd)).code).toBe(0);
-      expect(readFileSync(path.join(target, 'data/with space'), 'utf8')).toContain('changed');
-    } finally {
-      copyFileSync(saved, victim);
-    }
-  });
+  // Files of one directory are copied and checked in batches: a mismatch after names that
+  // sha256sum escapes (newline, backslash) must still name the right file.
+  for (const name of ['with space', 'line\ntouch pwned-newline', '\\backslash', '*']) {
+    test(`a source that differs from the plan stops it, naming it: ${JSON.stringify(name)}`, async () => {
+      const victim = path.join(src, name);
+      const saved = readFileSync(victim);
+      appendFileSync(victim, 'changed\n');
+      try {
+        const target = path.join(work, 'mismatch');
+        const r = await sh(script, [target], cwd);
+        expect(r.code).toBe(1);
+        expect(r.err).toContain(`sha256 of ${victim} differs from the plan`);
+        expect(existsSync(target)).toBe(false);
+        expect(readdirSync(work).filter((n) => n.startsWith('.jailsmith'))).toEqual([]);
+        expect((await sh(script, ['-q', '--no-verify', target], cwd)).code).toBe(0);
+        expect(readFileSync(path.join(target, 'data', name), 'utf8')).toContain('changed');
+        rmSync(target, { recursive: true });
+      } finally {
+        writeFileSync(victim, saved);
+      }
+    });
+  }
 
   test('bad input: one line, non-zero, nothing written', async () => {
     const file = path.join(work, 'a-file');

@@ -20,6 +20,8 @@ phase=start
 W=
 S=
 T=
+nl='
+'
 
 die() {
   printf '%s: %s\n' "$prog" "$*" >&2
@@ -57,6 +59,41 @@ cpf() {
   cp -- "$1" "$S$3"
   [ "$verify" = 0 ] || sum_is "$S$3" "$2" ||
     die "sha256 of $1 differs from the plan (expected $2); a different file makes a different jail (--no-verify accepts it)"
+}
+
+# cpd DIR SHA256 SOURCE [SHA256 SOURCE]...: sources that keep their base name, copied into DIR by
+# one cp; the copies are then checked by one sha256sum, in order (it escapes odd names, one line each).
+cpd() {
+  _dir=$1
+  _want=
+  shift
+  _n=$(($# / 2))
+  while [ "$_n" -gt 0 ]; do
+    say "copy $_dir/${2##*/} (from $2)"
+    _want="$_want $1"
+    set -- "$@" "$2"
+    shift 2
+    _n=$((_n - 1))
+  done
+  cp -- "$@" "$S$_dir/"
+  [ "$verify" = 0 ] && return 0
+  _got=$(
+    for _f do
+      set -- "$@" "$S$_dir/${_f##*/}"
+      shift
+    done
+    sha256sum -- "$@"
+  )
+  for _f do
+    _line=${_got%%"$nl"*}
+    _got=${_got#*"$nl"}
+    _line=${_line#\\}
+    _want=${_want# }
+    _w=${_want%% *}
+    _want=${_want#"$_w"}
+    [ "${_line%% *}" = "$_w" ] ||
+      die "sha256 of $_f differs from the plan (expected $_w); a different file makes a different jail (--no-verify accepts it)"
+  done
 }
 
 lns() {
