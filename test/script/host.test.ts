@@ -116,6 +116,27 @@ describeAsRoot('host-mode script on a real root', () => {
     });
   }
 
+  test('an old jail with a mount inside is refused before anything moves; the mounted data survives', async () => {
+    const target = path.join(work, 'mounted jail\\x');
+    expect((await sh(script, ['-q', target], cwd)).code).toBe(0);
+    const outside = path.join(work, 'bound data');
+    mkdirSync(outside);
+    writeFileSync(path.join(outside, 'keep'), 'mounted data\n');
+    const mnt = path.join(target, 'data', 'd with space');
+    await execa('mount', ['--bind', outside, mnt]);
+    try {
+      const r = await sh(script, ['-q', target], cwd);
+      expect(r.code).toBe(1);
+      expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(/holds a mount/);
+      expect(readFileSync(path.join(mnt, 'keep'), 'utf8')).toBe('mounted data\n');
+      expect(readdirSync(work).filter((n) => n.startsWith('.jailsmith'))).toEqual([]);
+    } finally {
+      await execa('umount', [mnt]);
+    }
+    expect(readFileSync(path.join(outside, 'keep'), 'utf8')).toBe('mounted data\n');
+  });
+
   test('bad input: one line, non-zero, nothing written', async () => {
     const file = path.join(work, 'a-file');
     writeFileSync(file, 'x');

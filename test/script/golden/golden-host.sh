@@ -22,6 +22,7 @@ S=
 T=
 nl='
 '
+tab='	'
 
 die() {
   printf '%s: %s\n' "$prog" "$*" >&2
@@ -138,15 +139,53 @@ mod() {
   chmod -- "$_mod" "$@"
 }
 
+# On any exit: the private dir goes, unless the swap was cut short (then both jails are in it). The old
+# jail may hold mounts (a bound /proc, a home): --one-file-system never follows rm into them.
 cleanup() {
   _rc=$?
   trap - EXIT
   if [ "$phase" = swapping ]; then
     printf '%s: stopped while swapping: the old jail is in %s/old, the new one in %s\n' "$prog" "$W" "$S" >&2
   elif [ -n "$W" ]; then
+    if [ -e "$W/old" ] && ! rm -rf --one-file-system -- "$W/old" 2>/dev/null; then
+      printf '%s: the old jail holds a mount or cannot be removed; left in %s/old\n' "$prog" "$W" >&2
+      exit 1
+    fi
     rm -rf -- "$W"
   fi
   exit "$_rc"
+}
+
+# mount_name PATH: PATH escaped the way /proc/self/mountinfo writes mount points.
+mount_name() {
+  _in=$1
+  _out=
+  while [ -n "$_in" ]; do
+    _rest=${_in#?}
+    _c=${_in%"$_rest"}
+    _in=$_rest
+    case $_c in
+      ' ') _out="$_out\\040" ;;
+      "$tab") _out="$_out\\011" ;;
+      "$nl") _out="$_out\\012" ;;
+      \\) _out="$_out\\134" ;;
+      *) _out=$_out$_c ;;
+    esac
+  done
+  printf '%s.' "$_out"
+}
+
+# no_mounts: the old jail is moved aside and removed, so nothing may be mounted on or below it.
+no_mounts() {
+  [ -d "$T" ] && [ -r /proc/self/mountinfo ] || return 0
+  _abs=$(cd -P -- "$T" && pwd -P && echo .)
+  _abs=$(mount_name "${_abs%?.}")
+  _abs=${_abs%.}
+  while read -r _id _parent _dev _root _mp _rest; do
+    case $_mp in
+      "$_abs" | "$_abs"/*) die "target holds a mount ($_mp); unmount it first: $T" ;;
+    esac
+  done < /proc/self/mountinfo
 }
 
 # target DIR: sets T (no trailing slash, never starting with '-'), parent and base; refuses unsafe targets.
@@ -305,6 +344,7 @@ main() {
   [ $# -eq 1 ] || usage_error "name one TARGET_DIR"
   [ "$(id -u)" = 0 ] || die "must run as root (uid $(id -u))"
   target "$1"
+  no_mounts
   case $parent in
     */) W=$parent.jailsmith.$$ ;;
     *) W=$parent/.jailsmith.$$ ;;
