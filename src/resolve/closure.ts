@@ -48,6 +48,7 @@ const MUSL_RESERVED = /^lib(c|pthread|rt|m|dl|util|xnet)\./;
 export class ClosureWalker {
   /** Search results shared across programs: key is (search list, name). */
   private readonly searchCache = new Map<string, Found | null>();
+  private readonly systemCache = new Map<string, Found | null>();
 
   constructor(
     private readonly cfg: RootConfig,
@@ -95,37 +96,47 @@ export class ClosureWalker {
       } else out.missingInterpreter = interpName;
     }
 
+    // Names each loaded object answers to: the names it was requested as, its path and soname.
+    const byName = new Map<string, Loaded>();
+    const register = (l: Loaded): void => {
+      for (const n of l.names) byName.set(n, l);
+      if (l.elf.soname) byName.set(l.elf.soname, l);
+    };
+    for (const l of loaded) register(l);
     const missing = new Set<string>();
     for (let qi = 0; qi < loaded.length; qi++) {
       const obj = loaded[qi] as Loaded;
       // The interpreter is mapped by the kernel and relocates itself: its own DT_NEEDED are not walked.
       if (obj === interp) continue;
-      for (const name of obj.elf.needed) {
-        let hit: Loaded | undefined;
-        if (musl && interp && !name.includes('/') && MUSL_RESERVED.test(name)) hit = interp;
-        hit ??= loaded.find((l) => l.names.has(name) || l.elf.soname === name);
+      const from = obj.found.path;
+      const needed = obj.elf.needed;
+      for (let ni = 0; ni < needed.length; ni++) {
+        const name = needed[ni] as string;
+        let hit = musl && interp && MUSL_RESERVED.test(name) ? interp : byName.get(name);
         if (!hit) {
           const f = musl ? this.findMusl(name, obj, env) : this.findGlibc(name, obj, env);
           if (f) {
             hit = byReal.get(f.real.path);
-            if (hit) hit.names.add(name);
-            else {
-              const fe = elfOf(f) as ElfInfo;
+            if (hit) {
+              hit.names.add(name);
+              byName.set(name, hit);
+            } else {
               hit = {
                 found: f,
-                elf: fe,
+                elf: elfOf(f) as ElfInfo,
                 names: new Set([name, f.path]),
                 loader: obj,
                 origin: path.posix.dirname(f.path),
               };
               loaded.push(hit);
               byReal.set(f.real.path, hit);
+              register(hit);
               out.objects.push(f);
             }
           }
         }
         if (!hit) missing.add(name);
-        out.edges.push({ from: obj.found.path, name, path: hit ? hit.found.path : null });
+        out.edges.push({ from, name, path: hit ? hit.found.path : null });
       }
     }
     out.missing = [...missing].sort();
@@ -193,6 +204,8 @@ export class ClosureWalker {
   private findGlibc(name: string, obj: Loaded, env: ArchEnv): Found | null {
     if (name.includes('/')) return this.findPath(name, obj, env);
     const sub = env.subdirs;
+    if (obj.elf.runpath === null && obj.elf.rpath === null && obj.loader === null)
+      return (obj.elf.flags1 & DF_1_NODEFLIB) !== 0 ? null : this.systemSearch(name, env);
     // DT_RPATH of the object and of each object that loaded it, unless the object has DT_RUNPATH.
     if (obj.elf.runpath === null) {
       for (let l: Loaded | null = obj; l; l = l.loader) {
@@ -209,6 +222,22 @@ export class ClosureWalker {
       if (f) return f;
     }
     if ((obj.elf.flags1 & DF_1_NODEFLIB) !== 0) return null;
+    return this.systemSearch(name, env);
+  }
+
+  /** The cache (or ld.so.conf) then the default directories: the same for every requester. */
+  private systemSearch(name: string, env: ArchEnv): Found | null {
+    const key = `${env.key}\0${name}`;
+    let f = this.systemCache.get(key);
+    if (f === undefined) {
+      f = this.systemSearchUncached(name, env);
+      this.systemCache.set(key, f);
+    }
+    return f;
+  }
+
+  private systemSearchUncached(name: string, env: ArchEnv): Found | null {
+    const sub = env.subdirs;
     const cache = this.cfg.ldCache();
     if (cache) {
       for (const p of lookupCache(cache, name, env.cacheFlags, env.hwcaps)) {

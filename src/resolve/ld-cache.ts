@@ -64,11 +64,11 @@ export function parseLdCache(b: Buffer): LdCache | null {
 
   const n = b.subarray(newOff);
   // flags bits 0-1: 2 little endian, 3 big endian; 0 (old ldconfig) means the host's order.
-  const endian = (n[24] as number) & 3;
+  const endian = (n[28] as number) & 3;
   const le = endian !== 3;
   const u32 = (o: number): number => (le ? n.readUInt32LE(o) : n.readUInt32BE(o));
   const nlibs = u32(20);
-  const extOff = u32(28);
+  const extOff = u32(32);
   if (48 + nlibs * 24 > n.length) return null;
 
   const hwcapNames: string[] = [];

@@ -21,6 +21,8 @@ export class SourceRoot {
   readonly dir: string;
   /** in-root path → symlink target, or null when it exists and is not a link, or undefined when absent. */
   private readonly links = new Map<string, string | null | undefined>();
+  /** Resolved paths (followLast), so repeated lookups of the same path cost one map hit. */
+  private readonly resolved = new Map<string, RealPath | null>();
 
   constructor(dir: string) {
     this.dir = path.resolve(dir);
@@ -64,8 +66,9 @@ export class SourceRoot {
     if (this.links.has(inRoot)) return this.links.get(inRoot);
     let v: string | null | undefined;
     try {
-      const st = lstatSync(this.host(inRoot));
-      v = st.isSymbolicLink() ? readlinkSync(this.host(inRoot)) : null;
+      // No exception for the common "absent" answer: the search probes many missing paths.
+      const st = lstatSync(this.host(inRoot), { throwIfNoEntry: false });
+      v = st === undefined ? undefined : st.isSymbolicLink() ? readlinkSync(this.host(inRoot)) : null;
     } catch (e) {
       const code = errnoCode(e);
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
@@ -78,9 +81,19 @@ export class SourceRoot {
   /**
    * Resolves every symlink of an in-root path inside the root. Returns null when a component is
    * missing; throws ROOT_SYMLINK_LOOP past 40 links. With followLast false the last component is
-   * left as it is (like lstat).
+   * left as it is (like lstat). Results are cached and shared: do not modify them.
    */
   realpath(inRoot: string, followLast = true): RealPath | null {
+    if (!followLast) return this.walk(inRoot, false);
+    let r = this.resolved.get(inRoot);
+    if (r === undefined) {
+      r = this.walk(inRoot, true);
+      this.resolved.set(inRoot, r);
+    }
+    return r;
+  }
+
+  private walk(inRoot: string, followLast: boolean): RealPath | null {
     const links: string[] = [];
     const pending = splitInRoot(inRoot).reverse();
     let cur = '/';
