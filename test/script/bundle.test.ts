@@ -22,6 +22,7 @@ import { hostilePlan } from './plans.js';
 /** What the bundle needs on the client: a shell and a handful of common tools, nothing else. */
 const TOOLS = [
   'id',
+  'stat',
   'mkdir',
   'cp',
   'ln',

@@ -1,10 +1,12 @@
 import {
   appendFileSync,
+  chmodSync,
   existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -115,6 +117,20 @@ describeAsRoot('host-mode script on a real root', () => {
       }
     });
   }
+
+  test('user data under a directory others can write is not moved: refused before anything is written', async () => {
+    const target = path.join(work, 'open-home');
+    expect((await sh(script, ['-q', target], cwd)).code).toBe(0);
+    chmodSync(path.join(target, 'home'), 0o777);
+    writeFileSync(path.join(target, 'home/jail/mine'), 'data\n');
+    const r = await sh(script, ['-q', target], cwd);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/cannot keep \/home\/jail: .*\/home in the existing jail is writable by others/);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(readFileSync(path.join(target, 'home/jail/mine'), 'utf8')).toBe('data\n');
+    expect(statSync(path.join(target, 'home')).mode & 0o777).toBe(0o777);
+    expect(readdirSync(work).filter((n) => n.startsWith('.jailsmith'))).toEqual([]);
+  });
 
   test('an old jail with a mount inside is refused before anything moves; the mounted data survives', async () => {
     const target = path.join(work, 'mounted jail\\x');

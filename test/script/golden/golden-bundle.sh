@@ -8,6 +8,8 @@
 # The jail is built in a private directory beside TARGET_DIR (mode 0700) and then swapped in;
 # directories marked as user data are carried over from an existing jail. Running it again gives
 # the same jail.
+# Needs: a POSIX sh, id, stat, mkdir, cp, ln, mknod, chown, chmod, mv, rm, sha256sum,
+# head, tail, wc, tar and gzip (GNU coreutils or busybox).
 # note: /dev/log needs a syslog socket at run time
 set -eu
 umask 077
@@ -332,11 +334,31 @@ x' \
     '/usr/bin/passwd'
 }
 
-# carry UID GID MODE PATH COMPONENT...: user data from the old jail moves into the new one, unless a
-# component of its path is a symlink or not a directory (then it stays behind and is removed).
+# safe_dir DIR KEPT: DIR is one nobody but root can rename entries in (root-owned, not writable by
+# group or others unless sticky), else a jail user could swap in a link while KEPT is moved.
+safe_dir() {
+  _st=$(stat -c '%u %a' -- "$1")
+  _perm=0${_st#* }
+  if [ "${_st%% *}" != 0 ] || { [ $((_perm & 022)) != 0 ] && [ $((_perm & 01000)) = 0 ]; }; then
+    die "cannot keep $2: $1 in the existing jail is writable by others; make it root-owned and not group/other-writable"
+  fi
+}
+
+# carry check|move UID GID MODE PATH COMPONENT...: user data in the old jail (under ROOT) moves into
+# the new one, unless a component of its path is a symlink or not a directory (then it stays behind
+# and is removed). `check` runs before anything is written and refuses unsafe parents.
 carry() {
-  _uid=$1 _gid=$2 _mode=$3 _path=$4
-  shift 4
+  _do=$1 _uid=$2 _gid=$3 _mode=$4 _path=$5
+  shift 5
+  if [ "$_do" = check ]; then
+    [ -d "$T" ] || return 0
+    safe_dir "$T" "$_path"
+    for _c do
+      [ "$_c" != "$_path" ] && [ -d "$T$_c" ] && [ ! -L "$T$_c" ] || return 0
+      safe_dir "$T$_c" "$_path"
+    done
+    return 0
+  fi
   for _c do
     if [ -L "$W/old$_c" ] || [ ! -d "$W/old$_c" ]; then
       say "not kept (missing, a symlink or not a directory): $_c"
@@ -350,12 +372,18 @@ carry() {
   chmod -- "$_mode" "$S$_path"
 }
 
+# carry_all check|move: every preserved directory (the outermost ones; inner ones move with them).
+carry_all() {
+  carry "$1" 1000 1000 00700 '/home/jail' '/home' '/home/jail'
+  :
+}
+
 # The old jail (if any) moves aside into the private dir, user data moves over, the new jail moves in.
 swap() {
   if [ -d "$T" ]; then
     mv -- "$T" "$W/old"
     phase=swapping
-    carry 1000 1000 00700 '/home/jail' '/home' '/home/jail'
+    carry_all move
     say "replace $T"
   fi
   mv -- "$S" "$T"
@@ -377,6 +405,7 @@ main() {
   [ "$(id -u)" = 0 ] || die "must run as root (uid $(id -u))"
   target "$1"
   no_mounts
+  carry_all check
   check_bundle
   case $parent in
     */) W=$parent.jailsmith.$$ ;;
