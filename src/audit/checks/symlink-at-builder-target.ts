@@ -13,6 +13,8 @@ export const symlinkAtBuilderTarget: Check = {
   title: 'A symlink where host tools write or read',
   why: 'A host tool that follows it writes into or reads from the real system (jailkit 2.9, CVE-2018-15664, CVE-2025-31133).',
   help: 'Replace the link by a regular file or directory; builders must never follow links in a jail.',
+  // Severity: high when a host tool following the link (host semantics) leaves the jail, since
+  // these are paths tools write; low when every link on the way stays inside.
   run(ctx) {
     const out: Finding[] = [];
     const root = new SourceRoot(ctx.jail);
@@ -39,7 +41,8 @@ export const symlinkAtBuilderTarget: Check = {
       } else if (!escapes) {
         sev = 'low';
         note = 'stays inside the jail, but builders must not follow it';
-      } else if (real && ctx.byPath.has(real.path)) {
+      } else if (e.path === '/etc/localtime' && real && ctx.byPath.has(real.path)) {
+        // Tools read localtime rather than write it: following it out reads a host file.
         sev = 'medium';
         note = `resolves to ${real.path} inside the jail, but a host tool following it lands outside`;
       } else {
