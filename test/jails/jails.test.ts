@@ -1,6 +1,14 @@
-import { execa } from 'execa';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { expect, it } from 'vitest';
 import { buildJail } from '../../src/build/build-jail.js';
 import { REPO } from '../helpers/cli.js';
@@ -23,9 +31,13 @@ describeAsRoot('ready-made jails build and work (chroot --userspec)', () => {
   const t = tmpDir('jailsmith-jails-');
 
   it('every jails/*.yaml is covered here', () => {
-    const specs = readdirSync(JAILS).filter((f) => f.endsWith('.yaml')).sort();
+    const specs = readdirSync(JAILS)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     expect(specs).toEqual(expect.arrayContaining(['compute.yaml', 'python.yaml', 'sftp.yaml', 'shell.yaml']));
-    expect(specs.every((s) => ['compute.yaml', 'python.yaml', 'sftp.yaml', 'shell.yaml'].includes(s))).toBe(true);
+    expect(specs.every((s) => ['compute.yaml', 'python.yaml', 'sftp.yaml', 'shell.yaml'].includes(s))).toBe(
+      true,
+    );
   });
 
   it('python: json, ssl (with CA certificates), sqlite3, hashlib, zlib, decimal, ctypes', async () => {
@@ -83,7 +95,10 @@ int main(int argc, char **argv) {
     const prog = path.join(progDir, 'regex-threads');
     await execa('g++', ['-O1', '-pthread', '-o', prog, src]);
     const spec = path.join(t, 'my-compute.yaml');
-    writeFileSync(spec, `include: [${path.join(JAILS, 'compute.yaml')}]\nname: my-compute\nbinaries: [${prog}]\n`);
+    writeFileSync(
+      spec,
+      `include: [${path.join(JAILS, 'compute.yaml')}]\nname: my-compute\nbinaries: [${prog}]\n`,
+    );
     const dir = path.join(t, 'compute');
     await buildJail(spec, dir);
     expect(existsSync(path.join(dir, prog))).toBe(true);
@@ -96,7 +111,11 @@ int main(int argc, char **argv) {
   it("shell: sh -c 'ls /' as uid 1000", async () => {
     const dir = path.join(t, 'shell');
     await buildJail(path.join(JAILS, 'shell.yaml'), dir);
-    const r = await inJail(dir, '1000:1000', ['/bin/sh', '-c', 'ls /; id -u; echo ok > /dev/null && echo done']);
+    const r = await inJail(dir, '1000:1000', [
+      '/bin/sh',
+      '-c',
+      'ls /; id -u; echo ok > /dev/null && echo done',
+    ]);
     expect(r.exitCode).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toEqual(expect.arrayContaining(['bin', 'etc', 'tmp', 'usr', '1000', 'done']));

@@ -2,11 +2,13 @@ import {
   chmodSync,
   chownSync,
   existsSync,
+  lchownSync,
   lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -303,6 +305,23 @@ describeAsRoot('applyPlan writes a jail', () => {
     mkdirSync(sticky);
     chmodSync(sticky, 0o1777);
     expect((await applyPlan(basicPlan(src), path.join(sticky, 'jail'))).written).toBe(true);
+  });
+
+  it('follows ancestors through symlinks: a user-owned link on the way is refused', async () => {
+    const sticky = path.join(t, 'sticky');
+    mkdirSync(sticky);
+    chmodSync(sticky, 0o1777);
+    const real = path.join(t, 'real');
+    mkdirSync(real);
+    symlinkSync(real, path.join(sticky, 'mine'));
+    lchownSync(path.join(sticky, 'mine'), 1000, 1000);
+    await expect(applyPlan(basicPlan(src), path.join(sticky, 'mine/jail'))).rejects.toMatchObject({
+      code: 'ROOT_UNSAFE_ANCESTOR',
+      path: path.join(sticky, 'mine'),
+    });
+    symlinkSync(real, path.join(sticky, 'roots'));
+    expect((await applyPlan(basicPlan(src), path.join(sticky, 'roots/jail'))).written).toBe(true);
+    expect(lstatSync(path.join(real, 'jail')).isDirectory()).toBe(true);
   });
 
   it('refuses a DIR that is a file, and bad plans, writing nothing', async () => {
