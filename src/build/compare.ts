@@ -31,6 +31,7 @@ export function scanJail(dir: string, preserved: string[]): Map<string, Existing
   manifestOf(dir, {
     hash: false,
     capabilities: false,
+    skipVanished: true,
     prune: (p) => keep.has(p),
     onEntry: (e, st) => {
       out.set(e.path, { target: e.type === 'symlink' ? e.target : null, st });
@@ -62,7 +63,11 @@ export function diffJail(
     if (rec !== undefined && rec.key === key) sum = rec.sha256;
     else {
       stats.hashed++;
-      sum = sha256File(under(dir, p), buf);
+      try {
+        sum = sha256File(under(dir, p), buf);
+      } catch {
+        return ''; // gone, or no longer a regular file, since the scan: different
+      }
     }
     stats.verified[p] = [key, sum];
     return sum;

@@ -23,7 +23,14 @@ export interface ManifestOptions {
   prune?: (path: string) => boolean;
   /** Called with each entry and its lstat, e.g. to keep inode numbers for a later comparison. */
   onEntry?: (entry: ManifestEntry, st: Stats) => void;
+  /**
+   * Leave out entries that vanish or change type while the walk runs (a live jail being compared
+   * with a plan) instead of failing; the caller treats what it could not see as different.
+   */
+  skipVanished?: boolean;
 }
+
+const VANISHED = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
 
 /** Linux encodes major/minor in dev_t with this split (glibc gnu_dev_major/minor). */
 export function splitDev(rdev: number): [number, number] {
@@ -103,7 +110,11 @@ export function manifestOf(dir: string, opts: ManifestOptions = {}): Manifest {
       target: null,
       rdev: type === 'char' || type === 'block' ? splitDev(st.rdev) : null,
     };
-    if (type === 'symlink') e.target = readlinkSync(host);
+    if (type === 'symlink') {
+      const target = tolerate(() => readlinkSync(host));
+      if (target === undefined) return;
+      e.target = target;
+    }
     if (type === 'file') {
       const key = `${st.dev}:${st.ino}`;
       const first = st.nlink > 1 ? firstLink.get(key) : undefined;
@@ -119,11 +130,20 @@ export function manifestOf(dir: string, opts: ManifestOptions = {}): Manifest {
     entries.push(e);
     opts.onEntry?.(e, st);
     if (type === 'dir' && !(rel !== '/' && opts.prune?.(rel))) {
-      const names = readdirSync(host).sort(compareBytes);
+      const names = tolerate(() => readdirSync(host).sort(compareBytes)) ?? [];
       for (const name of names) {
         const child = `${host}/${name}`;
-        visit(child, rel === '/' ? `/${name}` : `${rel}/${name}`, lstatSync(child));
+        const cst = tolerate(() => lstatSync(child));
+        if (cst !== undefined) visit(child, rel === '/' ? `/${name}` : `${rel}/${name}`, cst);
       }
+    }
+  };
+  const tolerate = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      if (opts.skipVanished && VANISHED.has(errnoCode(e) ?? '')) return undefined;
+      throw e;
     }
   };
   visit(dir.replace(/\/+$/, '') || '/', '/', rootSt);
