@@ -100,4 +100,9 @@ export interface JailSpec {
   audit: AuditSettings;
   /** Spec files read, the top one first (for messages and the plan's provenance). */
   origin: string[];
+  /**
+   * Where values were written, for errors found later (a binary missing from the root):
+   * `"binaries:NAME"`, `"trees:PATH"`, `"files:PATH"`, `"profiles:NAME"` → `"file:line:column"`.
+   */
+  where?: Record<string, string>;
 }

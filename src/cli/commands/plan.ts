@@ -1,12 +1,30 @@
-import type { CommandModule } from 'yargs';
-import { JailError } from '../../errors.js';
+import type { Argv, CommandModule } from 'yargs';
+import { createPlan } from '../../plan/create-plan.js';
+import { formatPlanText } from '../../plan/format.js';
+import { loadSpec } from '../../spec/load.js';
+import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
-// Placeholder until the owning issue lands; replaced by the real command.
-export const planCommand: CommandModule = {
-  command: 'plan',
-  describe: false,
-  handler: action(async () => {
-    throw new JailError('NOT_IMPLEMENTED', 'plan is not implemented yet');
+interface PlanArgs {
+  spec: string;
+  root?: string;
+}
+
+/** `jailsmith plan SPEC`: the dry run. JSON is the plan itself, the single hand-off to build. */
+export const planCommand: CommandModule<object, PlanArgs> = {
+  command: 'plan <spec>',
+  describe: 'Show what a jail built from SPEC would hold (a dry run; --json prints the plan)',
+  builder: (y: Argv) =>
+    y
+      .positional('spec', { type: 'string', demandOption: true, describe: 'Jail spec (YAML)' })
+      .option('root', { type: 'string', describe: 'Source root the files come from (overrides the spec)' })
+      .example('$0 plan jails/python.yaml', 'Summary of the python jail')
+      .example('$0 plan jails/python.yaml --json', 'The full plan, as JSON') as unknown as Argv<PlanArgs>,
+  handler: action<PlanArgs>(async (args, io) => {
+    const spec = await loadSpec(args.spec, args.root === undefined ? {} : { root: args.root });
+    const plan = await createPlan(spec);
+    if (args.json) printJson(io, plan);
+    else if (!args.quiet) io.out(formatPlanText(plan, args.verbose > 0));
+    return 0;
   }),
 };

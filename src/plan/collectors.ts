@@ -1,0 +1,24 @@
+import { collectAccounts } from './collect-accounts.js';
+import { collectBinaries } from './collect-binaries.js';
+import { collectDevices } from './collect-devices.js';
+import { collectDirs } from './collect-dirs.js';
+import { collectFiles } from './collect-files.js';
+import { collectProfiles } from './collect-profiles.js';
+import { collectSymlinks } from './collect-symlinks.js';
+import { collectTrees } from './collect-trees.js';
+import type { Collector } from './collector.js';
+
+/**
+ * The sources of jail content, in the order they run. Profiles run before accounts (they name the
+ * nsswitch databases); accounts run last so generated files win over anything copied.
+ */
+export const defaultCollectors: Collector[] = [
+  collectBinaries,
+  collectFiles,
+  collectTrees,
+  collectProfiles,
+  collectDirs,
+  collectDevices,
+  collectSymlinks,
+  collectAccounts,
+];

@@ -1,0 +1,141 @@
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { JailError } from '../errors.js';
+import { type PlanContext, Rank } from './context.js';
+
+/** How much of a file's dependencies to follow: all of them strictly, leniently (trees), or none (closures). */
+export type ResolveMode = 'strict' | 'lenient' | 'none';
+
+export interface CopyOptions {
+  resolve: ResolveMode;
+  /** Copy a directory's whole content. */
+  tree?: boolean;
+  /** Which spec key asked for it, for messages. */
+  origin: string;
+}
+
+const SPECIAL = 0o6000;
+
+/**
+ * Copies in-root paths into the plan: every symlink on the way (with its target), the file or
+ * directory itself, and (through the resolver, queued) the shared-library closure of each file.
+ * Only reads the source root.
+ */
+export class Copier {
+  private readonly ctx: PlanContext;
+  private readonly seen = new Set<string>();
+  private readonly pending: Promise<void>[] = [];
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  private failure: { error: unknown } | undefined;
+
+  constructor(ctx: PlanContext) {
+    this.ctx = ctx;
+  }
+
+  /** Plans an in-root path; throws PLAN_NOT_FOUND when it does not exist in the root. */
+  copy(path: string, opts: CopyOptions): void {
+    const key = `${opts.tree ? 't' : 'f'}${opts.resolve[0]}${path}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    const { root } = this.ctx;
+    const real = root.realpath(path);
+    if (!real) {
+      throw new JailError('PLAN_NOT_FOUND', `${path} (from ${opts.origin}) does not exist in the source root`, {
+        path,
+        details: { root: root.dir },
+      });
+    }
+    for (const link of real.links) this.addLink(link, opts.origin);
+    const st = lstatSync(root.host(real.path));
+    if (st.isDirectory()) {
+      this.addDir(real.path, st, opts.origin);
+      if (opts.tree) this.walk(real.path, opts);
+    } else if (st.isFile()) {
+      this.addFile(real.path, real.path, st, opts);
+    } else {
+      this.ctx.notes.add(`skipped ${real.path}: not a regular file, directory or symlink`);
+    }
+  }
+
+  /** Plans a regular file of the root under another jail path (files: {path, from}). */
+  copyAs(jailPath: string, from: string, mode: number | undefined, origin: string): void {
+    const real = this.ctx.root.realpath(from);
+    const st = real ? lstatSync(this.ctx.root.host(real.path)) : undefined;
+    if (!real || !st?.isFile()) {
+      throw new JailError('PLAN_NOT_FOUND', `${from} (from ${origin}) is not a file in the source root`, {
+        path: from,
+      });
+    }
+    this.addFile(jailPath, real.path, st, { resolve: 'lenient', origin }, mode);
+  }
+
+  /** Waits for every queued resolution, including those the results queue in turn. */
+  async drain(): Promise<void> {
+    while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
+    if (this.failure) throw this.failure.error;
+  }
+
+  private walk(dir: string, opts: CopyOptions): void {
+    const names = readdirSync(this.ctx.root.host(dir)).sort();
+    for (const name of names) {
+      const child = dir === '/' ? `/${name}` : `${dir}/${name}`;
+      if (this.ctx.excluded(child)) continue;
+      const isLink = this.ctx.root.readlink(child) !== null;
+      // A link inside a tree brings its target, but never the whole tree behind a linked directory.
+      this.copy(child, { ...opts, tree: !isLink });
+    }
+  }
+
+  private addLink(link: string, origin: string): void {
+    const target = this.ctx.root.readlink(link);
+    if (typeof target !== 'string') return;
+    this.ctx.add({ type: 'symlink', path: link, target, mode: 0o777, uid: 0, gid: 0 }, Rank.copied, origin);
+  }
+
+  private addDir(path: string, st: Stats, origin: string): void {
+    const mode = st.mode & 0o7777 & ~(this.ctx.keepsSetuid(path) ? 0 : SPECIAL);
+    this.ctx.add({ type: 'dir', path, mode, uid: 0, gid: 0 }, Rank.copied, origin);
+  }
+
+  private addFile(jailPath: string, real: string, st: Stats, opts: CopyOptions, mode?: number): void {
+    let m = mode ?? st.mode & 0o7777;
+    if (m & SPECIAL) {
+      if (this.ctx.keepsSetuid(jailPath)) this.ctx.notes.add(`kept setuid/setgid bits on ${jailPath}`);
+      else m &= ~SPECIAL;
+    }
+    const source = this.ctx.root.host(real);
+    this.ctx.add(
+      { type: 'file', path: jailPath, source, mode: m, uid: 0, gid: 0, sha256: '', size: st.size },
+      Rank.copied,
+      opts.origin,
+    );
+    this.ctx.sources.set(jailPath, { dev: st.dev, ino: st.ino, nlink: st.nlink });
+    if (opts.resolve !== 'none') this.queue(real, opts);
+  }
+
+  private queue(file: string, opts: CopyOptions): void {
+    this.pending.push(
+      this.limit(async () => {
+        const deps = await this.ctx.resolver.resolve(file, { lenient: opts.resolve === 'lenient' });
+        if (!deps) return;
+        for (const m of deps.missing) this.ctx.notes.add(`${file} needs ${m}, which is not in the source root`);
+        for (const f of deps.files) this.copy(f, { resolve: 'none', origin: `closure of ${file}` });
+      }).catch((error: unknown) => {
+        // Kept until drain(): a rejection nobody awaits yet would otherwise be reported as unhandled.
+        this.failure ??= { error };
+      }),
+    );
+  }
+
+  /** At most 8 resolutions at once: the resolver reads files, and the machine is small. */
+  private async limit(fn: () => Promise<void>): Promise<void> {
+    if (this.running >= 8) await new Promise<void>((r) => this.waiting.push(r));
+    this.running++;
+    try {
+      await fn();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+}

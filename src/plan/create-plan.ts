@@ -1,0 +1,49 @@
+import { SourceRoot } from '../resolve/source-root.js';
+import type { Resolver } from '../resolve/types.js';
+import type { JailSpec } from '../spec/types.js';
+import type { Collector } from './collector.js';
+import { defaultCollectors } from './collectors.js';
+import { PlanContext } from './context.js';
+import { Copier } from './copy.js';
+import { defaultResolver } from './default-resolver.js';
+import { addParents, hashFiles, linkHardlinks, sortEntries } from './finalize.js';
+import type { JailPlan } from './types.js';
+
+export interface CreatePlanOptions {
+  /** Resolver for ELF closures (default: createResolver over the source root). */
+  resolver?: Resolver;
+  /** Source root overriding spec.source. */
+  root?: string;
+  /** The content sources, in order (default: defaultCollectors). */
+  collectors?: Collector[];
+}
+
+const DOCS = ['/usr/share/doc/**', '/usr/share/man/**', '/usr/share/info/**'];
+
+/**
+ * Turns a spec into the ordered list of what the jail holds. Reads only the source root (never a
+ * jail), so it is the dry run that build, script and pack all consume.
+ */
+export async function createPlan(spec: JailSpec, opts: CreatePlanOptions = {}): Promise<JailPlan> {
+  const root = SourceRoot.open(opts.root ?? spec.source);
+  const resolver = opts.resolver ?? (await defaultResolver(root.dir));
+  const ctx = new PlanContext(spec, root, resolver);
+  if (!spec.docs) ctx.extraExcludes.push(...DOCS);
+  const copier = new Copier(ctx);
+  for (const c of opts.collectors ?? defaultCollectors) {
+    await c.collect(ctx, copier);
+    await copier.drain();
+  }
+  addParents(ctx);
+  const entries = linkHardlinks(ctx, sortEntries(ctx.entries()));
+  await hashFiles(entries);
+  return {
+    format: 1,
+    name: spec.name,
+    source: root.dir,
+    entries,
+    notes: [...ctx.notes].sort(),
+    run: spec.run,
+    audit: spec.audit,
+  };
+}

@@ -1,0 +1,14 @@
+export { accountGroups, accountUsers, groupText, nsswitchText, passwdText, shadowText } from './accounts.js';
+export { collectBinaries, lookupBinary, ROOT_PATH } from './collect-binaries.js';
+export { profileConditions } from './collect-profiles.js';
+export type { Collector } from './collector.js';
+export { defaultCollectors } from './collectors.js';
+export { PlanContext, Rank } from './context.js';
+export { Copier, type CopyOptions, type ResolveMode } from './copy.js';
+export { type CreatePlanOptions, createPlan } from './create-plan.js';
+export { generatedFile } from './generated.js';
+export { globRoot } from './glob-root.js';
+export { loadProfile, type Profile, type ProfileNeed } from './profile-data.js';
+export { type PlanSummary, summarizePlan } from './summary.js';
+export type * from './types.js';
+export { formatPlanText } from './format.js';
