@@ -35,7 +35,19 @@ export function shadowText(users: SpecUser[]): string {
     .join('');
 }
 
-const DB_ORDER = ['passwd', 'group', 'shadow', 'gshadow', 'hosts', 'networks', 'protocols', 'services', 'ethers', 'rpc', 'netgroup'];
+const DB_ORDER = [
+  'passwd',
+  'group',
+  'shadow',
+  'gshadow',
+  'hosts',
+  'networks',
+  'protocols',
+  'services',
+  'ethers',
+  'rpc',
+  'netgroup',
+];
 
 /** nsswitch.conf from the databases the profiles asked for, in the conventional order. */
 export function nsswitchText(dbs: Map<string, string[]>): string {

@@ -6,7 +6,16 @@ export const collectDevices: Collector = {
   collect(ctx) {
     for (const d of ctx.spec.devices) {
       ctx.add(
-        { type: 'device', path: d.path, device: d.type, major: d.major, minor: d.minor, mode: d.mode, uid: d.uid, gid: d.gid },
+        {
+          type: 'device',
+          path: d.path,
+          device: d.type,
+          major: d.major,
+          minor: d.minor,
+          mode: d.mode,
+          uid: d.uid,
+          gid: d.gid,
+        },
         Rank.stated,
         `devices: ${d.path}`,
       );

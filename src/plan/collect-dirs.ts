@@ -7,7 +7,8 @@ import { Rank } from './context.js';
 function idOf(spec: JailSpec, v: number | string, kind: 'user' | 'group'): number {
   if (typeof v === 'number') return v;
   if (v === 'root') return 0;
-  const id = kind === 'user' ? spec.users.find((u) => u.name === v)?.uid : spec.groups.find((g) => g.name === v)?.gid;
+  const id =
+    kind === 'user' ? spec.users.find((u) => u.name === v)?.uid : spec.groups.find((g) => g.name === v)?.gid;
   if (id === undefined) throw new JailError('SPEC_UNKNOWN_USER', `${kind} "${v}" is not defined in the spec`);
   return id;
 }

@@ -14,13 +14,25 @@ export const collectFiles: Collector = {
       const from = f.from ?? f.path;
       const real = ctx.root.realpath(from);
       if (!real) {
-        throw ctx.specError('SPEC_FILE_NOT_FOUND', `file ${from} does not exist in source root ${ctx.root.dir}`, 'files', f.path);
+        throw ctx.specError(
+          'SPEC_FILE_NOT_FOUND',
+          `file ${from} does not exist in source root ${ctx.root.dir}`,
+          'files',
+          f.path,
+        );
       }
       if (lstatSync(ctx.root.host(real.path)).isDirectory()) {
-        throw ctx.specError('SPEC_NOT_A_FILE', `${from} is a directory`, 'files', f.path, 'list whole directories under trees');
+        throw ctx.specError(
+          'SPEC_NOT_A_FILE',
+          `${from} is a directory`,
+          'files',
+          f.path,
+          'list whole directories under trees',
+        );
       }
       // A plain path keeps its links (they enter the jail too); a renamed or re-moded file is one copy.
-      if (f.from === undefined && f.mode === undefined) copier.copy(f.path, { resolve: 'lenient', origin: `files: ${f.path}` });
+      if (f.from === undefined && f.mode === undefined)
+        copier.copy(f.path, { resolve: 'lenient', origin: `files: ${f.path}` });
       else copier.copyAs(f.path, from, f.mode, `files: ${f.path}`);
     }
   },

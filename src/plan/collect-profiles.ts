@@ -1,6 +1,6 @@
 import { JailError } from '../errors.js';
-import { type PlanContext, Rank } from './context.js';
 import type { Collector } from './collector.js';
+import { type PlanContext, Rank } from './context.js';
 import { generatedFile } from './generated.js';
 import { globRoot } from './glob-root.js';
 import { loadProfile, type ProfileNeed } from './profile-data.js';
@@ -19,7 +19,11 @@ export const profileConditions: Record<string, (value: unknown, ctx: PlanContext
 function applies(need: ProfileNeed, ctx: PlanContext, profile: string): boolean {
   for (const [k, v] of Object.entries(need.when ?? {})) {
     const cond = profileConditions[k];
-    if (!cond) throw new JailError('PROFILE_INVALID', `profile ${profile}: unknown condition "${k}" in need ${need.name}`);
+    if (!cond)
+      throw new JailError(
+        'PROFILE_INVALID',
+        `profile ${profile}: unknown condition "${k}" in need ${need.name}`,
+      );
     if (!cond(v, ctx)) return false;
   }
   return true;
@@ -48,7 +52,11 @@ export const collectProfiles: Collector = {
         }
         for (const p of found) {
           if (ctx.excluded(p)) continue;
-          copier.copy(p, { resolve: need.binary ? 'strict' : 'lenient', tree: need.tree === true, origin: `profile ${name}` });
+          copier.copy(p, {
+            resolve: need.binary ? 'strict' : 'lenient',
+            tree: need.tree === true,
+            origin: `profile ${name}`,
+          });
         }
       }
       for (const [db, sources] of Object.entries(profile.nsswitch)) {

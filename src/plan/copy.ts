@@ -40,10 +40,14 @@ export class Copier {
     const { root } = this.ctx;
     const real = root.realpath(path);
     if (!real) {
-      throw new JailError('PLAN_NOT_FOUND', `${path} (from ${opts.origin}) does not exist in the source root`, {
-        path,
-        details: { root: root.dir },
-      });
+      throw new JailError(
+        'PLAN_NOT_FOUND',
+        `${path} (from ${opts.origin}) does not exist in the source root`,
+        {
+          path,
+          details: { root: root.dir },
+        },
+      );
     }
     for (const link of real.links) this.addLink(link, opts.origin);
     const st = lstatSync(root.host(real.path));
@@ -118,7 +122,11 @@ export class Copier {
       this.limit(async () => {
         const deps = await this.ctx.resolver.resolve(file, { lenient: opts.resolve === 'lenient' });
         if (!deps) return;
-        for (const m of deps.missing) this.ctx.notes.add(`${file} needs ${m}, which is not in the source root`);
+        for (const m of deps.missing) {
+          // A stray script in a tree naming an absent interpreter (cgi.py: /usr/local/bin/python) is noise.
+          if (opts.resolve === 'lenient' && m.startsWith('/')) continue;
+          this.ctx.notes.add(`${file} needs ${m}, which is not in the source root`);
+        }
         for (const f of deps.files) this.copy(f, { resolve: 'none', origin: `closure of ${file}` });
       }).catch((error: unknown) => {
         // Kept until drain(): a rejection nobody awaits yet would otherwise be reported as unhandled.

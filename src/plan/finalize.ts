@@ -15,7 +15,8 @@ export function addParents(ctx: PlanContext): void {
   for (const e of ctx.entries()) {
     for (let p = parentOf(e.path); ; p = parentOf(p)) {
       const have = ctx.get(p);
-      if (!have) ctx.add({ type: 'dir', path: p, mode: 0o755, uid: 0, gid: 0 }, Rank.parent, `parent of ${e.path}`);
+      if (!have)
+        ctx.add({ type: 'dir', path: p, mode: 0o755, uid: 0, gid: 0 }, Rank.parent, `parent of ${e.path}`);
       else if (have.type !== 'dir') {
         throw new JailError(
           'PLAN_CONFLICT',
@@ -47,7 +48,10 @@ export function linkHardlinks(ctx: PlanContext, entries: PlanEntry[]): PlanEntry
 const SMALL = 8 << 20;
 
 async function sha256(file: string, size: number): Promise<string> {
-  if (size <= SMALL) return createHash('sha256').update(await readFile(file)).digest('hex');
+  if (size <= SMALL)
+    return createHash('sha256')
+      .update(await readFile(file))
+      .digest('hex');
   const h = createHash('sha256');
   for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
   return h.digest('hex');

@@ -55,13 +55,19 @@ export function loadProfile(name: string, dir = PROFILES_DIR): Profile {
   try {
     raw = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (e) {
-    throw new JailError('PROFILE_INVALID', `profile ${name} cannot be read: ${(e as Error).message}`, { path: file });
+    throw new JailError('PROFILE_INVALID', `profile ${name} cannot be read: ${(e as Error).message}`, {
+      path: file,
+    });
   }
   const bad = (what: string) => new JailError('PROFILE_INVALID', `profile ${name}: ${what}`, { path: file });
   const needs = (raw.needs ?? []) as ProfileNeed[];
   if (!Array.isArray(needs)) throw bad('needs must be a list');
   for (const n of needs) {
-    if (typeof n?.name !== 'string' || !Array.isArray(n.any) || n.any.some((g) => typeof g !== 'string' || !g.startsWith('/'))) {
+    if (
+      typeof n?.name !== 'string' ||
+      !Array.isArray(n.any) ||
+      n.any.some((g) => typeof g !== 'string' || !g.startsWith('/'))
+    ) {
       throw bad('each need has a name and a list "any" of absolute globs');
     }
   }

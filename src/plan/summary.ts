@@ -17,5 +17,12 @@ export function summarizePlan(plan: JailPlan): PlanSummary {
     counts[e.type]++;
     if (e.type === 'file' || e.type === 'generated') bytes += e.size;
   }
-  return { name: plan.name, source: plan.source, counts, entries: plan.entries.length, bytes, notes: plan.notes };
+  return {
+    name: plan.name,
+    source: plan.source,
+    counts,
+    entries: plan.entries.length,
+    bytes,
+    notes: plan.notes,
+  };
 }

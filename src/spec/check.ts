@@ -24,7 +24,11 @@ export function checkSpec(part: SpecPart, opts: CheckOptions): JailSpec {
   // Every user's primary group exists in the jail, named after the user when the spec names none.
   for (const u of users) {
     if (!groups.some((g) => g.gid === u.gid) && u.gid !== 0) {
-      groups.push({ name: groups.some((g) => g.name === u.name) ? `g${u.gid}` : u.name, gid: u.gid, members: [] });
+      groups.push({
+        name: groups.some((g) => g.name === u.name) ? `g${u.gid}` : u.name,
+        gid: u.gid,
+        members: [],
+      });
     }
   }
   const spec: JailSpec = {
@@ -54,21 +58,37 @@ export function checkSpec(part: SpecPart, opts: CheckOptions): JailSpec {
   for (const p of spec.profiles) {
     if (!known.includes(p)) {
       const guess = nearest(p, known);
-      throw new SpecError('SPEC_PROFILE', `unknown profile "${p}"${guess ? `; did you mean "${guess}"?` : ''}`, {
-        path: opts.origin[0],
-        hint: `profiles: ${known.join(', ')}`,
-        details: { key: 'profiles', expected: known },
-      });
+      throw new SpecError(
+        'SPEC_PROFILE',
+        `unknown profile "${p}"${guess ? `; did you mean "${guess}"?` : ''}`,
+        {
+          path: opts.origin[0],
+          hint: `profiles: ${known.join(', ')}`,
+          details: { key: 'profiles', expected: known },
+        },
+      );
     }
   }
   const userNames = new Set(['root', ...users.map((u) => u.name)]);
   const groupNames = new Set(['root', ...groups.map((g) => g.name)]);
   for (const d of spec.dirs) {
     if (typeof d.owner === 'string' && !userNames.has(d.owner)) {
-      throw itemError(d, 'SPEC_UNKNOWN_USER', `owner "${d.owner}" is not a user of this spec`, ['owner'], 'add it under users, or give a numeric uid');
+      throw itemError(
+        d,
+        'SPEC_UNKNOWN_USER',
+        `owner "${d.owner}" is not a user of this spec`,
+        ['owner'],
+        'add it under users, or give a numeric uid',
+      );
     }
     if (typeof d.group === 'string' && !groupNames.has(d.group)) {
-      throw itemError(d, 'SPEC_UNKNOWN_GROUP', `group "${d.group}" is not a group of this spec`, ['group'], 'add it under groups, or give a numeric gid');
+      throw itemError(
+        d,
+        'SPEC_UNKNOWN_GROUP',
+        `group "${d.group}" is not a group of this spec`,
+        ['group'],
+        'add it under groups, or give a numeric gid',
+      );
     }
   }
   checkUnique(spec.users, (u) => String(u.uid), 'uid');

@@ -1,9 +1,9 @@
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, SpecError } from '../errors.js';
+import { checkSpec } from './check.js';
 import { mergeParts } from './merge.js';
 import { normalizeDoc, type SpecPart } from './normalize.js';
-import { checkSpec } from './check.js';
 import { type KeyPath, SourceDoc } from './source-doc.js';
 import type { JailSpec } from './types.js';
 import { validateDoc } from './validate.js';
@@ -34,7 +34,11 @@ export async function loadSpec(file: string, opts: LoadSpecOptions = {}): Promis
 }
 
 /** Parses a spec from text (for tests and callers holding the YAML in memory); includes resolve from `file`'s directory. */
-export async function parseSpec(text: string, file = 'spec.yaml', opts: LoadSpecOptions = {}): Promise<JailSpec> {
+export async function parseSpec(
+  text: string,
+  file = 'spec.yaml',
+  opts: LoadSpecOptions = {},
+): Promise<JailSpec> {
   const abs = path.resolve(file);
   const { part, origin } = await loadText(abs, text, []);
   return checkSpec(part, {
@@ -52,7 +56,12 @@ async function loadFile(file: string, stack: string[], from: { doc: SourceDoc; a
     text = await readFile(real, 'utf8');
   } catch (e) {
     const code = errnoCode(e);
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot be read (${code})`;
     if (from) throw from.doc.error('SPEC_NOT_FOUND', `included spec ${file} ${why}`, from.at);
     throw new SpecError('SPEC_NOT_FOUND', `spec file ${why}`, { path: file });
   }
@@ -81,7 +90,8 @@ async function loadText(file: string, text: string, stack: string[]): Promise<Lo
   const origin = [file];
   const includes = own.include ?? [];
   for (const [i, inc] of includes.entries()) {
-    const at: KeyPath = typeof (doc.data as Record<string, unknown>).include === 'string' ? ['include'] : ['include', i];
+    const at: KeyPath =
+      typeof (doc.data as Record<string, unknown>).include === 'string' ? ['include'] : ['include', i];
     const sub = await loadFile(path.resolve(path.dirname(file), inc), [...stack, file], { doc, at });
     merged = mergeParts(merged, sub.part);
     origin.push(...sub.origin.filter((o) => !origin.includes(o)));

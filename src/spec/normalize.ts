@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { nearest } from './suggest.js';
 import { parseMode } from './modes.js';
 import { jailGlob, jailPath, linkTarget } from './paths.js';
 import type { KeyPath, SourceDoc } from './source-doc.js';
 import { STANDARD_DEVICES } from './standard-devices.js';
+import { nearest } from './suggest.js';
 import type { JailSpec, SpecDevice, SpecDir, SpecFile, SpecGroup, SpecTrace, SpecUser } from './types.js';
 
 /** What one spec file says, normalised, before includes are merged into it. */
@@ -49,7 +49,9 @@ export function normalizeDoc(doc: SourceDoc): SpecPart {
     );
   }
   if (raw.files !== undefined) {
-    part.files = (raw.files as Item[]).map((f, i) => track(normalizeFile(doc, f, ['files', i]), ['files', i]));
+    part.files = (raw.files as Item[]).map((f, i) =>
+      track(normalizeFile(doc, f, ['files', i]), ['files', i]),
+    );
   }
   if (raw.trees !== undefined) part.trees = paths('trees');
   if (raw.exclude !== undefined) part.exclude = globs('exclude');
@@ -151,7 +153,8 @@ function normalizeDevice(doc: SourceDoc, d: Item | null, at: KeyPath): SpecDevic
 }
 
 function normalizeDir(doc: SourceDoc, d: Item, at: KeyPath): SpecDir {
-  if (typeof d === 'string') return { path: jailPath(doc, d, at), mode: 0o755, owner: 0, group: 0, preserve: false };
+  if (typeof d === 'string')
+    return { path: jailPath(doc, d, at), mode: 0o755, owner: 0, group: 0, preserve: false };
   return {
     path: jailPath(doc, d.path as string, [...at, 'path']),
     mode: d.mode === undefined ? 0o755 : parseMode(doc, d.mode as string | number, [...at, 'mode']),

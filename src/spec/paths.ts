@@ -14,9 +14,14 @@ export function jailPath(doc: SourceDoc, value: string, at: KeyPath, what = 'pat
     });
   }
   if (value.split('/').includes('..')) {
-    throw doc.error('SPEC_PATH', `${what} "${value}" contains '..'; paths may not climb out of the root`, at, {
-      expected: 'a path without ..',
-    });
+    throw doc.error(
+      'SPEC_PATH',
+      `${what} "${value}" contains '..'; paths may not climb out of the root`,
+      at,
+      {
+        expected: 'a path without ..',
+      },
+    );
   }
   return path.posix.normalize(value).replace(/(.)\/$/, '$1');
 }

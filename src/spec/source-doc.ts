@@ -102,6 +102,12 @@ export function specError(
   return new SpecError(code, message, {
     path: `${file}:${pos.line}:${pos.column}`,
     hint: extra.hint,
-    details: { file, line: pos.line, column: pos.column, key: extra.key ?? null, expected: extra.expected ?? null },
+    details: {
+      file,
+      line: pos.line,
+      column: pos.column,
+      key: extra.key ?? null,
+      expected: extra.expected ?? null,
+    },
   });
 }

@@ -24,7 +24,8 @@ export function validateDoc(doc: SourceDoc): void {
   if (validate(doc.data)) return;
   const errors = validate.errors ?? [];
   // The deepest problem is the most useful; among equals, an unknown key beats a type complaint.
-  const rank = (e: ErrorObject) => e.instancePath.split('/').length * 10 + (e.keyword === 'additionalProperties' ? 1 : 0);
+  const rank = (e: ErrorObject) =>
+    e.instancePath.split('/').length * 10 + (e.keyword === 'additionalProperties' ? 1 : 0);
   const worst = errors.reduce((a, b) => (rank(b) > rank(a) ? b : a));
   throw toSpecError(doc, worst);
 }
@@ -61,9 +62,9 @@ function toSpecError(doc: SourceDoc, e: ErrorObject) {
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(e.params.additionalProperty);
-      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}).filter(
-        (k) => k !== '$schema',
-      );
+      const known = Object.keys(
+        (e.parentSchema as { properties?: object } | undefined)?.properties ?? {},
+      ).filter((k) => k !== '$schema');
       const guess = nearest(key, known);
       const expected = `one of ${known.join(', ')}`;
       return doc.error(
