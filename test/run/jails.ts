@@ -44,6 +44,20 @@ export async function makePythonJail(dir: string): Promise<string> {
     path.join(dir, 'usr/lib/python3.11/test'),
     path.join(dir, 'usr/lib/python3.11/idlelib'),
   ]);
+  mkdirSync(path.join(dir, 'opt'), { mode: 0o755 });
+  copyFileSync(path.join(import.meta.dirname, 'hostile.py'), path.join(dir, 'opt/hostile.py'));
   addMountPoints(dir);
   return dir;
 }
+
+export interface HostileJail {
+  name: string;
+  make: (dir: string) => Promise<string>;
+  /** argv prefix that runs the hostile program in this jail. */
+  prefix: string[];
+}
+
+export const HOSTILE_JAILS: HostileJail[] = [
+  { name: 'C jail', make: makeCJail, prefix: ['/usr/bin/hostile'] },
+  { name: 'python jail', make: makePythonJail, prefix: ['python3', '/opt/hostile.py'] },
+];

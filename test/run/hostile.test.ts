@@ -1,0 +1,171 @@
+/**
+ * Hostile jobs in a C jail and a python jail: every attack must fail inside the jail AND leave the
+ * host as it was (the listener saw nothing, the host process lives, the file is unchanged...).
+ */
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type RunOptions, runJail } from '../../src/index.js';
+import { BIN } from '../helpers/cli.js';
+import { describeAsRoot } from '../helpers/root.js';
+import { tmpDir } from '../helpers/tmp.js';
+import { hostListener, hostSleeper, pidsOfUid, processState } from './host-fixtures.js';
+import { HOSTILE_JAILS } from './jails.js';
+
+const JOB_UID = 65534;
+
+for (const kind of HOSTILE_JAILS) {
+  describeAsRoot(`jailsmith run: hostile jobs in a ${kind.name}`, () => {
+    const base = tmpDir('jailsmith-run-hostile-');
+    const jail = path.join(base, 'jail');
+    const secret = path.join(base, 'host-secret');
+    const input = path.join(base, 'in');
+    const output = path.join(base, 'out');
+    let sleeper: ReturnType<typeof hostSleeper>;
+
+    /** Runs the hostile program with an attack; returns the result and what it printed. */
+    async function attack(args: string[], extra: Partial<RunOptions> = {}) {
+      const log = path.join(output, `log-${Math.random().toString(36).slice(2)}`);
+      const r = await runJail({
+        jail,
+        command: [
+          '/bin/sh',
+          '-c',
+          `exec "$@" > /out/${path.basename(log)} 2>&1`,
+          'sh',
+          ...kind.prefix,
+          ...args,
+        ],
+        binds: [
+          { source: input, target: '/in', readOnly: true },
+          { source: output, target: '/out', readOnly: false },
+        ],
+        ...extra,
+      });
+      return { r, out: existsSync(log) ? readFileSync(log, 'utf8') : '' };
+    }
+
+    function expectBlocked(res: { r: { exitCode: number }; out: string }): void {
+      expect(res.out).not.toMatch(/ESCAPED/);
+      expect(res.out).toMatch(/blocked: /);
+      expect(res.r.exitCode).toBe(1);
+    }
+
+    beforeAll(async () => {
+      await kind.make(jail);
+      writeFileSync(secret, 'HOST-SECRET\n');
+      mkdirSync(input);
+      writeFileSync(path.join(input, 'data'), 'hello from the host\n');
+      mkdirSync(output);
+      chmodSync(output, 0o777);
+      sleeper = hostSleeper(JOB_UID);
+    }, 60_000);
+
+    afterAll(() => {
+      sleeper?.kill('SIGKILL');
+    });
+
+    it('cannot connect to a listener on the host’s 127.0.0.1', async () => {
+      const l = await hostListener();
+      try {
+        expectBlocked(await attack(['connect', String(l.port)]));
+        expect(l.accepted()).toBe(0);
+      } finally {
+        await l.close();
+      }
+    });
+
+    it('cannot kill or ptrace a host process of its own uid', async () => {
+      const pid = sleeper.pid as number;
+      expect(processState(pid).alive).toBe(true);
+      expectBlocked(await attack(['kill', String(pid)]));
+      expectBlocked(await attack(['ptrace', String(pid)]));
+      expect(processState(pid)).toEqual({ alive: true, tracerPid: 0 });
+    });
+
+    it('cannot escape with mkdir x; chroot x; chdir ../../..', async () => {
+      const res = await attack(['chroot', secret]);
+      expectBlocked(res);
+      expect(res.out).toMatch(/blocked: chroot/);
+      expect(res.out).not.toMatch(/HOST-SECRET/);
+      expect(readFileSync(secret, 'utf8')).toBe('HOST-SECRET\n');
+    });
+
+    it('cannot mknod a block device nor mount anything', async () => {
+      const before = readFileSync('/proc/self/mountinfo', 'utf8');
+      expectBlocked(await attack(['mknod', '/tmp/sda']));
+      expect(existsSync(path.join(jail, 'tmp/sda'))).toBe(false);
+      expectBlocked(await attack(['mount', '/tmp']));
+      expect(readFileSync('/proc/self/mountinfo', 'utf8')).toBe(before);
+    });
+
+    it('cannot use a directory fd the caller had open (exec 9</srv style)', async () => {
+      writeFileSync(path.join(base, 'fd-secret'), 'FD-SECRET\n');
+      const fd = openSync(base, 'r');
+      try {
+        const stdio: (string | number)[] = ['ignore', 'pipe', 'pipe'];
+        while (stdio.length < 9) stdio.push('ignore');
+        stdio.push(fd);
+        const r = await execa(
+          process.execPath,
+          [BIN, 'run', jail, '--', ...kind.prefix, 'fd', '9', 'fd-secret'],
+          {
+            reject: false,
+            // biome-ignore lint/suspicious/noExplicitAny: execa's stdio tuple type does not cover fd numbers at index 9
+            stdio: stdio as any,
+          },
+        );
+        expect(String(r.stdout)).toMatch(/blocked: /);
+        expect(String(r.stdout)).not.toMatch(/ESCAPED|FD-SECRET/);
+        expect(r.exitCode).toBe(1);
+      } finally {
+        closeSync(fd);
+      }
+    });
+
+    it('cannot write to a read-only bind', async () => {
+      expectBlocked(await attack(['write', '/in/data']));
+      expect(readFileSync(path.join(input, 'data'), 'utf8')).toBe('hello from the host\n');
+    });
+
+    it('sees only its own processes in /proc and reaches no host file through it', async () => {
+      const res = await attack(['proc', secret]);
+      expectBlocked(res);
+      const pids = [...res.out.matchAll(/^pid (\d+)$/gm)].map((m) => Number(m[1]));
+      expect(pids.length).toBeGreaterThan(0);
+      expect(pids.length).toBeLessThan(5);
+      expect(pids).not.toContain(1);
+    });
+
+    it('a fork bomb under nproc=32 ends by --timeout and the host stays responsive', async () => {
+      const bomb = attack(['forkbomb'], { limits: { nproc: 32 }, timeout: 3 });
+      await new Promise((r) => setTimeout(r, 1500));
+      const probe = await execa('/bin/true', { reject: false });
+      expect(probe.exitCode).toBe(0);
+      const { r } = await bomb;
+      expect(r.timedOut).toBe(true);
+      expect(r.signal).toBe('SIGKILL');
+      // Nothing of the job survives: only the sleeper runs as the job's uid.
+      expect(pidsOfUid(JOB_UID)).toEqual([sleeper.pid]);
+    });
+
+    it('allocating 2 GiB under mem=256M fails', async () => {
+      expectBlocked(await attack(['alloc', String(2 * 1024 ** 3)], { limits: { mem: 256 * 1024 ** 2 } }));
+    });
+
+    it('an endless loop under --timeout 3 is killed within 2 s of the limit', async () => {
+      const { r } = await attack(['loop'], { timeout: 3 });
+      expect(r.timedOut).toBe(true);
+      expect(r.exitCode).toBe(137);
+      expect(r.wallSeconds).toBeGreaterThanOrEqual(3);
+      expect(r.wallSeconds).toBeLessThan(5);
+    });
+
+    it('the legitimate job reads a read-only bind and writes its result to a read-write bind', async () => {
+      const { r } = await attack(['copy', '/in/data', '/out/result']);
+      expect(r.exitCode).toBe(0);
+      expect(readFileSync(path.join(output, 'result'), 'utf8')).toBe('HELLO FROM THE HOST\n');
+    });
+  });
+}
