@@ -4,4 +4,5 @@ export { lookupUser, openJail, parsePasswd, resolveCommand } from './jail-dir.js
 export { parseBind, parseEnv, parseLimits, parseSeconds, parseSize } from './parse.js';
 export { prepareRun } from './prepare.js';
 export { parseTimeReport, runJail } from './run-jail.js';
+export { refuseUnsafeJail } from './safety.js';
 export type { BindMount, RunLimits, RunOptions, RunResult } from './types.js';

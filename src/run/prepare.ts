@@ -34,7 +34,7 @@ function bindSource(source: string): { path: string; dir: boolean } {
 }
 
 /** /proc must be a real directory of the jail; created (root-owned 0555) when the jail has none. */
-function ensureProcDir(root: SourceRoot): void {
+export function ensureProcDir(root: SourceRoot): void {
   const proc = root.host('/proc');
   try {
     if (!lstatSync(proc).isDirectory())
@@ -69,6 +69,5 @@ export function prepareRun(opts: RunOptions): PreparedRun {
     }
     return { source: src.path, target: dst.host, dir: dst.dir, readOnly: b.readOnly };
   });
-  ensureProcDir(root);
   return { root, uid: user.uid, gid: user.gid, env, command, workdir, binds };
 }

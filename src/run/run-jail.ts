@@ -13,7 +13,8 @@ import { jobChain, namespaceArgv } from './chain.js';
 import { hostTools } from './host-tools.js';
 import { type InnerConfig, SETUP_FAILED } from './inner-config.js';
 import { childrenOf, waitForJob } from './job-pid.js';
-import { prepareRun } from './prepare.js';
+import { ensureProcDir, prepareRun } from './prepare.js';
+import { refuseUnsafeJail } from './safety.js';
 import type { RunOptions, RunResult } from './types.js';
 
 /** inner.js next to this module; from the TypeScript sources (tests) the built copy in dist/. */
@@ -49,6 +50,8 @@ export function parseTimeReport(
 export async function runJail(opts: RunOptions): Promise<RunResult> {
   const tools = hostTools();
   const prep = prepareRun(opts);
+  if (!opts.allowUnsafe) await refuseUnsafeJail(prep.root.dir, opts.auditAllow);
+  ensureProcDir(prep.root);
   const work = mkdtempSync(path.join(os.tmpdir(), 'jailsmith-run-'));
   try {
     const timeFile = tools.time ? path.join(work, 'time') : null;

@@ -38,6 +38,10 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** In-jail working directory, default '/'. */
   workdir?: string;
+  /** Skip the static audit that otherwise refuses a jail with critical findings. */
+  allowUnsafe?: boolean;
+  /** Audit allow rules (`ID` or `ID:GLOB`, e.g. the spec's audit.allow) for that gate. */
+  auditAllow?: string[];
   /** Called with the host pid of the job once it runs inside the jail (for runtime probes). */
   onStart?: (pid: number) => void | Promise<void>;
 }

@@ -1,4 +1,12 @@
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { runJail } from '../../src/index.js';
@@ -111,5 +119,55 @@ describeAsRoot('jailsmith run: entering a jail', () => {
     const r = await runCli(['run', jail, '--bind', `${base}:/linked`, '--', 'sh']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/symlink/);
+  });
+});
+
+describeAsRoot('jailsmith run: the audit gate and the runtime probe', () => {
+  const base = tmpDir('jailsmith-run-gate-');
+  const jail = path.join(base, 'c');
+
+  beforeAll(async () => {
+    await makeCJail(jail);
+  });
+
+  it('--probe --json shows the running job with no critical finding', async () => {
+    const r = await runCli([
+      'run',
+      jail,
+      '--probe',
+      '--json',
+      '--timeout',
+      '2',
+      '--',
+      '/bin/sh',
+      '-c',
+      'while :; do :; done',
+    ]);
+    expect(r.exitCode).toBe(137);
+    const out = JSON.parse(r.stdout);
+    expect(out.timedOut).toBe(true);
+    expect(out.probe.summary.critical).toBe(0);
+    expect(out.probe.summary.high).toBe(0);
+    const ids = out.probe.findings.map((f: { id: string; severity: string }) => `${f.id}:${f.severity}`);
+    expect(ids).not.toContain('proc-uid-root:critical');
+    expect(ids.filter((i: string) => i.startsWith('proc-namespace-shared'))).toEqual([]);
+  });
+
+  it('refuses a jail with a setuid-root binary unless --allow-unsafe', async () => {
+    const unsafe = path.join(base, 'unsafe');
+    await makeCJail(unsafe);
+    copyFileSync(path.join(unsafe, 'bin/sh'), path.join(unsafe, 'bin/su'));
+    chmodSync(path.join(unsafe, 'bin/su'), 0o4755);
+    const marker = path.join(base, 'out-unsafe');
+    mkdirSync(marker);
+    chmodSync(marker, 0o777);
+    const argv = ['--bind', `${marker}:/out:rw`, '--', '/bin/sh', '-c', 'echo ran > /out/ran'];
+    const refused = await runCli(['run', unsafe, ...argv]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr.split('\n')[0]).toMatch(/^jailsmith: refusing a jail .*critical.*setuid/);
+    expect(existsSync(path.join(marker, 'ran'))).toBe(false);
+    const allowed = await runCli(['run', unsafe, '--allow-unsafe', ...argv]);
+    expect(allowed.exitCode).toBe(0);
+    expect(readFileSync(path.join(marker, 'ran'), 'utf8')).toBe('ran\n');
   });
 });

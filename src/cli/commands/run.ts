@@ -1,4 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
+import { PROBE_RULES, type ProbeReport, probeProcess } from '../../audit/probe.js';
+import { toJson } from '../../audit/reporters/json.js';
+import { renderText } from '../../audit/reporters/text.js';
 import { UsageError } from '../../errors.js';
 import { parseBind, parseEnv, parseLimits, parseSeconds } from '../../run/parse.js';
 import { runJail } from '../../run/run-jail.js';
@@ -90,6 +93,7 @@ export function runOptionsFrom(a: RunArgs & { _?: (string | number)[] }): RunOpt
   if (a.user !== undefined) opts.user = a.user;
   if (a.timeout !== undefined) opts.timeout = parseSeconds(a.timeout, '--timeout');
   if (a.workdir !== undefined) opts.workdir = a.workdir;
+  if (a.allowUnsafe) opts.allowUnsafe = true;
   return opts;
 }
 
@@ -99,9 +103,26 @@ export const runCommand: CommandModule<object, RunArgs> = {
   builder,
   handler: action<RunArgs>(async (args, io) => {
     const opts = runOptionsFrom(args);
+    let probe: ProbeReport | undefined;
+    if (args.probe) {
+      // Taken from the host while the job runs; printed once it is over, after the job's output.
+      opts.onStart = (pid) => {
+        probe = probeProcess(pid);
+      };
+    }
     const result: RunResult = await runJail(opts);
-    if (args.json) printJson(io, result);
-    else if (result.timedOut && !args.quiet) io.err(`jailsmith: job killed after --timeout ${args.timeout}s`);
+    if (args.json) {
+      printJson(io, args.probe ? { ...result, probe: probe ? toJson(probe) : null } : result);
+    } else {
+      if (args.probe) {
+        io.err(
+          probe
+            ? renderText(probe, { checks: PROBE_RULES })
+            : 'jailsmith: the job ended before it could be probed',
+        );
+      }
+      if (result.timedOut && !args.quiet) io.err(`jailsmith: job killed after --timeout ${args.timeout}s`);
+    }
     return result.exitCode;
   }),
 };
