@@ -79,7 +79,7 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   const warnings: AuditWarning[] = [...walked.warnings];
-  const fc = await readFileCaps(walked.entries.filter((e) => e.type === 'file'));
+  const fc = await readFileCaps(walked.entries);
   if (fc.error) warnings.push({ path: '/', message: `file capabilities not checked: ${fc.error}` });
   const make = opts.createResolver ?? defaultResolver;
   const ctx = buildContext({

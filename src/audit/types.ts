@@ -52,8 +52,10 @@ export interface Entry {
   inMount: boolean;
   /** The filesystem holding the entry is mounted nosuid. */
   nosuid: boolean;
-  /** This entry is itself a mount point (foreign: not descended). */
+  /** This entry is itself a mount point. */
   mountPoint?: MountInfo;
+  /** A mount point the walk did not enter (bind, disk, proc, sysfs...). */
+  foreign?: boolean;
 }
 
 /** A problem reading the tree: reported, the walk goes on. Not a finding. */

@@ -129,7 +129,10 @@ export function walk(
       const childInMount = inMount || mount !== undefined;
       const childNosuid = mount ? mount.options.includes('nosuid') : nosuid;
       const e = entryFrom(st, p, host, raw, childInMount, childNosuid);
-      if (mount) e.mountPoint = mount;
+      if (mount) {
+        e.mountPoint = mount;
+        if (!descend(mount)) e.foreign = true;
+      }
       entries.push(e);
       if (e.type === 'symlink') {
         try {

@@ -135,6 +135,17 @@ describeAsRoot('jailsmith audit (CLI)', () => {
     expect(uris).toContain('tmp/caf%E9');
   });
 
+  it('shows progress on a terminal (entries walked, current dir) and clears it', async () => {
+    const jail = path.join(base, 'many');
+    mkdirSync(path.join(jail, 'sub'), { recursive: true, mode: 0o755 });
+    for (let i = 0; i < 2500; i++) writeFileSync(path.join(jail, 'sub', `f${i}`), '');
+    // script(1) gives the command a pseudo-terminal; stdout goes to /dev/null inside it.
+    const cmd = `${process.execPath} ${path.join(REPO, 'bin/jailsmith')} audit ${jail} --json --fail-on none > /dev/null`;
+    const r = await execa('script', ['-qec', cmd, '/dev/null'], { reject: false });
+    expect(String(r.stdout)).toMatch(/\r\u001b\[K\d+ entries {2}\/sub/);
+    expect(String(r.stdout)).toMatch(/\r\u001b\[K$/);
+  });
+
   it('bad input: a missing DIR or a file is exit 2 with one line', async () => {
     for (const arg of [path.join(base, 'nope'), path.join(small, 'etc/passwd')]) {
       const r = await runCli(['audit', arg]);

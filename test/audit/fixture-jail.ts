@@ -92,6 +92,18 @@ export async function makeBrokenJail(base: string, mounts: Mounts): Promise<stri
   copy(J, '/bin/true', 'usr/bin/wall', 0o2755);
   await execa('setcap', ['cap_dac_read_search+ep', copy(J, '/bin/true', 'usr/bin/tar')]);
   await execa('setcap', ['cap_net_raw+ep', copy(J, '/bin/true', 'bin/ping')]);
+  // Beside foreign mounts (/ holds proc, sys, mnt) and under a non-UTF-8 directory name, caps are
+  // read file by file rather than with getfattr -R: both paths must find them.
+  await execa('setcap', ['cap_sys_chroot+ep', copy(J, '/bin/true', 'capped')]);
+  const rawDir = Buffer.from(`${J}/srv/d\xfe`, 'latin1');
+  mkdirSync(rawDir, { mode: 0o755 });
+  const rawFile = Buffer.concat([rawDir, Buffer.from('/chroot')]);
+  copyFileSync('/bin/true', rawFile);
+  chmodSync(rawFile, 0o755);
+  // argv strings cannot carry the byte either: let the shell's printf make it.
+  await execa('sh', ['-c', 'setcap cap_sys_admin+ep "$(printf \'d\\376\')/chroot"'], {
+    cwd: path.join(J, 'srv'),
+  });
   copy(J, '/bin/true', 'usr/bin/sudo');
   copy(J, '/bin/true', 'usr/bin/gdb');
   copy(J, '/bin/true', 'usr/bin/gcc');

@@ -39,6 +39,8 @@ describeAsRoot('audit: a fixture per check id on a broken jail', () => {
     ['setgid-binary', '/usr/bin/wall', 'high'],
     ['file-capabilities', '/usr/bin/tar', 'critical'],
     ['file-capabilities', '/bin/ping', 'low'],
+    ['file-capabilities', '/capped', 'critical'],
+    ['file-capabilities', '/srv/d\\xfe/chroot', 'critical'],
     ['tool-privileged', '/usr/bin/sudo', 'info'],
     ['block-device', '/dev/sda', 'critical'],
     ['dangerous-char-device', '/dev/mem', 'critical'],

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseAllow } from '../../src/audit/allow.js';
 import { capNames } from '../../src/audit/capabilities.js';
 import { majorMinor } from '../../src/audit/checks/util.js';
-import { decodeFileCap, parseGetfattr } from '../../src/audit/fcaps.js';
+import { decodeFileCap, parseGetfattr, planArgs } from '../../src/audit/fcaps.js';
 import { parseMountinfo } from '../../src/audit/mountinfo.js';
 import { printable } from '../../src/audit/names.js';
+import type { Entry } from '../../src/audit/types.js';
 
 describe('printable names', () => {
   it('passes plain UTF-8 through and escapes controls, backslash and invalid bytes', () => {
@@ -90,5 +91,43 @@ describe('allow rules', () => {
   });
   it('refuses an unknown id', () => {
     expect(() => parseAllow('no-such-check', ids)).toThrow(/unknown check id/);
+  });
+});
+
+describe('getfattr argument plan', () => {
+  const e = (p: string, type: Entry['type'], extra: Partial<Entry> = {}): Entry => ({
+    path: p,
+    host: `/j${p === '/' ? '' : p}`,
+    type,
+    mode: 0o755,
+    uid: 0,
+    gid: 0,
+    dev: 1n,
+    ino: 1n,
+    nlink: 1n,
+    rdev: 0n,
+    size: 0n,
+    inMount: false,
+    nosuid: false,
+    ...extra,
+  });
+  it('passes a jail without foreign mounts as one recursive root', () => {
+    const plan = planArgs([e('/', 'dir'), e('/bin', 'dir'), e('/bin/sh', 'file')]);
+    expect(plan.roots.map((x) => x.path)).toEqual(['/']);
+    expect(plan.singles).toEqual([]);
+  });
+  it('expands the directories above a foreign mount and never passes the mount', () => {
+    const plan = planArgs([
+      e('/', 'dir'),
+      e('/bin', 'dir'),
+      e('/top', 'file'),
+      e('/mnt', 'dir'),
+      e('/mnt/usr', 'dir', { foreign: true }),
+      e('/mnt/f', 'file'),
+      e('/weird', 'dir', { host: Buffer.from('/j/weird\xff', 'latin1') }),
+      e('/weird/x', 'file', { host: Buffer.from('/j/weird\xff/x', 'latin1') }),
+    ]);
+    expect(plan.roots.map((x) => x.path)).toEqual(['/bin']);
+    expect(plan.singles.map((x) => x.path)).toEqual(['/top', '/mnt/f', '/weird/x']);
   });
 });
