@@ -39,7 +39,7 @@ export const collectBinaries: Collector = {
           'install it in the source root, or correct the name',
         );
       }
-      copier.copy(found, { resolve: 'strict', origin: `binaries: ${b}` });
+      copier.copy(found, { resolve: 'strict', force: true, origin: `binaries: ${b}` });
       const base = found.slice(found.lastIndexOf('/') + 1);
       const note = RUNTIME_NOTES[base];
       if (note) ctx.notes.add(note);

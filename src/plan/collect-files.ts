@@ -2,13 +2,16 @@ import { lstatSync } from 'node:fs';
 import type { Collector } from './collector.js';
 import { Rank } from './context.js';
 import { generatedFile } from './generated.js';
+import { idOf } from './owners.js';
 
 export const collectFiles: Collector = {
   name: 'files',
   collect(ctx, copier) {
     for (const f of ctx.spec.files) {
+      const uid = idOf(ctx.spec, f.owner, 'user');
+      const gid = idOf(ctx.spec, f.group, 'group');
       if (f.content !== undefined) {
-        ctx.add(generatedFile(f.path, f.content, f.mode ?? 0o644), Rank.stated, `files: ${f.path}`);
+        ctx.add(generatedFile(f.path, f.content, f.mode ?? 0o644, uid, gid), Rank.stated, `files: ${f.path}`);
         continue;
       }
       const from = f.from ?? f.path;
@@ -31,9 +34,9 @@ export const collectFiles: Collector = {
         );
       }
       // A plain path keeps its links (they enter the jail too); a renamed or re-moded file is one copy.
-      if (f.from === undefined && f.mode === undefined)
-        copier.copy(f.path, { resolve: 'lenient', origin: `files: ${f.path}` });
-      else copier.copyAs(f.path, from, f.mode, `files: ${f.path}`);
+      const plain = f.from === undefined && f.mode === undefined && uid === 0 && gid === 0;
+      if (plain) copier.copy(f.path, { resolve: 'lenient', force: true, origin: `files: ${f.path}` });
+      else copier.copyAs(f.path, from, { mode: f.mode, uid, gid }, `files: ${f.path}`);
     }
   },
 };

@@ -11,6 +11,15 @@ export interface CopyOptions {
   tree?: boolean;
   /** Which spec key asked for it, for messages. */
   origin: string;
+  /** Copy even when an exclude glob matches (the spec named this very path). */
+  force?: boolean;
+}
+
+/** What a renamed or re-owned copy gets instead of the source's mode and root ownership. */
+export interface CopyAttrs {
+  mode?: number | undefined;
+  uid?: number;
+  gid?: number;
 }
 
 const SPECIAL = 0o6000;
@@ -37,6 +46,7 @@ export class Copier {
     const key = `${opts.tree ? 't' : 'f'}${opts.resolve[0]}${path}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
+    if (!opts.force && this.ctx.excluded(path)) return;
     const { root } = this.ctx;
     const real = root.realpath(path);
     if (!real) {
@@ -62,7 +72,7 @@ export class Copier {
   }
 
   /** Plans a regular file of the root under another jail path (files: {path, from}). */
-  copyAs(jailPath: string, from: string, mode: number | undefined, origin: string): void {
+  copyAs(jailPath: string, from: string, attrs: CopyAttrs, origin: string): void {
     const real = this.ctx.root.realpath(from);
     const st = real ? lstatSync(this.ctx.root.host(real.path)) : undefined;
     if (!real || !st?.isFile()) {
@@ -70,7 +80,7 @@ export class Copier {
         path: from,
       });
     }
-    this.addFile(jailPath, real.path, st, { resolve: 'lenient', origin }, mode);
+    this.addFile(jailPath, real.path, st, { resolve: 'lenient', origin }, attrs);
   }
 
   /** Waits for every queued resolution, including those the results queue in turn. */
@@ -101,15 +111,24 @@ export class Copier {
     this.ctx.add({ type: 'dir', path, mode, uid: 0, gid: 0 }, Rank.copied, origin);
   }
 
-  private addFile(jailPath: string, real: string, st: Stats, opts: CopyOptions, mode?: number): void {
-    let m = mode ?? st.mode & 0o7777;
+  private addFile(jailPath: string, real: string, st: Stats, opts: CopyOptions, attrs: CopyAttrs = {}): void {
+    let m = attrs.mode ?? st.mode & 0o7777;
     if (m & SPECIAL) {
       if (this.ctx.keepsSetuid(jailPath)) this.ctx.notes.add(`kept setuid/setgid bits on ${jailPath}`);
       else m &= ~SPECIAL;
     }
     const source = this.ctx.root.host(real);
     this.ctx.add(
-      { type: 'file', path: jailPath, source, mode: m, uid: 0, gid: 0, sha256: '', size: st.size },
+      {
+        type: 'file',
+        path: jailPath,
+        source,
+        mode: m,
+        uid: attrs.uid ?? 0,
+        gid: attrs.gid ?? 0,
+        sha256: '',
+        size: st.size,
+      },
       Rank.copied,
       opts.origin,
     );

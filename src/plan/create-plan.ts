@@ -1,3 +1,4 @@
+import { JailError } from '../errors.js';
 import { SourceRoot } from '../resolve/source-root.js';
 import type { Resolver } from '../resolve/types.js';
 import type { JailSpec } from '../spec/types.js';
@@ -30,7 +31,17 @@ export async function createPlan(spec: JailSpec, opts: CreatePlanOptions = {}): 
   const ctx = new PlanContext(spec, root, resolver);
   if (!spec.docs) ctx.extraExcludes.push(...DOCS);
   const copier = new Copier(ctx);
-  for (const c of opts.collectors ?? defaultCollectors) {
+  const collectors = opts.collectors ?? defaultCollectors;
+  // A key no collector reads would be dropped silently: refuse instead.
+  for (const key of ['packages', 'trace'] as const) {
+    if (spec[key].length > 0 && !collectors.some((c) => c.name === key)) {
+      throw new JailError('PLAN_UNSUPPORTED', `this build cannot plan "${key}" yet (no ${key} collector)`, {
+        path: spec.origin[0],
+        hint: `remove ${key} from the spec, or list the files under files/trees`,
+      });
+    }
+  }
+  for (const c of collectors) {
     await c.collect(ctx, copier);
     await copier.drain();
   }

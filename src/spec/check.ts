@@ -71,8 +71,8 @@ export function checkSpec(part: SpecPart, opts: CheckOptions): JailSpec {
   }
   const userNames = new Set(['root', ...users.map((u) => u.name)]);
   const groupNames = new Set(['root', ...groups.map((g) => g.name)]);
-  for (const d of spec.dirs) {
-    if (typeof d.owner === 'string' && !userNames.has(d.owner)) {
+  for (const d of [...spec.dirs, ...spec.files]) {
+    if (d.owner !== undefined && typeof d.owner === 'string' && !userNames.has(d.owner)) {
       throw itemError(
         d,
         'SPEC_UNKNOWN_USER',
@@ -81,7 +81,7 @@ export function checkSpec(part: SpecPart, opts: CheckOptions): JailSpec {
         'add it under users, or give a numeric uid',
       );
     }
-    if (typeof d.group === 'string' && !groupNames.has(d.group)) {
+    if (d.group !== undefined && typeof d.group === 'string' && !groupNames.has(d.group)) {
       throw itemError(
         d,
         'SPEC_UNKNOWN_GROUP',

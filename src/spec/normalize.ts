@@ -111,6 +111,8 @@ function normalizeFile(doc: SourceDoc, f: Item, at: KeyPath): SpecFile {
     throw doc.error('SPEC_VALUE', 'give either "from" or "content", not both', at);
   }
   if (f.mode !== undefined) out.mode = parseMode(doc, f.mode as string | number, [...at, 'mode']);
+  if (f.owner !== undefined) out.owner = f.owner as number | string;
+  if (f.group !== undefined) out.group = f.group as number | string;
   return out;
 }
 

@@ -45,6 +45,9 @@ export interface SpecFile {
   /** Literal content instead of a copy. */
   content?: string;
   mode?: number;
+  /** Owner and group of the jail file: numeric, or names of the spec's users/groups (default root). */
+  owner?: number | string;
+  group?: number | string;
 }
 
 export interface SpecSymlink {

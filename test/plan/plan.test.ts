@@ -241,3 +241,58 @@ describe('createPlan with a fake resolver over a made-up root', () => {
     expect(readFileSync(path.join(root, 'etc/passwd'), 'utf8')).toContain('hostuser');
   });
 });
+
+describe('createPlan keys and options', () => {
+  const base = tmpDir('plan-keys-');
+  const root = makeRoot(path.join(base, 'root'), {
+    '/usr/bin/tool': { mode: 0o755, content: ELF },
+    '/usr/share/doc/tool/README': 'doc',
+    '/usr/share/tool/data.txt': 'data',
+    '/etc/app.conf': 'conf',
+  });
+  const table = { '/usr/bin/tool': [] };
+
+  it('packages without a packages collector is refused, not silently dropped', async () => {
+    const { resolver } = fakeResolver(root, table);
+    const err = await createPlan(await spec('packages: [coreutils]\n', root), {
+      resolver,
+      collectors: [],
+    }).catch((e) => e);
+    expect(err.code).toBe('PLAN_UNSUPPORTED');
+  });
+
+  it('docs are left out of trees unless docs: true', async () => {
+    const { resolver } = fakeResolver(root, table);
+    const without = byPath(await createPlan(await spec('trees: [/usr/share]\n', root), { resolver }));
+    expect(without.has('/usr/share/doc/tool/README')).toBe(false);
+    expect(without.has('/usr/share/tool/data.txt')).toBe(true);
+    const withDocs = byPath(
+      await createPlan(await spec('trees: [/usr/share]\ndocs: true\n', root), { resolver }),
+    );
+    expect(withDocs.has('/usr/share/doc/tool/README')).toBe(true);
+  });
+
+  it('files may be renamed, re-moded and owned by a spec user', async () => {
+    const { resolver } = fakeResolver(root, table);
+    const s = await spec(
+      'users: [{name: app, uid: 1000}]\nfiles: [{path: /home/app/app.conf, from: /etc/app.conf, mode: "0600", owner: app, group: app}]\n',
+      root,
+    );
+    expect(byPath(await createPlan(s, { resolver })).get('/home/app/app.conf')).toMatchObject({
+      type: 'file',
+      source: path.join(root, 'etc/app.conf'),
+      mode: 0o600,
+      uid: 1000,
+      gid: 1000,
+    });
+  });
+
+  it('a file given as a directory, and a missing tree, are errors naming the spec line', async () => {
+    const { resolver } = fakeResolver(root, table);
+    const dirErr = await createPlan(await spec('files: [/usr/share]\n', root), { resolver }).catch((e) => e);
+    expect(dirErr.code).toBe('SPEC_NOT_A_FILE');
+    expect(dirErr.path).toMatch(/spec\.yaml:1:9$/);
+    const treeErr = await createPlan(await spec('trees: [/nope]\n', root), { resolver }).catch((e) => e);
+    expect(treeErr.code).toBe('SPEC_TREE_NOT_FOUND');
+  });
+});

@@ -95,3 +95,15 @@ describe('a valid spec is normalised', () => {
     }
   });
 });
+
+describe('validation reads only spec files', () => {
+  const dir = tmpDir('spec-noio-');
+  it('a spec whose source root does not exist still loads (the root is first touched by the plan)', async () => {
+    const f = writeSpecs(dir, {
+      'far.yaml': 'source: /nonexistent/root\nbinaries: [sh]\ntrees: [/usr/share/zoneinfo]\n',
+    });
+    const spec = await loadSpec(f);
+    expect(spec.source).toBe('/nonexistent/root');
+    expect(spec.binaries).toEqual(['sh']);
+  });
+});
