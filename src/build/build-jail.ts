@@ -1,5 +1,8 @@
 import { SpecError } from '../errors.js';
+import { createPlan } from '../plan/create-plan.js';
 import type { JailPlan } from '../plan/types.js';
+import { loadSpec } from '../spec/load.js';
+import { buildTraced } from '../trace/makejail.js';
 import { applyPlan } from './apply.js';
 import { parsePlanText, readText } from './plan-file.js';
 import type { BuildOptions, BuildResult } from './types.js';
@@ -15,27 +18,20 @@ export async function buildJail(
   dir: string,
   opts: BuildJailOptions = {},
 ): Promise<BuildResult> {
-  const plan = await planFor(specFile, opts.root);
-  return applyPlan(plan, dir, opts);
-}
-
-async function planFor(specFile: string, root: string | undefined): Promise<JailPlan> {
   const text = readText(specFile);
   const saved = parsePlanText(text, specFile);
-  if (saved !== null) {
-    if (root !== undefined) {
-      throw new SpecError('PLAN_ROOT', '--root applies to specs; a saved plan already names its source', {
-        path: specFile,
-      });
-    }
-    return saved;
-  }
-  throw new SpecError(
-    'SPEC_UNSUPPORTED',
-    'building from a YAML spec needs the spec module (not landed yet)',
-    {
+  if (saved !== null) return applyPlan(checkSaved(saved, specFile, opts.root), dir, opts);
+  const spec = await loadSpec(specFile, opts.root === undefined ? {} : { root: opts.root });
+  // trace: makejail's loop builds, runs the commands inside the jail and rebuilds with what they missed
+  if (spec.trace.length > 0) return (await buildTraced(spec, dir, opts)).build;
+  return applyPlan(await createPlan(spec), dir, opts);
+}
+
+function checkSaved(plan: JailPlan, specFile: string, root: string | undefined): JailPlan {
+  if (root !== undefined) {
+    throw new SpecError('PLAN_ROOT', '--root applies to specs; a saved plan already names its source', {
       path: specFile,
-      hint: 'pass a plan saved with `jailsmith plan SPEC --json`',
-    },
-  );
+    });
+  }
+  return plan;
 }

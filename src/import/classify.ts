@@ -63,7 +63,7 @@ function head(file: string): Buffer {
 }
 
 /**
- * What an existing in-root path becomes in a spec: ELF objects and executable scripts are
+ * What an existing in-root path becomes in a spec: executable ELF files and scripts are
  * binaries (they bring their closure), directories trees, device nodes devices, the rest files.
  */
 export function classify(root: SourceRoot, p: string): PathKind {
@@ -85,8 +85,11 @@ export function classify(root: SourceRoot, p: string): PathKind {
   } catch {
     return 'file';
   }
+  // Only executables are binaries (the spec requires it); a library listed as a file still gets
+  // its closure, as the plan resolves every copied ELF file.
+  if ((st.mode & 0o111) === 0) return 'file';
   if (h.length === 4 && h.readUInt32BE(0) === 0x7f454c46) return 'binary';
-  if (h.subarray(0, 2).toString('latin1') === '#!' && (st.mode & 0o111) !== 0) return 'binary';
+  if (h.subarray(0, 2).toString('latin1') === '#!') return 'binary';
   return 'file';
 }
 

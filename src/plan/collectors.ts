@@ -2,9 +2,12 @@ import { collectAccounts } from './collect-accounts.js';
 import { collectBinaries } from './collect-binaries.js';
 import { collectDevices } from './collect-devices.js';
 import { collectDirs } from './collect-dirs.js';
+import { collectDistro, collectMergedUsr } from './collect-distro.js';
 import { collectFiles } from './collect-files.js';
+import { collectPackages } from './collect-packages.js';
 import { collectProfiles } from './collect-profiles.js';
 import { collectSymlinks } from './collect-symlinks.js';
+import { collectTrace } from './collect-trace.js';
 import { collectTrees } from './collect-trees.js';
 import type { Collector } from './collector.js';
 
@@ -13,12 +16,16 @@ import type { Collector } from './collector.js';
  * nsswitch databases); accounts run last so generated files win over anything copied.
  */
 export const defaultCollectors: Collector[] = [
+  collectDistro,
   collectBinaries,
   collectFiles,
   collectTrees,
+  collectPackages,
+  collectTrace,
   collectProfiles,
   collectDirs,
   collectDevices,
   collectSymlinks,
+  collectMergedUsr,
   collectAccounts,
 ];

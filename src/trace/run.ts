@@ -62,7 +62,8 @@ export async function traceCommand(argv: string[], opts: TraceOptions = {}): Pro
       r = await execa('strace', [...STRACE_ARGS, '-o', out, '--', ...wrapped], {
         reject: false,
         cwd: opts.cwd ?? '/',
-        env: { PATH: TRACE_PATH, HOME: '/', LANG: 'C.UTF-8', ...opts.env },
+        // LANG=C: a locale the jail lacks would be probed one file per round otherwise
+        env: { PATH: TRACE_PATH, HOME: '/', LANG: 'C', ...opts.env },
         extendEnv: false,
         stdin: 'ignore',
         timeout: (opts.timeout ?? 300) * 1000,

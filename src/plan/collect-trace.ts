@@ -1,0 +1,83 @@
+import { SpecError } from '../errors.js';
+import type { SpecTrace } from '../spec/types.js';
+import { type TraceResult, traceCommand } from '../trace/run.js';
+import type { Collector } from './collector.js';
+
+export interface TraceCollectorOptions {
+  /** Host traces already made, by command (the makejail loop re-plans without re-tracing). */
+  cache?: Map<string, TraceResult>;
+  /** Paths later rounds found missing inside the built jail (in-root paths that exist). */
+  extra?: string[];
+}
+
+export const traceKey = (t: SpecTrace): string => JSON.stringify([t.shell, t.command]);
+
+/** What a trace command is called in messages. */
+export const traceLabel = (t: SpecTrace): string =>
+  t.shell
+    ? (t.command.join(' ') ?? '')
+    : t.command.map((a) => (/[\s'"]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+
+/**
+ * `trace:` — runs each command under strace on the host and adds what it opened, executed, looked
+ * at or listed. Only for the host as source: a foreign root's programs would run against the
+ * host's own files.
+ */
+export function traceCollector(opts: TraceCollectorOptions = {}): Collector {
+  return {
+    name: 'trace',
+    async collect(ctx, copier) {
+      const { spec } = ctx;
+      if (spec.trace.length === 0 && !opts.extra?.length) return;
+      if (spec.trace.length > 0 && !ctx.root.isHost) {
+        throw new SpecError(
+          'SPEC_TRACE_FOREIGN_ROOT',
+          `trace runs commands on the host, but the source root is ${ctx.root.dir}`,
+          {
+            path: spec.origin[0] ?? spec.name,
+            hint: 'drop trace: for foreign roots; list the files under files:/trees: or packages:',
+          },
+        );
+      }
+      for (const t of spec.trace) {
+        const key = traceKey(t);
+        let r = opts.cache?.get(key);
+        if (!r) {
+          r = await traceCommand(t.command, {
+            shell: t.shell,
+            ...(spec.run.env ? { env: spec.run.env } : {}),
+          });
+          opts.cache?.set(key, r);
+        }
+        if (r.exitCode !== 0) {
+          throw new SpecError(
+            'SPEC_TRACE_FAILED',
+            `trace command failed on the host (exit ${r.exitCode}): ${traceLabel(t)}${r.stderr ? `: ${r.stderr}` : ''}`,
+            {
+              path: ctx.where('trace', t.command.join(' ')),
+              details: { command: t.command, exitCode: r.exitCode },
+            },
+          );
+        }
+        add(ctx, copier, r.dirs, r.files, `trace: ${traceLabel(t)}`);
+      }
+      if (opts.extra?.length) add(ctx, copier, [], opts.extra, 'trace: found missing in the jail');
+    },
+  };
+}
+
+function add(
+  ctx: Parameters<Collector['collect']>[0],
+  copier: Parameters<Collector['collect']>[1],
+  dirs: string[],
+  files: string[],
+  origin: string,
+): void {
+  for (const d of dirs) if (!ctx.excluded(d)) copier.copy(d, { resolve: 'none', origin });
+  for (const f of files) {
+    if (ctx.excluded(f) || !ctx.root.realpath(f)) continue;
+    copier.copy(f, { resolve: 'lenient', origin });
+  }
+}
+
+export const collectTrace: Collector = traceCollector();

@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { buildCli, inJail, isOneLineError, writeSpec } from '../helpers/distro-jail.js';
+import { describeAsRoot } from '../helpers/root.js';
+import { tmpDir } from '../helpers/tmp.js';
+
+const IMPORTS = 'import ssl, json, email.mime.text';
+
+describeAsRoot('trace: makejail loop', () => {
+  const work = tmpDir('jailsmith-trace-');
+
+  it('python3 alone fails to import the stdlib; with a trace it succeeds', async () => {
+    const bare = writeSpec(work, 'py-bare', { binaries: ['/usr/bin/python3'] });
+    const bareJail = path.join(work, 'bare-jail');
+    await buildCli(bare, bareJail);
+    const before = await inJail(bareJail, ['/usr/bin/python3', '-c', IMPORTS]);
+    expect(before.exitCode).not.toBe(0);
+
+    const spec = writeSpec(work, 'py-traced', {
+      binaries: ['/usr/bin/python3'],
+      trace: [`python3 -c '${IMPORTS}'`],
+    });
+    const jail = path.join(work, 'py-jail');
+    const r = await buildCli(spec, jail);
+    expect(r.stderr).toMatch(/trace round 1: exit 0/);
+    const after = await inJail(jail, ['/usr/bin/python3', '-c', `${IMPORTS}; print(json.dumps([1]))`]);
+    expect(after.stderr).toBe('');
+    expect(after.stdout).toBe('[1]');
+    expect(existsSync(path.join(jail, 'proc'))).toBe(false);
+  });
+
+  it('adds in a later round what only the jail run looks for', async () => {
+    // On the host /proc exists and the command stops there; in the jail it falls through to cat.
+    const spec = writeSpec(work, 'fallback', {
+      binaries: ['/bin/sh', '/bin/cat'],
+      trace: ['[ -e /proc/self/exe ] || cat /etc/debian_version'],
+    });
+    const jail = path.join(work, 'fallback-jail');
+    const r = await buildCli(spec, jail);
+    expect(r.stderr).toMatch(/trace round 1: exit 1 in the jail; added 1: \/etc\/debian_version/);
+    expect(r.stderr).toMatch(/trace round 2: exit 0 in the jail; nothing missing/);
+    expect(existsSync(path.join(jail, 'etc/debian_version'))).toBe(true);
+  });
+
+  it('a trace command that fails on the host is an input error naming it', async () => {
+    const spec = writeSpec(work, 'bad-trace', {
+      binaries: ['/bin/true'],
+      trace: [['/bin/false', '--from-test']],
+    });
+    const r = await runCli(['plan', spec]);
+    expect(isOneLineError(r)).toBe(true);
+    expect(r.stderr).toContain('/bin/false --from-test');
+  });
+
+  it('refuses trace on a foreign root', async () => {
+    const spec = writeSpec(work, 'foreign-trace', {
+      source: '/usr/aarch64-linux-gnu',
+      trace: [['/bin/true']],
+    });
+    const r = await runCli(['plan', spec]);
+    expect(isOneLineError(r)).toBe(true);
+    expect(r.stderr).toMatch(/trace runs commands on the host/);
+  });
+});
