@@ -21,7 +21,9 @@ function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 512 * 2 ** 20, ...opts });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) {
-    throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed (${r.status}): ${(r.stderr ?? '').slice(0, 400)}`);
+    throw new Error(
+      `${cmd} ${args.slice(0, 3).join(' ')} failed (${r.status}): ${(r.stderr ?? '').slice(0, 400)}`,
+    );
   }
   return { seconds, stdout: r.stdout, stderr: r.stderr };
 }
@@ -51,7 +53,8 @@ const noop = [];
 for (let i = 0; i < 5; i++) {
   const r = run(process.execPath, [bin, 'build', spec, jail, '--json']);
   const j = JSON.parse(r.stdout);
-  if (j.added.length + j.changed.length + j.removed.length !== 0) throw new Error('no-op rebuild changed things');
+  if (j.added.length + j.changed.length + j.removed.length !== 0)
+    throw new Error('no-op rebuild changed things');
   noop.push(r.seconds);
 }
 
@@ -89,6 +92,9 @@ if (jkCold !== null) {
 }
 console.log(`python jail: ${plan.entries.length} entries, ${copied.length} files and links copied`);
 console.log('tool                         seconds   ratio (peer / jailsmith)');
-for (const r of rows) console.log(`${r.tool.padEnd(28)} ${r.seconds.toFixed(3).padStart(7)}   ${r.ratio.toFixed(2)}`);
-console.log(`goals: cold <= 1.5 s (${c <= 1.5 ? 'met' : 'missed'}), no-op <= 0.5 s (${n <= 0.5 ? 'met' : 'missed'})`);
+for (const r of rows)
+  console.log(`${r.tool.padEnd(28)} ${r.seconds.toFixed(3).padStart(7)}   ${r.ratio.toFixed(2)}`);
+console.log(
+  `goals: cold <= 1.5 s (${c <= 1.5 ? 'met' : 'missed'}), no-op <= 0.5 s (${n <= 0.5 ? 'met' : 'missed'})`,
+);
 console.log(`BENCH ${JSON.stringify({ name: 'build', rows, peakRssMB: Math.round(peakRssMB) })}`);

@@ -1,9 +1,13 @@
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { auditJail } from '../../src/audit/audit.js';
 import type { AuditReport } from '../../src/audit/types.js';
+import { applyPlan } from '../../src/build/index.js';
+import { createPlan } from '../../src/plan/index.js';
+import { loadSpec } from '../../src/spec/index.js';
+import { REPO } from '../helpers/cli.js';
 import { makeMiniJail } from '../helpers/mini-jail.js';
 import { describeAsRoot } from '../helpers/root.js';
 
@@ -37,6 +41,17 @@ describeAsRoot('audit: clean jails report nothing high or critical', () => {
     expect(r.warnings).toEqual([]);
     // bash and dash are there: the audit saw the jail's contents.
     expect(r.findings.some((f) => f.id === 'tool-interpreter' && f.path === '/usr/bin/bash')).toBe(true);
+  });
+
+  const specs = readdirSync(path.join(REPO, 'jails')).filter((f) => f.endsWith('.yaml'));
+  it.each(specs)('the jail built from jails/%s', async (file) => {
+    const spec = await loadSpec(path.join(REPO, 'jails', file));
+    const jail = path.join(dir, spec.name);
+    await applyPlan(await createPlan(spec), jail);
+    const r = await auditJail(jail, { allow: spec.audit.allow });
+    expect(serious(r)).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    expect(r.summary.entries).toBeGreaterThan(10);
   });
 
   it('a mini jail (ldd-copied binaries), with the host-placement info checks', async () => {

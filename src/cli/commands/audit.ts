@@ -5,7 +5,6 @@ import { CHECKS } from '../../audit/registry.js';
 import { toJson } from '../../audit/reporters/json.js';
 import { toSarif } from '../../audit/reporters/sarif.js';
 import { renderText } from '../../audit/reporters/text.js';
-import { readSpecAllow } from '../../audit/spec-allow.js';
 import {
   type AuditReport,
   isSeverity,
@@ -14,6 +13,7 @@ import {
   severityRank,
 } from '../../audit/types.js';
 import { UsageError } from '../../errors.js';
+import { loadSpec } from '../../spec/load.js';
 import { type Io, paint, printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -92,7 +92,7 @@ export const auditCommand: CommandModule<object, AuditArgs> = {
     } else {
       if (!args.dir)
         throw new UsageError('USAGE', 'name a jail directory or --pid PID', { hint: 'jailsmith audit DIR' });
-      const allow = [...(args.spec ? readSpecAllow(args.spec) : []), ...args.allow];
+      const allow = [...(args.spec ? (await loadSpec(args.spec)).audit.allow : []), ...args.allow];
       const onProgress = progress(io);
       try {
         report = await auditJail(args.dir, { allow, ...(onProgress ? { onProgress } : {}) });
