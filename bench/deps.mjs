@@ -3,6 +3,7 @@
 // Prints a table and the closing BENCH line bench/run.mjs collects.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { readElf } from '../dist/index.js';
 
@@ -20,35 +21,51 @@ for (const dir of ['/usr/bin', '/usr/sbin'])
     }
   }
 
-/** Wall seconds of one run; with /usr/bin/time also the peak RSS in MB. */
+/** Wall seconds of one run; with /usr/bin/time also the peak RSS in MB and the CPU seconds. */
+// lddtree is a python3 script started through env: give it the system's python (with pyelftools),
+// not one a version manager may put first on PATH.
+const sysEnv = { ...process.env, PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+
 function run(cmd, args) {
   const timed = existsSync('/usr/bin/time');
   const t0 = performance.now();
   const r = timed
-    ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {
+    ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], {
         stdio: ['ignore', 'ignore', 'pipe'],
         encoding: 'utf8',
         maxBuffer: 1 << 28,
+        env: sysEnv,
       })
-    : spawnSync(cmd, args, { stdio: 'ignore' });
+    : spawnSync(cmd, args, { stdio: 'ignore', env: sysEnv });
   const seconds = (performance.now() - t0) / 1000;
   if (r.error) throw r.error;
-  const kb = timed ? Number(r.stderr.trim().split('\n').pop()) : Number.NaN;
-  return { seconds, rssMB: kb / 1024, status: r.status };
+  const [kb, user, sys] = timed ? (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number) : [];
+  return {
+    seconds,
+    rssMB: (kb ?? Number.NaN) / 1024,
+    cpu: (user ?? Number.NaN) + (sys ?? Number.NaN),
+    status: r.status,
+  };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const ours = [];
+const oursCpu = [];
 let peak = 0;
 for (let i = 0; i < RUNS; i++) {
   const r = run(process.execPath, [bin, 'deps', '--json', ...files]);
   if (r.status !== 0 && r.status !== 1) throw new Error(`jailsmith deps exited ${r.status}`);
   ours.push(r.seconds);
+  oursCpu.push(r.cpu);
   peak = Math.max(peak, r.rssMB);
 }
+// Where the time goes: Node's own start, and the CLI's start (loading every command module).
+const nodeStart = median(Array.from({ length: RUNS }, () => run(process.execPath, ['-e', '0']).seconds));
 const startup = median(Array.from({ length: RUNS }, () => run(process.execPath, [bin, '--version']).seconds));
-const lddtree = run('lddtree', files).seconds;
+const lt = run('lddtree', files);
+if (lt.status !== 0) throw new Error(`lddtree exited ${lt.status} (is python3-pyelftools installed?)`);
+const lddtree = lt.seconds;
 const lddLoop = run('sh', ['-c', 'for f; do ldd "$f"; done', 'sh', ...files]).seconds;
 
 const js = median(ours);
@@ -61,7 +78,10 @@ console.log(`${files.length} dynamically linked programs; jailsmith median of ${
 console.log('tool                       seconds   ratio');
 for (const r of rows)
   console.log(`${r.tool.padEnd(26)} ${r.seconds.toFixed(3).padStart(7)} ${r.ratio.toFixed(1).padStart(7)}x`);
-console.log(`jailsmith --version alone: ${startup.toFixed(3)} s; peak RSS ${peak.toFixed(1)} MB`);
 console.log(
-  `BENCH ${JSON.stringify({ name: 'deps', files: files.length, rows, startupSeconds: startup, peakRssMB: Math.round(peak * 10) / 10 })}`,
+  `node -e 0: ${nodeStart.toFixed(3)} s; jailsmith --version: ${startup.toFixed(3)} s; ` +
+    `jailsmith deps CPU (user+sys): ${median(oursCpu).toFixed(2)} s; peak RSS ${peak.toFixed(1)} MB; load ${os.loadavg()[0].toFixed(1)}`,
+);
+console.log(
+  `BENCH ${JSON.stringify({ name: 'deps', files: files.length, rows, nodeStartSeconds: nodeStart, cliStartSeconds: startup, cpuSeconds: median(oursCpu), peakRssMB: Math.round(peak * 10) / 10 })}`,
 );

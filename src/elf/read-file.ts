@@ -12,41 +12,40 @@ export type Sniffed =
 
 /** Linux reads at most this many bytes of a `#!` line (BINPRM_BUF_SIZE). */
 const SHEBANG_MAX = 256;
-/** First read: ELF header and usually all program headers; parseElfSource asks for the same. */
-const HEAD = 1024;
 
-// One scratch buffer for the whole process: resolving hundreds of files means thousands of tiny
-// reads, and synchronous reads into a reused buffer are much cheaper than async ones.
+// Reused buffers for the whole process: resolving hundreds of files means thousands of tiny
+// reads, and synchronous reads into reused buffers are much cheaper than async ones.
 let scratch = Buffer.allocUnsafe(64 * 1024);
+/**
+ * The first read of every file: its first 16 KiB hold the ELF header, the program headers and,
+ * for most programs, .dynstr, so usually only PT_DYNAMIC needs a read of its own.
+ */
+const HEAD = 16 * 1024;
+const headBuf = Buffer.allocUnsafe(HEAD);
 
 function fdSource(fd: number): ByteSource {
-  // The last read stays valid until the next one, so a read inside it (the ELF header after the
-  // sniff, program headers inside the first KiB) costs no system call.
-  let lastOff = -1;
-  let lastGot = 0;
-  let lastLen = 0;
+  let headGot = -1;
   return {
     read(offset, length) {
       if (length <= 0 || offset >= Number.MAX_SAFE_INTEGER) return scratch.subarray(0, 0);
-      if (lastOff >= 0 && offset >= lastOff && offset - lastOff <= lastGot) {
-        const start = offset - lastOff;
-        const avail = lastGot - start;
-        if (avail >= length || lastGot < lastLen)
-          return scratch.subarray(start, start + Math.min(avail, length));
-      }
+      if (headGot < 0 && offset === 0 && length <= HEAD) headGot = readFully(fd, headBuf, HEAD, 0);
+      // Inside the head, or past the end of a file shorter than the head.
+      if (headGot >= 0 && (offset + length <= headGot || headGot < HEAD))
+        return headBuf.subarray(Math.min(offset, headGot), Math.min(offset + length, headGot));
       if (length > scratch.length) scratch = Buffer.allocUnsafe(length);
-      let got = 0;
-      while (got < length) {
-        const n = readSync(fd, scratch, got, length - got, offset + got);
-        if (n === 0) break;
-        got += n;
-      }
-      lastOff = offset;
-      lastGot = got;
-      lastLen = length;
-      return scratch.subarray(0, got);
+      return scratch.subarray(0, readFully(fd, scratch, length, offset));
     },
   };
+}
+
+function readFully(fd: number, buf: Buffer, length: number, offset: number): number {
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, offset + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
 }
 
 /**

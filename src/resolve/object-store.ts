@@ -26,7 +26,7 @@ export class ObjectStore {
     let s = this.byReal.get(real);
     if (s === undefined) {
       try {
-        s = sniffFile(this.root.host(real), real);
+        s = sniffFile(this.root.hostOfReal(real), real);
       } catch (e) {
         s = e instanceof Error ? e : new Error(String(e));
       }

@@ -53,6 +53,11 @@ export class SourceRoot {
     return this.dir === '/' ? norm : norm === '/' ? this.dir : this.dir + norm;
   }
 
+  /** Host path of a normalised in-root path (as realpath() returns them), without re-normalising. */
+  hostOfReal(real: string): string {
+    return this.dir === '/' ? real : real === '/' ? this.dir : this.dir + real;
+  }
+
   /** The in-root path of a host path under this root, or null when it lies outside. */
   fromHost(hostPath: string): string | null {
     const abs = path.resolve(hostPath);
@@ -63,18 +68,25 @@ export class SourceRoot {
 
   /** Symlink target of an in-root path, null when not a link, undefined when absent. Cached. */
   readlink(inRoot: string): string | null | undefined {
-    if (this.links.has(inRoot)) return this.links.get(inRoot);
+    return this.linkOf(normalizeInRoot(inRoot));
+  }
+
+  /** readlink() for a path already normalised (as walk() builds them). */
+  private linkOf(p: string): string | null | undefined {
+    const known = this.links.get(p);
+    if (known !== undefined || this.links.has(p)) return known;
+    const host = this.hostOfReal(p);
     let v: string | null | undefined;
     try {
       // No exception for the common "absent" answer: the search probes many missing paths.
-      const st = lstatSync(this.host(inRoot), { throwIfNoEntry: false });
-      v = st === undefined ? undefined : st.isSymbolicLink() ? readlinkSync(this.host(inRoot)) : null;
+      const st = lstatSync(host, { throwIfNoEntry: false });
+      v = st === undefined ? undefined : st.isSymbolicLink() ? readlinkSync(host) : null;
     } catch (e) {
       const code = errnoCode(e);
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
       v = undefined;
     }
-    this.links.set(inRoot, v);
+    this.links.set(p, v);
     return v;
   }
 
@@ -87,10 +99,29 @@ export class SourceRoot {
     if (!followLast) return this.walk(inRoot, false);
     let r = this.resolved.get(inRoot);
     if (r === undefined) {
-      r = this.walk(inRoot, true);
+      r = this.resolveViaParent(inRoot) ?? this.walk(inRoot, true);
       this.resolved.set(inRoot, r);
     }
     return r;
+  }
+
+  /**
+   * Most lookups share their directory with earlier ones (thousands of names in a few library
+   * directories): start from the parent's cached resolution and look at the last name only.
+   * Returns undefined when that shortcut does not apply.
+   */
+  private resolveViaParent(inRoot: string): RealPath | null | undefined {
+    const slash = inRoot.lastIndexOf('/');
+    if (slash < 0) return undefined;
+    const base = inRoot.slice(slash + 1);
+    if (base === '' || base === '.' || base === '..') return undefined;
+    const parent: RealPath | null = slash === 0 ? { path: '/', links: [] } : this.realpath(inRoot.slice(0, slash));
+    if (parent === null) return null;
+    const next = parent.path === '/' ? `/${base}` : `${parent.path}/${base}`;
+    const target = this.linkOf(next);
+    if (target === undefined) return null;
+    if (target === null) return { path: next, links: parent.links };
+    return undefined;
   }
 
   private walk(inRoot: string, followLast: boolean): RealPath | null {
@@ -105,7 +136,7 @@ export class SourceRoot {
         continue;
       }
       const next = cur === '/' ? `/${comp}` : `${cur}/${comp}`;
-      const target = this.readlink(next);
+      const target = this.linkOf(next);
       if (target === undefined) return null;
       if (target === null || (!followLast && pending.length === 0)) {
         cur = next;
