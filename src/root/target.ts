@@ -1,7 +1,8 @@
-import { existsSync, lstatSync, renameSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, renameSync, type Stats } from 'node:fs';
 import { errnoCode, RootError } from '../errors.js';
 import type { PlanEntry } from '../plan/types.js';
 import { checkAncestors } from './ancestors.js';
+import { under } from './jail-path.js';
 import { inspectPreserved, movePreserved, outermost, type PreservedDir } from './preserve.js';
 import {
   acquireLock,
@@ -96,12 +97,30 @@ export class JailTarget {
     // holding some user data) and the `old` one, promotes `ready` to DIR, carries any preserved
     // directory still in `old` over, and only then removes `old`: a rerun always recovers.
     let old: string | null = null;
+    let failed: unknown;
     if (this.exists) {
       old = renameAside(j, j.dir, 'old');
-      for (const d of this.preserve) await movePreserved(old, ready, d, true);
+      try {
+        for (const d of this.preserve) await movePreserved(old, ready, d, true);
+      } catch (e) {
+        failed = e;
+      }
     }
     renameSync(ready, j.dir);
-    if (old !== null) await removeTree(old);
+    if (old === null) return;
+    if (failed !== undefined) {
+      // Never delete the old tree while it may hold user data we could not move.
+      throw new RootError(
+        'ROOT_PRESERVE_FAILED',
+        `new jail in place, but user data stays in ${old}: ${msg(failed)}`,
+        {
+          path: j.dir,
+          hint: 'fix the cause and rebuild: the next build carries it over',
+          cause: failed,
+        },
+      );
+    }
+    await removeTree(old);
   }
 
   /** Leftovers of an interrupted build: restore a jail if DIR is missing, keep user data, clean up. */
@@ -116,8 +135,14 @@ export class JailTarget {
       }
     }
     for (const x of [...lo.ready, ...lo.old]) {
-      for (const d of this.preserve) await movePreserved(x, j.dir, d, false);
-      await removeTree(x);
+      let kept = false;
+      for (const d of this.preserve) {
+        if (!(await movePreserved(x, j.dir, d, false)) && holdsData(x, d.path) && lo.old.includes(x))
+          kept = true;
+      }
+      if (kept)
+        this.notes.push(`kept ${x}: it holds user data that ${j.dir} already has a non-empty place for`);
+      else await removeTree(x);
     }
     for (const s of lo.staging) await removeTree(s);
     const n = lo.staging.length + lo.ready.length + lo.old.length;
@@ -150,4 +175,17 @@ function checkDirType(dir: string): void {
     throw new RootError('ROOT_DIR_NOT_DIR', 'the jail directory exists and is not a directory', {
       path: dir,
     });
+}
+
+function msg(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A real, non-empty directory at p under root (lstat only). */
+function holdsData(root: string, p: string): boolean {
+  try {
+    return inspectPreserved(root, p) === 'dir' && readdirSync(under(root, p)).length > 0;
+  } catch {
+    return true; // cannot tell: keep it
+  }
 }

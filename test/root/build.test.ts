@@ -282,6 +282,20 @@ describeAsRoot('applyPlan writes a jail', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it('never deletes a leftover old jail holding user data it cannot place', async () => {
+    await applyPlan(basicPlan(src), jail);
+    writeFileSync(path.join(jail, 'home/jail/new'), 'new\n');
+    const other = path.join(t, 'other');
+    await applyPlan(basicPlan(src), other);
+    writeFileSync(path.join(other, 'home/jail/old'), 'old\n');
+    const aside = path.join(t, '.jail.jailsmith-old-abc123');
+    renameSync(other, aside);
+    const r = await applyPlan(basicPlan(src), jail);
+    expect(r.notes.join('\n')).toMatch(/kept .*jailsmith-old-abc123/);
+    expect(readFileSync(path.join(aside, 'home/jail/old'), 'utf8')).toBe('old\n');
+    expect(readFileSync(path.join(jail, 'home/jail/new'), 'utf8')).toBe('new\n');
+  });
+
   it('refuses an unsafe ancestor, naming it, unless overridden', async () => {
     const open = path.join(t, 'open');
     mkdirSync(open);
