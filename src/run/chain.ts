@@ -3,24 +3,27 @@
  *
  * outer:  unshare --mount --uts --ipc --pid [--net] --fork --kill-child --propagation private
  *           -- node inner.js CONFIG            (inner = PID 1 of the job's namespaces, see inner.ts)
- * chain:  [time -o FILE sh -c 'exec "$@" 3>&-']   rusage of the job; sh only closes time's fd 3
+ * chain:  [time -o FILE sh -c 'unset PWD; exec "$@" 3>&-']
+ *                                                 rusage of the job; sh only closes time's fd 3
+ *                                                 (and drops the PWD it would export: a host path)
  *           [prlimit --cpu=.. --as=..]            rlimits, inherited by everything below
- *           setpriv --no-new-privs --clear-groups --inh-caps=-all --bounding-set=-all,+3
+ *           setpriv --no-new-privs --clear-groups --inh-caps=-all --bounding-set=-all,+4
  *           setsid --wait                         no controlling terminal (TIOCSTI)
  *           unshare --root JAIL --wd DIR --setgid G --setuid U -- COMMAND...
  *
- * Why the bounding set keeps sys_chroot, setuid and setgid: the chroot and the uid drop must be done
- * by a host binary, and that binary must then exec the job from inside the jail, so nothing of ours
- * runs after it. util-linux `unshare --root --setuid` is that binary; it needs those three
- * capabilities across its execve. Once it calls setuid(U != 0) the kernel empties the permitted,
+ * Why the bounding set keeps sys_chroot, setuid, setgid and dac_read_search: the chroot and the uid
+ * drop must be done by a host binary, and that binary must then exec the job from inside the jail,
+ * so nothing of ours runs after it. util-linux `unshare --root --wd --setuid` is that binary; it
+ * needs those capabilities across its execve (dac_read_search because it enters --wd, e.g. a 0700
+ * home, before it drops to the user). Once it calls setuid(U != 0) the kernel empties the permitted,
  * effective and ambient sets, and with NO_NEW_PRIVS no later execve can gain any capability back
  * (setuid bits and file capabilities are ignored), so the three bits left in the bounding set are
- * unreachable. The chroot also keeps the job from creating user namespaces (EPERM when chrooted).
+ * unreachable (audit's probe rates them info). The chroot also keeps the job from creating user namespaces (EPERM when chrooted).
  */
 import type { HostTools } from './host-tools.js';
 import type { RunLimits } from './types.js';
 
-export const KEPT_BOUNDING = ['sys_chroot', 'setuid', 'setgid'] as const;
+export const KEPT_BOUNDING = ['sys_chroot', 'setuid', 'setgid', 'dac_read_search'] as const;
 
 const RLIMIT_FLAG: Record<keyof RunLimits, string> = {
   cpu: '--cpu',
@@ -71,7 +74,7 @@ export function jobChain(tools: HostTools, c: ChainInput): string[] {
   const rl = prlimitArgs(c.limits);
   return [
     ...(tools.time && c.timeFile
-      ? [tools.time, '-f', '%x %M', '-o', c.timeFile, tools.sh, '-c', 'exec "$@" 3>&-', 'sh']
+      ? [tools.time, '-f', '%x %M', '-o', c.timeFile, tools.sh, '-c', 'unset PWD; exec "$@" 3>&-', 'sh']
       : []),
     ...(rl.length > 0 ? [tools.prlimit, ...rl, '--'] : []),
     tools.setpriv,

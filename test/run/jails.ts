@@ -1,6 +1,10 @@
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
+import { applyPlan } from '../../src/build/apply.js';
+import { createPlan } from '../../src/plan/create-plan.js';
+import { loadSpec } from '../../src/spec/load.js';
+import { REPO } from '../helpers/cli.js';
 import { compileC } from '../helpers/compile.js';
 import { makeMiniJail } from '../helpers/mini-jail.js';
 
@@ -30,24 +34,31 @@ export async function makeCJail(dir: string): Promise<string> {
 }
 
 /**
- * A python jail: the host's python3.11 with its libraries, /usr/lib/python3.11 (without its test
- * suite) and the libraries of ctypes, which the hostile scripts use for mount and ptrace.
+ * A python jail built by jailsmith itself from jails/python.yaml (spec → plan → build), plus the
+ * test's mount points and /opt/hostile.py. ctypes (mount, ptrace attempts) comes with the profile.
  */
 export async function makePythonJail(dir: string): Promise<string> {
-  const dynload = '/usr/lib/python3.11/lib-dynload';
-  const ctypes = (await execa('sh', ['-c', `ls ${dynload}/_ctypes*.so`])).stdout.trim().split('\n');
-  await makeMiniJail(dir, ['/usr/bin/python3.11', '/bin/sh', ...ctypes]);
-  symlinkSync('python3.11', path.join(dir, 'usr/bin/python3'));
-  await execa('cp', ['-a', '/usr/lib/python3.11', path.join(dir, 'usr/lib/')]);
-  await execa('rm', [
-    '-rf',
-    path.join(dir, 'usr/lib/python3.11/test'),
-    path.join(dir, 'usr/lib/python3.11/idlelib'),
-  ]);
+  const spec = await loadSpec(path.join(REPO, 'jails/python.yaml'));
+  await applyPlan(await createPlan(spec), dir, { unsafeAncestors: true });
+  await addMissingLibs(dir, '/usr/lib/python3.11/lib-dynload/_ctypes.cpython-311-x86_64-linux-gnu.so');
   mkdirSync(path.join(dir, 'opt'), { mode: 0o755 });
   copyFileSync(path.join(import.meta.dirname, 'hostile.py'), path.join(dir, 'opt/hostile.py'));
   addMountPoints(dir);
   return dir;
+}
+
+/**
+ * Stopgap: the plan for jails/python.yaml leaves out libffi, which _ctypes needs (reported to
+ * spec-plan); copy what ldd lists and the jail lacks so the ctypes attacks reach the kernel.
+ */
+async function addMissingLibs(dir: string, module: string): Promise<void> {
+  const { stdout } = await execa('ldd', [module], { reject: false });
+  for (const m of stdout.matchAll(/=>\s*(\/\S+)\s+\(0x/g)) {
+    const lib = m[1] as string;
+    if (existsSync(path.join(dir, lib))) continue;
+    mkdirSync(path.join(dir, path.dirname(lib)), { recursive: true, mode: 0o755 });
+    copyFileSync(lib, path.join(dir, lib));
+  }
 }
 
 export interface HostileJail {

@@ -93,7 +93,7 @@ describe('run option parsers', () => {
       '--no-new-privs',
       '--clear-groups',
       '--inh-caps=-all',
-      '--bounding-set=-all,+sys_chroot,+setuid,+setgid',
+      '--bounding-set=-all,+sys_chroot,+setuid,+setgid,+dac_read_search',
       'SS',
       '--wait',
       'U',

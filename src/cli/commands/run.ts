@@ -2,10 +2,11 @@ import type { Argv, CommandModule } from 'yargs';
 import { PROBE_RULES, type ProbeReport, probeProcess } from '../../audit/probe.js';
 import { toJson } from '../../audit/reporters/json.js';
 import { renderText } from '../../audit/reporters/text.js';
-import { UsageError } from '../../errors.js';
 import { parseBind, parseEnv, parseLimits, parseSeconds } from '../../run/parse.js';
 import { runJail } from '../../run/run-jail.js';
+import { jobCommand, specRunDefaults } from '../../run/spec-defaults.js';
 import type { RunOptions, RunResult } from '../../run/types.js';
+import { loadSpec } from '../../spec/load.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -14,7 +15,7 @@ interface RunArgs {
   command: string[];
   user?: string;
   bind: string[];
-  net: 'none' | 'host';
+  net?: 'none' | 'host';
   limit: string[];
   timeout?: number;
   env: string[];
@@ -73,22 +74,23 @@ function builder(y: Argv): Argv<RunArgs> {
     ) as unknown as Argv<RunArgs>;
 }
 
-/** Turns argv into RunOptions; every malformed value is a UsageError before anything runs. */
-export function runOptionsFrom(a: RunArgs & { _?: (string | number)[] }): RunOptions {
+/**
+ * Turns argv (and the spec's run: block, when --spec names one) into RunOptions; every malformed
+ * value is a UsageError before anything runs. Flags given on the command line win over the spec.
+ */
+export async function runOptionsFrom(a: RunArgs & { _?: (string | number)[] }): Promise<RunOptions> {
   // yargs leaves what follows `--` in `_`, after the command name itself.
-  const command = [...(a.command ?? []), ...(a._ ?? []).slice(1)].map(String);
-  if (command.length === 0) {
-    throw new UsageError('USAGE', 'no command given', {
-      hint: 'jailsmith run DIR [options] -- COMMAND ARG...',
-    });
-  }
+  const given = [...(a.command ?? []), ...(a._ ?? []).slice(1)].map(String);
+  const spec = a.spec !== undefined ? specRunDefaults(await loadSpec(a.spec), a.spec) : undefined;
+  const base = spec?.options ?? {};
   const opts: RunOptions = {
+    ...base,
     jail: a.dir,
-    command,
-    binds: a.bind.map(parseBind),
-    net: a.net,
-    limits: parseLimits(a.limit),
-    env: parseEnv(a.env),
+    command: jobCommand(spec, given),
+    binds: [...(base.binds ?? []), ...a.bind.map(parseBind)],
+    net: a.net ?? base.net ?? 'none',
+    limits: { ...base.limits, ...parseLimits(a.limit) },
+    env: { ...base.env, ...parseEnv(a.env) },
   };
   if (a.user !== undefined) opts.user = a.user;
   if (a.timeout !== undefined) opts.timeout = parseSeconds(a.timeout, '--timeout');
@@ -102,7 +104,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'Run a command in a jail: namespaces, an unprivileged uid, no network, limits',
   builder,
   handler: action<RunArgs>(async (args, io) => {
-    const opts = runOptionsFrom(args);
+    const opts = await runOptionsFrom(args);
     let probe: ProbeReport | undefined;
     if (args.probe) {
       // Taken from the host while the job runs; printed once it is over, after the job's output.

@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { jobCommand, specRunDefaults } from '../../src/run/spec-defaults.js';
+import { loadSpec, parseSpec } from '../../src/spec/load.js';
+import { REPO, runCli } from '../helpers/cli.js';
+import { describeAsRoot } from '../helpers/root.js';
+import { tmpDir } from '../helpers/tmp.js';
+import { makePythonJail } from './jails.js';
+
+describe('a spec’s run: block as defaults', () => {
+  it('maps user, env, workdir, net, limits (with the schema’s names), binds and audit.allow', async () => {
+    const file = '/specs/job.yaml';
+    const spec = await parseSpec(
+      [
+        'name: job',
+        'run:',
+        '  user: app',
+        '  workdir: /home/app',
+        '  env: {PATH: /usr/bin}',
+        '  net: host',
+        '  timeout: 30',
+        '  limits: {memory: 256M, pids: 32, cpu: 5}',
+        '  binds: ["data:/in", "/abs/out:/out:rw"]',
+        '  entrypoint: [/usr/bin/python3]',
+        '  cmd: [main.py]',
+        'audit:',
+        '  allow: [tool-interpreter]',
+      ].join('\n'),
+      file,
+    );
+    const d = specRunDefaults(spec, file);
+    expect(d.options).toEqual({
+      auditAllow: ['tool-interpreter'],
+      user: 'app',
+      workdir: '/home/app',
+      env: { PATH: '/usr/bin' },
+      net: 'host',
+      timeout: 30,
+      limits: { mem: 256 * 1024 ** 2, nproc: 32, cpu: 5 },
+      binds: [
+        { source: '/specs/data', target: '/in', readOnly: true },
+        { source: '/abs/out', target: '/out', readOnly: false },
+      ],
+    });
+    expect(jobCommand(d, [])).toEqual(['/usr/bin/python3', 'main.py']);
+    expect(jobCommand(d, ['other.py', '-v'])).toEqual(['/usr/bin/python3', 'other.py', '-v']);
+    expect(jobCommand(undefined, ['ls'])).toEqual(['ls']);
+    expect(() => jobCommand(undefined, [])).toThrow(/no command/);
+  });
+});
+
+describeAsRoot('jailsmith run --spec on a jail built from jails/python.yaml', () => {
+  const base = tmpDir('jailsmith-run-spec-');
+  const jail = path.join(base, 'py');
+  const spec = path.join(REPO, 'jails/python.yaml');
+
+  beforeAll(async () => {
+    await makePythonJail(jail);
+  }, 120_000);
+
+  it('runs the entrypoint as the spec’s user in its workdir with its environment', async () => {
+    const code =
+      'import os; print(os.getuid(), os.getgid(), os.getgroups(), os.getcwd(), sorted(os.environ))';
+    const r = await runCli(['run', jail, '--spec', spec, '--', '-c', code]);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim()).toBe(
+      "1000 1000 [] /home/app ['HOME', 'LANG', 'PATH', 'PYTHONDONTWRITEBYTECODE']",
+    );
+    expect((await loadSpec(spec)).run.user).toBe('app');
+  });
+
+  it('command-line flags win over the spec', async () => {
+    const r = await runCli([
+      'run',
+      jail,
+      '--spec',
+      spec,
+      '--user',
+      '4242',
+      '--workdir',
+      '/tmp',
+      '--',
+      '-c',
+      'import os; print(os.getuid(), os.getcwd())',
+    ]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim()).toBe('4242 /tmp');
+  });
+});
