@@ -5,6 +5,7 @@ export { type InstallOptions, type InstallResult, installPackage, verifyPackage 
 export { imageConfig, type OciOptions, type OciResult, packOci } from './oci.js';
 export { type PackFormat, type PackOptions, type PackResult, packageEntries, packJail } from './pack.js';
 export { manifestBytes, type PackageManifest, parseManifest } from './package-manifest.js';
+export { planFromManifest } from './plan-from-manifest.js';
 export { type PackageReport, readPackage, type TreeSink } from './read-package.js';
 export {
   checkSignature,

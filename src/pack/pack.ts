@@ -1,8 +1,13 @@
 import type { KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PackError } from '../errors.js';
-import { manifestOf } from '../manifest/manifest.js';
+import { manifestOf, sha256File } from '../manifest/manifest.js';
 import type { ManifestEntry } from '../manifest/types.js';
-import { archiveSink } from './archive-sink.js';
+import type { JailPlan } from '../plan/types.js';
+import { writeBundle } from '../script/bundle.js';
+import { type ArchiveSink, archiveSink } from './archive-sink.js';
 import { packEpoch } from './entry-header.js';
 import {
   MANIFEST_NAME,
@@ -13,6 +18,7 @@ import {
   SIGNATURE_NAME,
   sha256,
 } from './package-manifest.js';
+import { planFromManifest } from './plan-from-manifest.js';
 import { signManifest } from './signature.js';
 import type { TarHeader } from './tar/header.js';
 import { TarWriter } from './tar/writer.js';
@@ -24,8 +30,14 @@ export interface PackOptions {
   format: PackFormat;
   /** ed25519 private key: signs the manifest digest. */
   signKey?: KeyObject;
-  /** The bundle-mode setup script stored as .jailsmith/setup.sh. */
-  setupScript?: string;
+  /**
+   * Store the bundle-mode setup script as .jailsmith/setup.sh (default true): made from `plan`
+   * when given, else from a plan synthesised from the jail's manifest.
+   */
+  setup?: boolean;
+  plan?: JailPlan;
+  /** Jail name for a synthesised plan (default: the directory's base name). */
+  name?: string;
   /** Entry mtime; default SOURCE_DATE_EPOCH or 0. */
   mtime?: number;
 }
@@ -79,18 +91,30 @@ function metaHeader(name: string, mtime: number, size = 0): TarHeader {
 export async function packJail(dir: string, out: string, opts: PackOptions): Promise<PackResult> {
   const mtime = opts.mtime ?? packEpoch();
   const { entries, skipped } = packageEntries(dir);
-  const setup = opts.setupScript === undefined ? undefined : Buffer.from(opts.setupScript);
   const manifest: PackageManifest = { format: 1, meta: {}, entries };
-  if (setup) manifest.meta[SETUP_NAME] = sha256(setup);
-  const mbytes = manifestBytes(manifest);
-  const digest = sha256(mbytes);
-
-  const sink = archiveSink(out, opts.format === 'tar.gz');
+  const scratch = opts.setup === false ? undefined : mkdtempSync(path.join(os.tmpdir(), 'jailsmith-setup-'));
+  let sink: ArchiveSink | undefined;
   try {
+    sink = archiveSink(out, opts.format === 'tar.gz');
+    let setup: { file: string; size: number; sha256: string } | undefined;
+    if (scratch) {
+      const name = opts.name ?? (path.basename(path.resolve(dir)) || 'jail');
+      const plan = opts.plan ?? planFromManifest(path.resolve(dir), name, entries);
+      const file = path.join(scratch, SETUP_NAME);
+      await writeBundle(plan, file);
+      setup = { file, size: statSync(file).size, sha256: sha256File(file) };
+      manifest.meta[SETUP_NAME] = setup.sha256;
+    }
+    const mbytes = manifestBytes(manifest);
+    const digest = sha256(mbytes);
     const tar = new TarWriter(sink.input);
     await tar.add(metaHeader(`${META_DIR}/`, mtime));
     await tar.add(metaHeader(`${META_DIR}/${MANIFEST_NAME}`, mtime), mbytes);
-    if (setup) await tar.add({ ...metaHeader(`${META_DIR}/${SETUP_NAME}`, mtime), mode: 0o755 }, setup);
+    if (setup) {
+      const h = { ...metaHeader(`${META_DIR}/${SETUP_NAME}`, mtime, setup.size), mode: 0o755 };
+      if ((await tar.addFile(h, setup.file)) !== setup.sha256)
+        throw new Error('setup script changed while packing');
+    }
     if (opts.signKey) {
       await tar.add(metaHeader(`${META_DIR}/${SIGNATURE_NAME}`, mtime), signManifest(digest, opts.signKey));
     }
@@ -108,7 +132,9 @@ export async function packJail(dir: string, out: string, opts: PackOptions): Pro
       skipped,
     };
   } catch (e) {
-    sink.abort();
+    sink?.abort();
     throw e;
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }

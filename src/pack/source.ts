@@ -1,5 +1,10 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildJail } from '../build/build-jail.js';
+import { parsePlanText, readText } from '../build/plan-file.js';
 import { errnoCode, UsageError } from '../errors.js';
+import type { JailPlan } from '../plan/types.js';
 import type { RunSettings } from '../spec/types.js';
 
 export interface PackSource {
@@ -8,14 +13,17 @@ export interface PackSource {
   /** Jail name (spec name or directory base name). */
   name: string;
   run: RunSettings;
-  /** The bundle-mode setup script, when one can be made. */
-  setupScript?: string;
+  /** The plan the jail was built from (spec or saved plan SOURCE): the setup script is made from it. */
+  plan?: JailPlan;
   /** Removes a temporary build. */
   cleanup(): void;
 }
 
-/** A jail directory as SOURCE: packed as it stands, with default run settings. */
-export function openPackSource(source: string): PackSource {
+/**
+ * SOURCE as given on the command line: a jail directory is packed as it stands (default run
+ * settings); a spec or saved plan is first built into a private temp dir with buildJail.
+ */
+export async function openPackSource(source: string): Promise<PackSource> {
   let st: ReturnType<typeof lstatSync>;
   try {
     st = lstatSync(source);
@@ -23,8 +31,29 @@ export function openPackSource(source: string): PackSource {
     throw new UsageError('PACK_SOURCE', `cannot read source: ${errnoCode(e) ?? e}`, { path: source });
   }
   if (st.isDirectory()) {
-    const name = source.replace(/\/+$/, '').split('/').pop() || 'jail';
+    const name = path.basename(path.resolve(source)) || 'jail';
     return { dir: source, name, run: {}, cleanup() {} };
   }
-  throw new UsageError('PACK_SOURCE', 'source is neither a jail directory nor a spec file', { path: source });
+  if (!st.isFile()) {
+    throw new UsageError('PACK_SOURCE', 'source is neither a jail directory nor a spec file', {
+      path: source,
+    });
+  }
+  const plan = parsePlanText(readText(source), source);
+  // 0700 and ours: nobody else can reach the build, though /tmp itself is world-writable.
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'jailsmith-pack-'));
+  const dir = path.join(tmp, 'jail');
+  try {
+    await buildJail(source, dir, { unsafeAncestors: true });
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    dir,
+    name: plan?.name ?? path.basename(source).replace(/\.(ya?ml|json)$/, ''),
+    run: plan?.run ?? {},
+    plan: plan ?? undefined,
+    cleanup: () => rmSync(tmp, { recursive: true, force: true }),
+  };
 }

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { manifestOf } from '../../src/manifest/manifest.js';
+import { planFromManifest } from '../../src/pack/plan-from-manifest.js';
 import { runCli } from '../helpers/cli.js';
 import { makeMiniJail } from '../helpers/mini-jail.js';
 import { describeAsRoot } from '../helpers/root.js';
@@ -46,6 +47,43 @@ describeAsRoot('pack, verify, install, keygen through the binary', () => {
     expect(installed.exitCode).toBe(0);
     expect(JSON.parse(installed.stdout)).toMatchObject({ signatureVerified: true, replaced: false });
     expect(manifestOf(t('dest'))).toEqual(manifestOf(jail));
+  });
+
+  it('a saved plan as SOURCE is built first; OCI config comes from its run section', async () => {
+    const plan = planFromManifest(jail, 'mini', manifestOf(jail).entries, {
+      user: 1000,
+      env: { LANG: 'C.UTF-8' },
+      workdir: '/home/jail',
+      entrypoint: ['/bin/sh', '-c'],
+      cmd: ['ls /'],
+    });
+    writeFileSync(t('plan.json'), JSON.stringify(plan));
+    expect((await runCli(['pack', t('plan.json'), '-o', t('fromplan.tar')])).exitCode).toBe(0);
+    expect((await runCli(['install', t('fromplan.tar'), t('fromplan')])).exitCode).toBe(0);
+    expect(manifestOf(t('fromplan'))).toEqual(manifestOf(jail));
+    const r = await runCli([
+      'pack',
+      t('plan.json'),
+      '-o',
+      t('img'),
+      '--format',
+      'oci',
+      '--tag',
+      'v2',
+      '--json',
+    ]);
+    expect(r.exitCode).toBe(0);
+    const manifest = JSON.parse(
+      readFileSync(t(`img/blobs/sha256/${JSON.parse(r.stdout).manifestDigest.slice(7)}`), 'utf8'),
+    );
+    const config = JSON.parse(readFileSync(t(`img/blobs/sha256/${manifest.config.digest.slice(7)}`), 'utf8'));
+    expect(config.config).toEqual({
+      User: '1000',
+      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8'],
+      Entrypoint: ['/bin/sh', '-c'],
+      Cmd: ['ls /'],
+      WorkingDir: '/home/jail',
+    });
   });
 
   it('bad inputs exit 2 with one line', async () => {

@@ -37,7 +37,7 @@ describeAsRoot('OCI layout', () => {
   });
 
   it('umoci unpacks it into a rootfs equal to the jail, devices and capability included', async () => {
-    const r = await packOci(openPackSource(jail), layout, { tag: 'v1' });
+    const r = await packOci(await openPackSource(jail), layout, { tag: 'v1' });
     const index = JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8'));
     expect(index.manifests[0].annotations['org.opencontainers.image.ref.name']).toBe('v1');
     expect(index.manifests[0].digest).toBe(r.manifestDigest);
@@ -51,9 +51,9 @@ describeAsRoot('OCI layout', () => {
 
   it('is reproducible and replaces an existing layout under the default tag', async () => {
     const first = readFileSync(path.join(layout, 'index.json'));
-    const again = await packOci(openPackSource(jail), layout, { tag: 'v1' });
+    const again = await packOci(await openPackSource(jail), layout, { tag: 'v1' });
     expect(readFileSync(path.join(layout, 'index.json')).equals(first)).toBe(true);
-    const latest = await packOci(openPackSource(jail), layout);
+    const latest = await packOci(await openPackSource(jail), layout);
     expect(latest.layerDigest).toBe(again.layerDigest);
     const { stdout } = await execa('umoci', ['ls', '--layout', layout]);
     expect(stdout.trim()).toBe('latest');

@@ -12,6 +12,7 @@ interface PackArgs {
   format?: string;
   sign?: string;
   tag: string;
+  setup: boolean;
 }
 
 /** `.tar`, `.tar.gz`/`.tgz`; anything else needs --format. */
@@ -39,6 +40,11 @@ export const packCommand: CommandModule<object, PackArgs> = {
         describe: 'Default: from -o name',
       })
       .option('sign', { type: 'string', describe: 'ed25519 private key (PEM) to sign the manifest with' })
+      .option('setup', {
+        type: 'boolean',
+        default: true,
+        describe: 'Include the bundle-mode setup script (--no-setup: manifest and tree only)',
+      })
       .option('tag', { type: 'string', default: 'latest', describe: 'OCI reference name' }),
   handler: action<PackArgs>(async (args, io) => {
     const format = (args.format as PackFormat | 'oci' | undefined) ?? formatFromName(args.output);
@@ -49,7 +55,7 @@ export const packCommand: CommandModule<object, PackArgs> = {
       });
     }
     const key = args.sign === undefined ? undefined : loadPrivateKey(args.sign);
-    const src = openPackSource(args.source);
+    const src = await openPackSource(args.source);
     try {
       if (format === 'oci') {
         const { packOci } = await import('../../pack/oci.js');
@@ -58,7 +64,13 @@ export const packCommand: CommandModule<object, PackArgs> = {
         else if (!args.quiet) io.out(`packed ${args.source} -> ${r.dir} (OCI ${r.tag}, ${r.manifestDigest})`);
         return 0;
       }
-      const r = await packJail(src.dir, args.output, { format, signKey: key, setupScript: src.setupScript });
+      const r = await packJail(src.dir, args.output, {
+        format,
+        signKey: key,
+        setup: args.setup,
+        plan: src.plan,
+        name: src.name,
+      });
       if (args.json) printJson(io, r);
       else if (!args.quiet) {
         io.out(

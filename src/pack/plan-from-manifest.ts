@@ -1,0 +1,57 @@
+import path from 'node:path';
+import type { ManifestEntry } from '../manifest/types.js';
+import type { JailPlan, PlanEntry } from '../plan/types.js';
+import type { RunSettings } from '../spec/types.js';
+
+/**
+ * A plan describing a finished jail directory, for the bundle-mode setup script of a package made
+ * from a directory without a spec: every entry as it stands, files copied from the directory.
+ * The plan has no FIFO or capability entries; those are listed in notes (install recreates them).
+ */
+export function planFromManifest(
+  dir: string,
+  name: string,
+  entries: readonly ManifestEntry[],
+  run: RunSettings = {},
+): JailPlan {
+  const out: PlanEntry[] = [];
+  const notes: string[] = [];
+  for (const e of entries) {
+    const base = { path: e.path, mode: Number.parseInt(e.mode, 8), uid: e.uid, gid: e.gid };
+    switch (e.type) {
+      case 'dir':
+        out.push({ ...base, type: 'dir' });
+        break;
+      case 'file':
+        out.push({
+          ...base,
+          type: 'file',
+          source: path.join(dir, e.path),
+          sha256: e.sha256 ?? '',
+          size: e.size,
+        });
+        if (e.capability)
+          notes.push(`${e.path} has a file capability the setup script does not set; jailsmith install does`);
+        break;
+      case 'symlink':
+        out.push({ ...base, type: 'symlink', target: e.target ?? '' });
+        break;
+      case 'hardlink':
+        out.push({ ...base, type: 'hardlink', target: e.target ?? '' });
+        break;
+      case 'char':
+      case 'block':
+        out.push({
+          ...base,
+          type: 'device',
+          device: e.type,
+          major: e.rdev?.[0] ?? 0,
+          minor: e.rdev?.[1] ?? 0,
+        });
+        break;
+      default:
+        notes.push(`${e.path} (${e.type}) is not created by the setup script; jailsmith install does`);
+    }
+  }
+  return { format: 1, name, source: dir, entries: out, notes, run, audit: { allow: [] } };
+}
