@@ -1,5 +1,7 @@
 // Packs the python jail to tar.gz with jailsmith and, in the same run, with `tar --sort=name -czf`
-// (GNU tar + gzip, the peer). Then packs a tree holding one 1 GiB file to show memory stays flat.
+// (GNU tar + gzip, the peer), both with the default package (its .jailsmith/setup.sh is a
+// self-contained bundle, so the content is stored twice) and with --no-setup (tree + manifest only).
+// Then packs a tree holding one 512 MiB file to show memory stays flat.
 // Prints a table and the BENCH line bench/run.mjs collects. Run as root after `npx tsc -p .`.
 import { spawnSync } from 'node:child_process';
 import {
@@ -53,17 +55,17 @@ function bigTree() {
   const fd = openSync(path.join(dir, 'blob'), 'w');
   const chunk = Buffer.alloc(1 << 20);
   for (let i = 0; i < chunk.length; i += 4096) chunk.write(`block ${i} `, i);
-  for (let i = 0; i < 1024; i++) writeSync(fd, chunk);
+  for (let i = 0; i < 512; i++) writeSync(fd, chunk);
   closeSync(fd);
   return dir;
 }
 
 /** jailsmith in a child so its peak RSS is its own; returns seconds and maxRSS in MB. */
-function jailsmith(dir, out) {
+function jailsmith(dir, out, setup = true) {
   const code = `
     const { packJail } = await import(${JSON.stringify(dist)});
     const t = process.hrtime.bigint();
-    await packJail(${JSON.stringify(dir)}, ${JSON.stringify(out)}, { format: 'tar.gz' });
+    await packJail(${JSON.stringify(dir)}, ${JSON.stringify(out)}, { format: 'tar.gz', setup: ${setup} });
     const s = Number(process.hrtime.bigint() - t) / 1e9;
     console.log(JSON.stringify({ s, rss: process.resourceUsage().maxRSS / 1024 }));`;
   rmSync(out, { force: true });
@@ -87,39 +89,44 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 try {
   const py = await pythonTree();
   const ours = [];
+  const bare = [];
   const theirs = [];
   let rss = 0;
   for (let i = 0; i < RUNS; i++) {
     const j = jailsmith(py.dir, path.join(tmp, 'py.tar.gz'));
     ours.push(j.s);
     rss = Math.max(rss, j.rss);
+    const n = jailsmith(py.dir, path.join(tmp, 'py-bare.tar.gz'), false);
+    bare.push(n.s);
+    rss = Math.max(rss, n.rss);
     theirs.push(gnuTar(py.dir, path.join(tmp, 'py-gnu.tar.gz')));
   }
   const js = median(ours);
+  const jb = median(bare);
   const gt = median(theirs);
   const big = bigTree();
   const bj = jailsmith(big, path.join(tmp, 'big.tar.gz'));
   const bg = gnuTar(big, path.join(tmp, 'big-gnu.tar.gz'));
-  const sizes = [statSync(path.join(tmp, 'py.tar.gz')).size, statSync(path.join(tmp, 'py-gnu.tar.gz')).size];
+  const size = (f) => statSync(path.join(tmp, f)).size;
   console.log(`python tree: ${py.how}`);
   console.log('| tree | tool | seconds | jailsmith/GNU | peak RSS MB | archive bytes |');
   console.log('|---|---|---:|---:|---:|---:|');
-  console.log(
-    `| python | jailsmith pack | ${js.toFixed(3)} | ${(js / gt).toFixed(2)}x | ${rss.toFixed(0)} | ${sizes[0]} |`,
-  );
-  console.log(`| python | tar --sort=name -czf | ${gt.toFixed(3)} | 1.00x | | ${sizes[1]} |`);
-  console.log(
-    `| 1 GiB file | jailsmith pack | ${bj.s.toFixed(3)} | ${(bj.s / bg).toFixed(2)}x | ${bj.rss.toFixed(0)} | |`,
-  );
-  console.log(`| 1 GiB file | tar --sort=name -czf | ${bg.toFixed(3)} | 1.00x | | |`);
+  const row = (tree, tool, s, ref, r, bytes) =>
+    console.log(`| ${tree} | ${tool} | ${s.toFixed(3)} | ${(s / ref).toFixed(2)}x | ${r} | ${bytes} |`);
+  row('python', 'jailsmith pack (with setup.sh)', js, gt, rss.toFixed(0), size('py.tar.gz'));
+  row('python', 'jailsmith pack --no-setup', jb, gt, '', size('py-bare.tar.gz'));
+  row('python', 'tar --sort=name -czf', gt, gt, '', size('py-gnu.tar.gz'));
+  row('512 MiB file', 'jailsmith pack (with setup.sh)', bj.s, bg, bj.rss.toFixed(0), size('big.tar.gz'));
+  row('512 MiB file', 'tar --sort=name -czf', bg, bg, '', size('big-gnu.tar.gz'));
   console.log(
     `BENCH ${JSON.stringify({
       name: 'pack',
       rows: [
-        { tool: 'jailsmith pack (python, tar.gz)', seconds: js, ratio: 1 },
+        { tool: 'jailsmith pack (python, tar.gz, with setup.sh)', seconds: js, ratio: 1 },
+        { tool: 'jailsmith pack --no-setup (python)', seconds: jb, ratio: js / jb },
         { tool: 'tar --sort=name -czf (python)', seconds: gt, ratio: gt / js },
-        { tool: 'jailsmith pack (1 GiB file)', seconds: bj.s, ratio: 1 },
-        { tool: 'tar --sort=name -czf (1 GiB file)', seconds: bg, ratio: bg / bj.s },
+        { tool: 'jailsmith pack (512 MiB file)', seconds: bj.s, ratio: 1 },
+        { tool: 'tar --sort=name -czf (512 MiB file)', seconds: bg, ratio: bg / bj.s },
       ],
       peakRssMB: Math.max(rss, bj.rss),
     })}`,
