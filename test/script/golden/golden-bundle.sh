@@ -9,7 +9,7 @@
 # directories marked as user data are carried over from an existing jail. Running it again gives
 # the same jail.
 # Needs: a POSIX sh, id, stat, mkdir, cp, ln, mknod, chown, chmod, mv, rm, sha256sum,
-# head, tail, wc, tar and gzip (GNU coreutils or busybox).
+# head, tail, wc, tar and gzip (GNU coreutils: rm --one-file-system guards mounts).
 # note: /dev/log needs a syslog socket at run time
 set -eu
 umask 077

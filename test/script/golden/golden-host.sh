@@ -8,7 +8,7 @@
 # The jail is built in a private directory beside TARGET_DIR (mode 0700) and then swapped in;
 # directories marked as user data are carried over from an existing jail. Running it again gives
 # the same jail.
-# Needs: a POSIX sh, id, stat, mkdir, cp, ln, mknod, chown, chmod, mv, rm, sha256sum (GNU coreutils or busybox).
+# Needs: a POSIX sh, id, stat, mkdir, cp, ln, mknod, chown, chmod, mv, rm, sha256sum (GNU coreutils: rm --one-file-system guards mounts).
 # note: /dev/log needs a syslog socket at run time
 set -eu
 umask 077
