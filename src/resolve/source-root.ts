@@ -115,7 +115,8 @@ export class SourceRoot {
     if (slash < 0) return undefined;
     const base = inRoot.slice(slash + 1);
     if (base === '' || base === '.' || base === '..') return undefined;
-    const parent: RealPath | null = slash === 0 ? { path: '/', links: [] } : this.realpath(inRoot.slice(0, slash));
+    const parent: RealPath | null =
+      slash === 0 ? { path: '/', links: [] } : this.realpath(inRoot.slice(0, slash));
     if (parent === null) return null;
     const next = parent.path === '/' ? `/${base}` : `${parent.path}/${base}`;
     const target = this.linkOf(next);

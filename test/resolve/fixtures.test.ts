@@ -91,6 +91,9 @@ describe('fixtures checked against the loader itself', () => {
     await compileC(MAIN('g'), p('missing'), [`-L${p('gone')}`, '-lgone', `-Wl,-rpath,${p('gone')}`]);
     rmSync(p('gone/libgone.so'));
 
+    // DF_1_NODEFLIB: neither the cache nor the default directories are searched.
+    await compileC('int main(void){return 0;}\n', p('nodeflib'), ['-Wl,-z,nodefaultlib']);
+
     writeFileSync(p('muslprog.c'), 'int main(void){return 0;}\n');
     await execa('musl-gcc', ['-o', p('muslprog'), p('muslprog.c')]);
   });
@@ -150,6 +153,12 @@ describe('fixtures checked against the loader itself', () => {
     const ours = resolve(p('missing'));
     expectAgreement(ours, await traceGlibc(p('missing')));
     expect(ours.missing).toEqual(['libgone.so']);
+  });
+
+  it('-z nodefaultlib: libc is not found outside RPATH/RUNPATH', async () => {
+    const ours = resolve(p('nodeflib'));
+    expectAgreement(ours, await traceGlibc(p('nodeflib')));
+    expect(ours.missing).toEqual(['libc.so.6']);
   });
 
   it('a musl program: the musl loader is its libc', async () => {

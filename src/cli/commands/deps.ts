@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { createResolverSync } from '../../resolve/resolver.js';
+import type { LoaderResolver } from '../../resolve/resolver.js';
 import type { Dependencies, DependencyEdge, ResolveOptions } from '../../resolve/types.js';
 import { type Io, printJson } from '../io.js';
 import { action } from '../run-command.js';
@@ -84,6 +84,8 @@ export const depsCommand: CommandModule<object, DepsArgs> = {
         describe: 'glibc-hwcaps subdirectories: host, baseline or a list',
       }),
   handler: action<DepsArgs>(async (args, io) => {
+    // Loaded on use so that other commands do not pay for the resolver at start-up.
+    const { createResolverSync } = await import('../../resolve/resolver.js');
     const resolver = createResolverSync({ root: args.root, hwcaps: parseHwcaps(args.hwcaps) });
     const src = resolver.source;
     const results: Record<string, Dependencies> = {};
@@ -108,7 +110,7 @@ export const depsCommand: CommandModule<object, DepsArgs> = {
  * A FILE argument as an in-root path: absolute paths are in-root, but a host path under --root
  * (the shell's completion gives those) is accepted when the in-root reading does not exist.
  */
-function inRootPath(file: string, src: ReturnType<typeof createResolverSync>['source']): string {
+function inRootPath(file: string, src: LoaderResolver['source']): string {
   const abs = file.startsWith('/')
     ? file
     : src.isHost
