@@ -10,16 +10,22 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, expect, test } from 'vitest';
 import { manifestOf } from '../../src/manifest/index.js';
-import type { JailPlan } from '../../src/plan/types.js';
+import type { JailPlan, PlanEntry } from '../../src/plan/types.js';
 import { renderScript } from '../../src/script/index.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { expectedFacts, facts } from './compare.js';
-import { hostilePlan } from './plans.js';
+import { dir, hostilePlan } from './plans.js';
+
+/** A file entry whose content is never read at render time (a FIFO here). */
+function fileEntryFor(p: string, source: string): PlanEntry {
+  return { type: 'file', path: p, source, sha256: '0'.repeat(64), size: 0, mode: 0o644, uid: 0, gid: 0 };
+}
 
 async function sh(script: string, args: string[], cwd: string, user?: number) {
   // Another user cannot read a file in a 0700 temp dir: the script then comes on stdin.
@@ -151,6 +157,29 @@ describeAsRoot('host-mode script on a real root', () => {
       await execa('umount', [mnt]);
     }
     expect(readFileSync(path.join(outside, 'keep'), 'utf8')).toBe('mounted data\n');
+  });
+
+  test('interrupted while copying: the staging dir goes, the old jail stays as it was', async () => {
+    const target = path.join(work, 'interrupted');
+    expect((await sh(script, ['-q', target], cwd)).code).toBe(0);
+    const before = facts(manifestOf(target));
+    // A source that is a FIFO holds cp until the test opens the other end: a deterministic "mid-run".
+    const fifo = path.join(work, 'pipe');
+    await execa('mkfifo', [fifo]);
+    const slow: JailPlan = {
+      ...plan,
+      entries: [...plan.entries, dir('/slow'), fileEntryFor('/slow/pipe', fifo)],
+    };
+    const slowScript = path.join(work, 'slow.sh');
+    writeFileSync(slowScript, renderScript(slow, { mode: 'host' }));
+    const child = execa('sh', [slowScript, '-q', target], { cwd, reject: false, detached: true });
+    const fd = await open(fifo, 'w');
+    process.kill(-(child.pid as number), 'SIGTERM');
+    await fd.close();
+    const r = await child;
+    expect(r.exitCode).not.toBe(0);
+    expect(facts(manifestOf(target))).toEqual(before);
+    expect(readdirSync(work).filter((n) => n.startsWith('.jailsmith'))).toEqual([]);
   });
 
   test('bad input: one line, non-zero, nothing written', async () => {
