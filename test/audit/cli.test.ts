@@ -213,6 +213,10 @@ describeAsRoot('jailsmith audit (CLI)', () => {
       expect(ids).toContain('proc-no-new-privs-unset:medium:/');
       expect(ids.some((i: string) => i.startsWith('proc-capabilities:critical'))).toBe(true);
       expect(r.exitCode).toBe(1);
+      const sarif = JSON.parse((await runCli(['audit', '--pid', String(child.pid), '--sarif'])).stdout);
+      const validate = new Ajv({ allErrors: true, strict: false }).compile(sarifSchema);
+      expect(validate(sarif), JSON.stringify(validate.errors)).toBe(true);
+      expect(sarif.runs[0].originalUriBaseIds.JAIL.uri).toBe('file:///');
     } finally {
       child.kill();
       await child;

@@ -1,4 +1,4 @@
-import { symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { auditJail } from '../../src/audit/audit.js';
@@ -119,6 +119,23 @@ describeAsRoot('audit: a fixture per check id on a broken jail', () => {
         message: `${link} on the jail path is a symlink`,
       },
     ]);
+  });
+
+  it('jail-root-unsafe: a writable ancestor is high, a root-owned sticky one low', async () => {
+    const only = { checks: CHECKS.filter((c) => c.id === 'jail-root-unsafe') };
+    const fs = path.dirname(jail);
+    for (const [mode, sev] of [
+      [0o777, 'high'],
+      [0o1777, 'low'],
+    ] as const) {
+      const parent = path.join(fs, `parent-${mode.toString(8)}`);
+      mkdirSync(path.join(parent, 'J'), { recursive: true, mode: 0o755 });
+      chmodSync(parent, mode);
+      const r = await auditJail(path.join(parent, 'J'), only);
+      expect(r.findings).toContainEqual(
+        expect.objectContaining({ severity: sev, message: expect.stringContaining(`ancestor ${parent}:`) }),
+      );
+    }
   });
 
   it('every registered check id is exercised by this fixture or the clean-jail suite', () => {

@@ -27,7 +27,9 @@ function uriPath(raw: Buffer): string {
   return out;
 }
 
+/** A jail directory as the base URI; a probe report (jail "pid:N") has host paths: base is /. */
 function jailUri(jail: string): string {
+  if (!jail.startsWith('/')) return 'file:///';
   return `file://${uriPath(Buffer.from(jail.endsWith('/') ? jail : `${jail}/`))}`;
 }
 
