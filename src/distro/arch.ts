@@ -100,3 +100,24 @@ export function detectArch(root: SourceRoot): string | null {
   }
   return null;
 }
+
+/** Node's process.arch → the names profiles use. */
+const NODE_ARCH: Record<string, string> = {
+  x64: 'x86_64',
+  arm64: 'aarch64',
+  arm: 'armhf',
+  ia32: 'i386',
+  riscv64: 'riscv64',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+};
+
+/** The architecture this process runs on, in profile terms. */
+export function hostArch(): string | null {
+  return NODE_ARCH[process.arch] ?? null;
+}
+
+/** qemu-user's name for an architecture (armhf runs under qemu-arm). */
+export function qemuName(arch: string): string {
+  return arch === 'armhf' ? 'arm' : arch === 'ppc64le' ? 'ppc64le' : arch;
+}

@@ -1,4 +1,4 @@
-export { detectArch } from './arch.js';
+export { detectArch, hostArch, qemuName } from './arch.js';
 export { assertIsRoot, detectDistro } from './detect.js';
 export { parseOsRelease } from './os-release.js';
 export { expandProfile, loadProfiles, PROFILE_DIR, pickProfile } from './profile.js';

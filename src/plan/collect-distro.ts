@@ -1,3 +1,4 @@
+import { hostArch, qemuName } from '../distro/arch.js';
 import { detectDistro } from '../distro/detect.js';
 import type { DistroInfo } from '../distro/types.js';
 import { profileConditions } from './collect-profiles.js';
@@ -43,6 +44,12 @@ export const collectDistro: Collector = {
       const what = d.osRelease.prettyName ?? d.osRelease.id ?? 'no os-release';
       ctx.notes.add(
         `source root ${ctx.root.dir}: ${what}, ${d.arch ?? 'unknown architecture'} (distro profile ${d.profile.id})`,
+      );
+    }
+    if (d.arch && d.arch !== hostArch()) {
+      const q = `qemu-${qemuName(d.arch)}`;
+      ctx.notes.add(
+        `${d.arch} jail on a ${hostArch() ?? 'different'} host: run its programs with ${q} -L JAIL JAIL/PROGRAM (or copy ${q}-static into the jail and register it with binfmt_misc)`,
       );
     }
   },

@@ -65,7 +65,8 @@ describeAsRoot('cross-architecture root', () => {
     await compileC(src, bin, ['-lm'], 'aarch64-linux-gnu-gcc');
     const spec = writeSpec(work, 'arm64', { source: sysroot, binaries: [`/bin/${name}`] });
     const jail = path.join(work, 'arm64-jail');
-    await buildCli(spec, jail);
+    const built = await buildCli(spec, jail);
+    expect(built.stderr).toMatch(/aarch64 jail on a x86_64 host: run its programs with qemu-aarch64 -L/);
     expect(existsSync(path.join(jail, 'lib/ld-linux-aarch64.so.1'))).toBe(true);
     expect(existsSync(path.join(jail, 'lib/libm.so.6'))).toBe(true);
     const r = await execa('qemu-aarch64', ['-L', jail, path.join(jail, 'bin', name), 'x'], { reject: false });
