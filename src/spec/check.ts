@@ -62,7 +62,7 @@ export function checkSpec(part: SpecPart, opts: CheckOptions): JailSpec {
         'SPEC_PROFILE',
         `unknown profile "${p}"${guess ? `; did you mean "${guess}"?` : ''}`,
         {
-          path: opts.origin[0],
+          path: spec.where?.[`profiles:${p}`] ?? opts.origin[0],
           hint: `profiles: ${known.join(', ')}`,
           details: { key: 'profiles', expected: known },
         },

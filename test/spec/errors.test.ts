@@ -93,6 +93,7 @@ describe('spec errors name file, line, column, key and what was expected', () =>
     const e = await fail('profiles: [nss-file]\n');
     expect(e.code).toBe('SPEC_PROFILE');
     expect(e.message).toContain('did you mean "nss-files"?');
+    expect(e.path).toBe(where(n, 1, 12));
   });
 
   it('a dir owned by a user the spec does not define', async () => {
