@@ -39,7 +39,9 @@ describe('jailsmith plan', () => {
 
   it('--root takes files from another root', async () => {
     const root = path.join(dir, 'emptyroot');
-    mkdirSync(root);
+    // A root filesystem's shape (etc, usr) without the program asked for.
+    mkdirSync(path.join(root, 'usr/bin'), { recursive: true });
+    mkdirSync(path.join(root, 'etc'));
     const f = specFile('binaries: [sh]\n');
     const r = await runCli(['plan', f, '--root', root]);
     expect(r.exitCode).toBe(2);
