@@ -50,8 +50,9 @@ export function namespaceArgv(tools: HostTools, net: 'none' | 'host', inner: str
   ];
 }
 
+/** The asked limits, plus no core dumps ever: a core_pattern pipe would hand the dump to a host program. */
 export function prlimitArgs(limits: RunLimits): string[] {
-  const out: string[] = [];
+  const out: string[] = ['--core=0:0'];
   for (const key of Object.keys(RLIMIT_FLAG).sort() as (keyof RunLimits)[]) {
     const v = limits[key];
     if (v !== undefined) out.push(`${RLIMIT_FLAG[key]}=${v}:${v}`);
@@ -76,7 +77,9 @@ export function jobChain(tools: HostTools, c: ChainInput): string[] {
     ...(tools.time && c.timeFile
       ? [tools.time, '-f', '%x %M', '-o', c.timeFile, tools.sh, '-c', 'unset PWD; exec "$@" 3>&-', 'sh']
       : []),
-    ...(rl.length > 0 ? [tools.prlimit, ...rl, '--'] : []),
+    tools.prlimit,
+    ...rl,
+    '--',
     tools.setpriv,
     '--no-new-privs',
     '--clear-groups',

@@ -55,10 +55,26 @@ function withPathFd(target: string, dir: boolean, fn: (magic: string) => void): 
   try {
     const st = fstatSync(fd);
     if (st.isDirectory() !== dir || (!dir && !st.isFile())) throw new SetupError(`${target} changed type`);
-    fn(`/proc/${readlinkSync('/proc/self')}/fd/${fd}`);
+    // Where the fd really is: a component swapped for a symlink since the check would show here.
+    const magic = `/proc/${readlinkSync('/proc/self')}/fd/${fd}`;
+    if (readlinkSync(magic) !== target) throw new SetupError(`${target} moved (now ${readlinkSync(magic)})`);
+    fn(magic);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Per-mount options of the last (top) mount at a mount point, from our own mountinfo. */
+function mountOptions(mountPoint: string): string[] | null {
+  let found: string[] | null = null;
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const f = line.split(' ');
+    const point = f[4]?.replace(/\\([0-7]{3})/g, (_m, o: string) =>
+      String.fromCharCode(Number.parseInt(o, 8)),
+    );
+    if (point === mountPoint) found = (f[5] ?? '').split(',');
+  }
+  return found;
 }
 
 function setup(c: InnerConfig): void {
@@ -69,6 +85,11 @@ function setup(c: InnerConfig): void {
     withPathFd(b.target, b.dir, (magic) => run([m, '--no-canonicalize', '--bind', b.source, magic]));
     const opts = `remount,bind,nosuid,nodev${b.readOnly ? ',ro' : ''}`;
     run([m, '--no-canonicalize', '-o', opts, b.target]);
+    // The remount goes by path; fail closed unless the top mount there now has the flags asked for.
+    const top = mountOptions(b.target);
+    if (top === null || !top.includes('nosuid') || top.includes('ro') !== b.readOnly) {
+      throw new SetupError(`${b.target}: bind mount options are ${top?.join(',') ?? 'missing'}`);
+    }
   }
   withPathFd(`${c.jail}/proc`, true, (magic) =>
     run([

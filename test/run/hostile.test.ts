@@ -13,9 +13,11 @@ import { tmpDir } from '../helpers/tmp.js';
 import { hostListener, hostSleeper, pidsOfUid, processState } from './host-fixtures.js';
 import { HOSTILE_JAILS } from './jails.js';
 
-const JOB_UID = 65534;
+/** A uid of its own per jail kind, so parallel test files never count each other's processes. */
+const BASE_UID = 64100;
 
-for (const kind of HOSTILE_JAILS) {
+for (const [index, kind] of HOSTILE_JAILS.entries()) {
+  const JOB_UID = BASE_UID + index;
   describeAsRoot(`jailsmith run: hostile jobs in a ${kind.name}`, () => {
     const base = tmpDir('jailsmith-run-hostile-');
     const jail = path.join(base, 'jail');
@@ -41,6 +43,7 @@ for (const kind of HOSTILE_JAILS) {
           { source: input, target: '/in', readOnly: true },
           { source: output, target: '/out', readOnly: false },
         ],
+        user: JOB_UID,
         ...extra,
       });
       return { r, out: existsSync(log) ? readFileSync(log, 'utf8') : '' };
@@ -109,7 +112,7 @@ for (const kind of HOSTILE_JAILS) {
         stdio.push(fd);
         const r = await execa(
           process.execPath,
-          [BIN, 'run', jail, '--', ...kind.prefix, 'fd', '9', 'fd-secret'],
+          [BIN, 'run', jail, '--user', String(JOB_UID), '--', ...kind.prefix, 'fd', '9', 'fd-secret'],
           {
             reject: false,
             // biome-ignore lint/suspicious/noExplicitAny: execa's stdio tuple type does not cover fd numbers at index 9

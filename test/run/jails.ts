@@ -1,9 +1,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { applyPlan } from '../../src/build/apply.js';
-import { createPlan } from '../../src/plan/create-plan.js';
-import { loadSpec } from '../../src/spec/load.js';
+import { buildJail } from '../../src/build/build-jail.js';
 import { REPO } from '../helpers/cli.js';
 import { compileC } from '../helpers/compile.js';
 import { makeMiniJail } from '../helpers/mini-jail.js';
@@ -34,12 +32,11 @@ export async function makeCJail(dir: string): Promise<string> {
 }
 
 /**
- * A python jail built by jailsmith itself from jails/python.yaml (spec → plan → build), plus the
+ * A python jail built by jailsmith itself from jails/python.yaml (buildJail), plus the
  * test's mount points and /opt/hostile.py. ctypes (mount, ptrace attempts) comes with the profile.
  */
 export async function makePythonJail(dir: string): Promise<string> {
-  const spec = await loadSpec(path.join(REPO, 'jails/python.yaml'));
-  await applyPlan(await createPlan(spec), dir, { unsafeAncestors: true });
+  await buildJail(path.join(REPO, 'jails/python.yaml'), dir, { unsafeAncestors: true });
   await addMissingLibs(dir, '/usr/lib/python3.11/lib-dynload/_ctypes.cpython-311-x86_64-linux-gnu.so');
   mkdirSync(path.join(dir, 'opt'), { mode: 0o755 });
   copyFileSync(path.join(import.meta.dirname, 'hostile.py'), path.join(dir, 'opt/hostile.py'));

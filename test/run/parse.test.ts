@@ -28,7 +28,7 @@ describe('run option parsers', () => {
       nofile: 64,
     });
     expect(() => parseLimits(['stack=1M'])).toThrow(/not one of/);
-    expect(prlimitArgs({ mem: 10, cpu: 2 })).toEqual(['--cpu=2:2', '--as=10:10']);
+    expect(prlimitArgs({ mem: 10, cpu: 2 })).toEqual(['--core=0:0', '--cpu=2:2', '--as=10:10']);
   });
 
   it('binds are read-only unless :rw, with an absolute jail path', () => {
@@ -87,6 +87,7 @@ describe('run option parsers', () => {
     });
     expect(argv).toEqual([
       'PL',
+      '--core=0:0',
       '--nproc=4:4',
       '--',
       'SP',

@@ -13,6 +13,7 @@ import { runJail } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { pidsOfUid } from './host-fixtures.js';
 import { makeCJail } from './jails.js';
 
 describeAsRoot('jailsmith run: entering a jail', () => {
@@ -67,6 +68,23 @@ describeAsRoot('jailsmith run: entering a jail', () => {
       'PATH=/usr/local/bin:/usr/bin:/bin',
     ]);
     expect(readFileSync(path.join(out, 'pwd'), 'utf8').trim()).toBe('/work');
+  });
+
+  it('passes stdin, stdout and stderr through', async () => {
+    const r = await runCli(['run', jail, '--', '/bin/sh', '-c', 'cat; echo to-stderr >&2'], {
+      input: 'piped in\n',
+    });
+    expect(r).toMatchObject({ exitCode: 0, stdout: 'piped in', stderr: 'to-stderr' });
+  });
+
+  it('nothing of the job outlives it: background processes die with the PID namespace', async () => {
+    const r = await runJail({
+      jail,
+      user: 64050,
+      command: ['/bin/sh', '-c', '(while :; do :; done) & exit 5'],
+    });
+    expect(r.exitCode).toBe(5);
+    expect(pidsOfUid(64050)).toEqual([]);
   });
 
   it('reports 128+N and the signal name when a signal ends the job', async () => {
