@@ -12,6 +12,8 @@ export interface TraceSummary {
   dirs: string[];
   /** Paths it asked for that did not exist (ENOENT/ENOTDIR), sorted. */
   missing: string[];
+  /** Device nodes under /dev it looked for in vain (a jail has only the devices its spec lists). */
+  missingDevices: string[];
 }
 
 export interface SummaryOptions {
@@ -46,6 +48,7 @@ export function summarize(trace: ParsedTrace, root: SourceRoot, opts: SummaryOpt
   };
   const ok = new Set<string>();
   const missing = new Set<string>();
+  const missingDevices = new Set<string>();
   for (const e of trace.events) {
     if (e.kind === 'chroot') {
       if (e.ok) active.add(e.pid);
@@ -56,6 +59,7 @@ export function summarize(trace: ParsedTrace, root: SourceRoot, opts: SummaryOpt
     const literal = !e.fromFd;
     const p = toJail(e.path, literal);
     if (p === null) continue;
+    if (!e.ok && e.errno === 'ENOENT' && under(p, '/dev') && p !== '/dev') missingDevices.add(p);
     if (EXCLUDED.some((x) => under(p, x)) || opts.ignore.some((x) => under(e.path, x))) continue;
     if (e.ok && !e.write) ok.add(p);
     else if (!e.ok && (e.errno === 'ENOENT' || e.errno === 'ENOTDIR')) missing.add(p);
@@ -72,5 +76,10 @@ export function summarize(trace: ParsedTrace, root: SourceRoot, opts: SummaryOpt
       // vanished since: the command's own temporary
     }
   }
-  return { files: files.sort(), dirs: dirs.sort(), missing: [...missing].sort() };
+  return {
+    files: files.sort(),
+    dirs: dirs.sort(),
+    missing: [...missing].sort(),
+    missingDevices: [...missingDevices].sort(),
+  };
 }

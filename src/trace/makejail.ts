@@ -15,6 +15,8 @@ export interface TraceRound {
   exitCodes: number[];
   /** Paths the commands looked for in vain that the source root has: added for the next build. */
   added: string[];
+  /** Device nodes the commands looked for in vain: the spec decides which devices a jail gets. */
+  missingDevices: string[];
 }
 
 export interface TracedBuild {
@@ -62,6 +64,7 @@ export async function buildTraced(
     const have = new Set(p.entries.map((e) => e.path));
     const added = new Set<string>();
     const exitCodes: number[] = [];
+    const devices = new Set<string>();
     for (const t of spec.trace) {
       const r = await traceCommand(t.command, {
         shell: t.shell,
@@ -69,9 +72,10 @@ export async function buildTraced(
         ...(spec.run.env ? { env: spec.run.env } : {}),
       });
       exitCodes.push(r.exitCode);
+      for (const d of r.missingDevices) devices.add(d);
       for (const m of r.missing) if (!have.has(m) && !extra.includes(m) && source.realpath(m)) added.add(m);
     }
-    rounds.push({ round, exitCodes, added: [...added].sort() });
+    rounds.push({ round, exitCodes, added: [...added].sort(), missingDevices: [...devices].sort() });
     if (added.size === 0) break;
     extra.push(...added);
     p = await plan();
@@ -86,6 +90,11 @@ export async function buildTraced(
     );
   }
   const last = rounds.at(-1);
+  if (last && last.missingDevices.length > 0) {
+    notes.push(
+      `trace: the commands looked for ${last.missingDevices.join(', ')} inside the jail; list them under devices: if they need them`,
+    );
+  }
   if (last && last.added.length > 0)
     notes.push(`trace: stopped after ${max} rounds with paths still missing`);
   last?.exitCodes.forEach((c, i) => {

@@ -40,6 +40,8 @@ export interface TraceResult {
   dirs: string[];
   /** Paths it tried that did not exist, sorted. */
   missing: string[];
+  /** /dev paths it looked for in vain. */
+  missingDevices: string[];
   exitCode: number;
   /** Last lines of the command's stderr, for messages. */
   stderr: string;

@@ -44,6 +44,20 @@ describeAsRoot('trace: makejail loop', () => {
     expect(existsSync(path.join(jail, 'etc/debian_version'))).toBe(true);
   });
 
+  it('says which devices the command looked for in the jail', async () => {
+    const spec = writeSpec(work, 'needs-null', { binaries: ['/bin/sh'], trace: ['echo hi >/dev/null'] });
+    const r = await buildCli(spec, path.join(work, 'null-jail'));
+    expect(r.stderr).toMatch(/looked for \/dev\/null inside the jail; list them under devices/);
+    const withNull = writeSpec(work, 'has-null', {
+      binaries: ['/bin/sh'],
+      devices: ['null'],
+      trace: ['echo hi >/dev/null'],
+    });
+    const ok = await buildCli(withNull, path.join(work, 'null-jail2'));
+    expect(ok.stderr).toMatch(/trace round 1: exit 0 in the jail; nothing missing/);
+    expect(ok.stderr).not.toMatch(/looked for/);
+  });
+
   it('a trace command that fails on the host is an input error naming it', async () => {
     const spec = writeSpec(work, 'bad-trace', {
       binaries: ['/bin/true'],
