@@ -51,15 +51,12 @@ async function crossCheck(
   expect(info.bytes).toBe(readFileSync(script).length);
   expect(readFileSync(script, 'utf8')).toContain(`plan sha256: ${info.planDigest}`);
   expect(await shellcheck(script)).toBe('');
-  // build reads the plan saved by `plan --json` (the same hand-off); the script's header names
-  // that very plan, so both sides provably start from one plan.
+  // The script's header names the plan `plan --json` prints for the same spec: one hand-off.
   const planned = await runCli(['plan', spec, '--json', ...rootArgs]);
   expect(planned.exitCode, planned.stderr).toBe(0);
   expect(planDigest(JSON.parse(planned.stdout) as JailPlan)).toBe(info.planDigest);
-  const planFile = path.join(work, `${name}.${mode}.plan.json`);
-  writeFileSync(planFile, planned.stdout);
   const built = path.join(work, `${name}.${mode}.built`);
-  const b = await runCli(['build', planFile, built]);
+  const b = await runCli(['build', spec, built, ...rootArgs]);
   expect(b.exitCode, b.stderr).toBe(0);
   const made = path.join(work, `${name}.${mode}.script`);
   const s = await execa('sh', [script, '-q', made], { reject: false, cwd });
@@ -96,6 +93,7 @@ describeAsRoot('jailsmith script', () => {
 
     beforeAll(() => {
       mkdirSync(path.join(src, 'data'), { recursive: true });
+      mkdirSync(path.join(src, 'etc')); // what makes a directory a source root
       mkdirSync(cwd);
       hostileNames('pwned').forEach((n, i) => {
         writeFileSync(path.join(src, 'data', n), `content ${i}\n`);
