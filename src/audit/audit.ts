@@ -13,6 +13,7 @@ import {
   type AuditReport,
   type AuditWarning,
   type Check,
+  type FileCap,
   type Finding,
   SEVERITIES,
   severityRank,
@@ -79,8 +80,7 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   const warnings: AuditWarning[] = [...walked.warnings];
-  const fc = await readFileCaps(walked.entries);
-  if (fc.error) warnings.push({ path: '/', message: `file capabilities not checked: ${fc.error}` });
+  const fileCaps = new Map<string, FileCap>();
   const make = opts.createResolver ?? defaultResolver;
   const ctx = buildContext({
     jail: real,
@@ -89,10 +89,13 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
     mounts,
     mountsUnder,
     jailMount,
-    fileCaps: fc.caps,
+    fileCaps,
     warnings,
     makeResolver: () => make(real),
   });
+  const fc = await readFileCaps(walked.entries, real, (p) => ctx.byPath.get(p));
+  for (const [p, cap] of fc.caps) fileCaps.set(p, cap);
+  if (fc.error) warnings.push({ path: '/', message: `file capabilities not checked: ${fc.error}` });
   const all: Finding[] = [];
   for (const check of checks) all.push(...(await check.run(ctx)));
   const { kept, silenced } = applyAllow(all, rules);

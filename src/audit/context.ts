@@ -62,8 +62,7 @@ export function buildContext(input: ContextInput): AuditContext {
     else if (e.type === 'char' || e.type === 'block') devices.push(e);
     else if (e.type === 'socket') sockets.push(e);
   }
-  const hasPrivilegedFiles =
-    input.fileCaps.size > 0 || files.some((f) => f.mode & 0o4000 || (f.mode & 0o2010) === 0o2010);
+  let hasPrivileged: boolean | undefined;
   let resolver: Promise<Resolver | undefined> | undefined;
   return {
     jail: input.jail,
@@ -81,7 +80,11 @@ export function buildContext(input: ContextInput): AuditContext {
     jailMount: input.jailMount,
     fileCaps: input.fileCaps,
     linksSeen: input.walk.linksSeen,
-    hasPrivilegedFiles,
+    get hasPrivilegedFiles() {
+      hasPrivileged ??=
+        input.fileCaps.size > 0 || files.some((f) => f.mode & 0o4000 || (f.mode & 0o2010) === 0o2010);
+      return hasPrivileged;
+    },
     readFile(p, max = 1 << 20) {
       const e = byPath.get(p);
       return e?.type === 'file' ? readWalked(e, max) : undefined;

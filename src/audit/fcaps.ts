@@ -16,6 +16,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { errnoCode } from '../errors.js';
+import { printable } from './names.js';
 import type { Entry, FileCap } from './types.js';
 
 const VFS_CAP_REVISION_MASK = 0xff000000;
@@ -142,17 +143,27 @@ async function getfattr(flags: string[], args: string[]): Promise<{ out?: Buffer
   return { out: Buffer.from(r.stdout) };
 }
 
-/** Reads security.capability for the walked regular files; keys of the result are in-jail paths. */
-export async function readFileCaps(entries: readonly Entry[]): Promise<FileCapResult> {
+/**
+ * Reads security.capability for the walked regular files; keys of the result are in-jail paths.
+ * Names getfattr prints are mapped back through `lookup` (in-jail printable path → entry), so no
+ * per-file index is built for the few files that carry capabilities.
+ */
+export async function readFileCaps(
+  entries: readonly Entry[],
+  jail: string,
+  lookup: (inJail: string) => Entry | undefined,
+): Promise<FileCapResult> {
   const caps = new Map<string, FileCap>();
-  const byName = new Map<string, Entry>();
-  for (const e of entries) {
-    if (e.type === 'file')
-      byName.set(
-        typeof e.host === 'string' ? Buffer.from(e.host).toString('latin1') : e.host.toString('latin1'),
-        e,
-      );
-  }
+  const aliases = new Map<string, Entry>();
+  const prefix = Buffer.from(jail === '/' ? '' : jail);
+  const byName = (latin1: string): Entry | undefined => {
+    const alias = aliases.get(latin1);
+    if (alias) return alias;
+    const raw = Buffer.from(latin1, 'latin1');
+    if (!raw.subarray(0, prefix.length).equals(prefix) || raw[prefix.length] !== 0x2f) return undefined;
+    const e = lookup(printable(raw.subarray(prefix.length)).text);
+    return e?.type === 'file' ? e : undefined;
+  };
   const { roots, singles } = planArgs(entries);
   const batches: { flags: string[]; args: string[] }[] = [];
   const push = (flags: string[], arg: string) => {
@@ -180,7 +191,7 @@ export async function readFileCaps(entries: readonly Entry[]): Promise<FileCapRe
         const fd = openSync(e.host, O_PATH | constants.O_NOFOLLOW);
         fds.push(fd);
         const alias = `/proc/${process.pid}/fd/${fd}`;
-        byName.set(alias, e);
+        aliases.set(alias, e);
         push(FILES, alias);
       } catch (err) {
         if (errnoCode(err) !== 'ENOENT') throw err;
@@ -190,7 +201,7 @@ export async function readFileCaps(entries: readonly Entry[]): Promise<FileCapRe
       const r = await getfattr(b.flags, b.args);
       if (r.error) return { caps, calls: batches.indexOf(b) + 1, error: r.error };
       for (const [name, value] of parseGetfattr(r.out as Buffer)) {
-        const e = byName.get(name);
+        const e = byName(name);
         const cap = decodeFileCap(value);
         if (e && cap) caps.set(e.path, cap);
       }
