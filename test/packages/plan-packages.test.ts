@@ -1,0 +1,23 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { writeSpec } from '../helpers/distro-jail.js';
+import { tmpDir } from '../helpers/tmp.js';
+
+const ALPINE = path.resolve(import.meta.dirname, '../fixtures/alpine-root');
+
+describe('packages: in a plan', () => {
+  const work = tmpDir('jailsmith-pkgplan-');
+  it('plans the files of an Alpine package, dirs as dirs, docs left out', async () => {
+    const spec = writeSpec(work, 'alpine-tz', { source: ALPINE, packages: ['tzdata'], dependencies: true });
+    const r = await runCli(['plan', spec, '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const entries = JSON.parse(r.stdout).entries as { path: string; type: string }[];
+    const byPath = new Map(entries.map((e) => [e.path, e.type]));
+    expect(byPath.get('/usr/share/zoneinfo/Europe/Paris')).toBe('file');
+    expect(byPath.get('/usr/share/zoneinfo/Europe')).toBe('dir');
+    expect(byPath.get('/usr/lib/libz.so.1')).toBe('file');
+    expect(byPath.has('/usr/share/doc/tzdata/README')).toBe(false);
+    expect(JSON.parse(r.stdout).notes.join('\n')).toMatch(/Alpine Linux v3\.20/);
+  });
+});
