@@ -1,10 +1,13 @@
 import { lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { applyPlan } from '../build/apply.js';
 import { buildJail } from '../build/build-jail.js';
 import { parsePlanText, readText } from '../build/plan-file.js';
 import { errnoCode, UsageError } from '../errors.js';
+import { createPlan } from '../plan/create-plan.js';
 import type { JailPlan } from '../plan/types.js';
+import { loadSpec } from '../spec/load.js';
 import type { RunSettings } from '../spec/types.js';
 
 export interface PackSource {
@@ -39,21 +42,26 @@ export async function openPackSource(source: string): Promise<PackSource> {
       path: source,
     });
   }
-  const plan = parsePlanText(readText(source), source);
+  const saved = parsePlanText(readText(source), source);
+  const spec = saved ? undefined : await loadSpec(source);
+  // A traced spec's plan grows while it builds, so its setup script is made from the result.
+  const plan = saved ?? (spec && spec.trace.length === 0 ? await createPlan(spec) : undefined);
   // 0700 and ours: nobody else can reach the build, though /tmp itself is world-writable.
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'jailsmith-pack-'));
   const dir = path.join(tmp, 'jail');
   try {
-    await buildJail(source, dir, { unsafeAncestors: true });
+    if (plan) await applyPlan(plan, dir, { unsafeAncestors: true });
+    else await buildJail(source, dir, { unsafeAncestors: true });
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
+  const name = plan?.name ?? spec?.name ?? path.basename(source).replace(/\.(ya?ml|json)$/, '');
   return {
     dir,
-    name: plan?.name ?? path.basename(source).replace(/\.(ya?ml|json)$/, ''),
-    run: plan?.run ?? {},
-    plan: plan ?? undefined,
+    name,
+    run: plan?.run ?? spec?.run ?? {},
+    plan,
     cleanup: () => rmSync(tmp, { recursive: true, force: true }),
   };
 }
