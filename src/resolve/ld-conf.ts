@@ -4,11 +4,13 @@ import type { SourceRoot } from './source-root.js';
 
 /** Nested includes deeper than this are a loop; ldconfig would recurse forever. */
 const MAX_DEPTH = 16;
+/** Each file is read once: includes that glob each other would otherwise grow exponentially. */
+const MAX_FILES = 1000;
 
 /** Directories listed by the root's /etc/ld.so.conf, following `include` globs, in order. */
 export function readLdSoConf(root: SourceRoot, file = '/etc/ld.so.conf'): string[] {
   const dirs: string[] = [];
-  parseConf(root, file, dirs, 0);
+  parseConf(root, file, dirs, 0, new Set());
   return dirs;
 }
 
@@ -22,8 +24,9 @@ function readInRoot(root: SourceRoot, file: string): string | null {
   }
 }
 
-function parseConf(root: SourceRoot, file: string, dirs: string[], depth: number): void {
-  if (depth > MAX_DEPTH) return;
+function parseConf(root: SourceRoot, file: string, dirs: string[], depth: number, seen: Set<string>): void {
+  if (depth > MAX_DEPTH || seen.has(file) || seen.size >= MAX_FILES) return;
+  seen.add(file);
   const text = readInRoot(root, file);
   if (text === null) return;
   for (const rawLine of text.split('\n')) {
@@ -33,7 +36,7 @@ function parseConf(root: SourceRoot, file: string, dirs: string[], depth: number
     if (inc) {
       for (const pat of (inc[1] as string).trim().split(/\s+/)) {
         const abs = pat.startsWith('/') ? pat : path.posix.join(path.posix.dirname(file), pat);
-        for (const f of globInRoot(root, abs)) parseConf(root, f, dirs, depth + 1);
+        for (const f of globInRoot(root, abs)) parseConf(root, f, dirs, depth + 1, seen);
       }
       continue;
     }

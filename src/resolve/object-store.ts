@@ -25,8 +25,15 @@ export class ObjectStore {
   sniffReal(real: string): Sniffed {
     let s = this.byReal.get(real);
     if (s === undefined) {
+      const kind = this.root.kind(real);
       try {
-        s = sniffFile(this.root.hostOfReal(real), real);
+        // Only regular files are opened: a FIFO or a terminal could block the read.
+        s =
+          kind === 'dir'
+            ? { kind: 'dir' }
+            : kind !== 'file'
+              ? { kind: 'other' }
+              : sniffFile(this.root.hostOfReal(real), real);
       } catch (e) {
         s = e instanceof Error ? e : new Error(String(e));
       }

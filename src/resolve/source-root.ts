@@ -5,6 +5,8 @@ import { errnoCode, ResolveError } from '../errors.js';
 /** Linux gives up after 40 links in one lookup (MAXSYMLINKS); so do we. */
 const MAX_LINKS = 40;
 
+export type FileKind = 'file' | 'dir' | 'other';
+
 export interface RealPath {
   /** The canonical path inside the root. */
   path: string;
@@ -21,6 +23,8 @@ export class SourceRoot {
   readonly dir: string;
   /** in-root path → symlink target, or null when it exists and is not a link, or undefined when absent. */
   private readonly links = new Map<string, string | null | undefined>();
+  /** What each non-link path met by lstat is: a regular file, a directory, or something else. */
+  private readonly kinds = new Map<string, FileKind>();
   /** Resolved paths (followLast), so repeated lookups of the same path cost one map hit. */
   private readonly resolved = new Map<string, RealPath | null>();
 
@@ -81,6 +85,7 @@ export class SourceRoot {
       // No exception for the common "absent" answer: the search probes many missing paths.
       const st = lstatSync(host, { throwIfNoEntry: false });
       v = st === undefined ? undefined : st.isSymbolicLink() ? readlinkSync(host) : null;
+      if (st && v === null) this.kinds.set(p, st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other');
     } catch (e) {
       const code = errnoCode(e);
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
@@ -88,6 +93,15 @@ export class SourceRoot {
     }
     this.links.set(p, v);
     return v;
+  }
+
+  /**
+   * The kind of a resolved in-root path (as realpath() returns it): opening a FIFO or a device to
+   * sniff it could block, so callers look first. undefined when absent.
+   */
+  kind(real: string): FileKind | undefined {
+    if (!this.kinds.has(real) && this.linkOf(real) !== null) return undefined;
+    return this.kinds.get(real);
   }
 
   /**

@@ -126,7 +126,7 @@ describe('ld.so.conf and root layouts', () => {
     writeFileSync(path.join(R, 'etc/ld.so.conf.d/a.conf'), '/a\ninclude /etc/ld.so.conf\n');
     writeFileSync(path.join(R, 'etc/ld.so.conf.d/skip.txt'), '/never\n');
     const root = new SourceRoot(R);
-    expect(readLdSoConf(root)).toEqual(['/first', '/a', '/last', '/b1', '/b2']);
+    expect(readLdSoConf(root)).toEqual(['/first', '/a', '/b1', '/b2', '/last']);
     expect(globInRoot(root, '/etc/ld.so.conf.d/*.conf')).toEqual([
       '/etc/ld.so.conf.d/a.conf',
       '/etc/ld.so.conf.d/b.conf',
