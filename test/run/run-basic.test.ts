@@ -13,7 +13,7 @@ import { runJail } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
-import { pidsOfUid } from './host-fixtures.js';
+import { hostListener, pidsOfUid } from './host-fixtures.js';
 import { makeCJail } from './jails.js';
 
 describeAsRoot('jailsmith run: entering a jail', () => {
@@ -85,6 +85,21 @@ describeAsRoot('jailsmith run: entering a jail', () => {
     });
     expect(r.exitCode).toBe(5);
     expect(pidsOfUid(64050)).toEqual([]);
+  });
+
+  it('--net host shares the host network (the control for the hostile connect test)', async () => {
+    const l = await hostListener();
+    try {
+      const r = await runJail({
+        jail,
+        net: 'host',
+        command: ['/usr/bin/hostile', 'connect', String(l.port)],
+      });
+      expect(r.exitCode).toBe(0);
+      expect(l.accepted()).toBe(1);
+    } finally {
+      await l.close();
+    }
   });
 
   it('reports 128+N and the signal name when a signal ends the job', async () => {
