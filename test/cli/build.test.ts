@@ -58,7 +58,31 @@ describeAsRoot('jailsmith build and manifest', () => {
       },
     ],
     ['a missing DIR argument', () => ['build', good]],
+    ...yamlCase('malformed YAML', 'name: x\nbinaries: [/bin/sh\n'),
+    ...yamlCase('an unknown key', 'name: x\nbinarys: [/bin/sh]\n'),
+    ...yamlCase('a wrong type', 'name: x\nbinaries: 42\n'),
+    ...yamlCase('a missing binary', 'name: x\nbinaries: [no-such-binary-jailsmith]\n'),
+    ...yamlCase('a .. path', 'name: x\nfiles: [{path: /etc/../../x}]\n'),
+    ...yamlCase('an include cycle', 'name: x\ninclude: [cycle-b.yaml]\n', 'cycle-a.yaml'),
   ];
+
+  /** A spec file written when the case runs; the jail DIR named after it must never appear. */
+  function yamlCase(
+    name: string,
+    text: string,
+    file = `${name.replace(/\W+/g, '-')}.yaml`,
+  ): [string, () => string[]][] {
+    return [
+      [
+        `a spec with ${name}`,
+        () => {
+          writeFileSync(path.join(t, file), text);
+          writeFileSync(path.join(t, 'cycle-b.yaml'), 'include: [cycle-a.yaml]\n');
+          return ['build', path.join(t, file), path.join(t, `jail-${file}`)];
+        },
+      ],
+    ];
+  }
 
   for (const [name, args] of bad) {
     it(`${name}: exit 2, one line, nothing written`, async () => {
