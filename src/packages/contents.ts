@@ -4,6 +4,7 @@ import { SpecError } from '../errors.js';
 import type { SourceRoot } from '../resolve/source-root.js';
 import { openApk } from './apk.js';
 import { openDpkg } from './dpkg.js';
+import { openPacman } from './pacman.js';
 import type { InstalledPackage, PackageContents, PackageDb, PackageOptions } from './types.js';
 
 /** Documentation trees left out unless `docs` is asked for. */
@@ -13,14 +14,18 @@ export function isDocPath(p: string): boolean {
   return DOC_DIRS.some((d) => p === d || p.startsWith(`${d}/`));
 }
 
-/** The root's package database: dpkg, else apk; a SpecError when it has neither. */
+/** The root's package database: dpkg, else apk, else pacman; a SpecError when it has none. */
 export function openPackageDb(root: SourceRoot): PackageDb {
-  const db = openDpkg(root) ?? openApk(root);
+  const db = openDpkg(root) ?? openApk(root) ?? openPacman(root);
   if (!db)
-    throw new SpecError('PACKAGES_NO_DATABASE', 'the source root has no dpkg or apk package database', {
-      path: root.dir,
-      hint: 'packages: needs /var/lib/dpkg/status or /lib/apk/db/installed in the source root',
-    });
+    throw new SpecError(
+      'PACKAGES_NO_DATABASE',
+      'the source root has no dpkg, apk or pacman package database',
+      {
+        path: root.dir,
+        hint: 'packages: needs /var/lib/dpkg/status, /lib/apk/db/installed or /var/lib/pacman/local in the source root',
+      },
+    );
   return db;
 }
 

@@ -57,6 +57,11 @@ describe('detectDistro', () => {
     expect(d.arch).toBe('x86_64');
     expect(d.profile.nss.modules).toEqual([]);
   });
+  it('detects Arch from the fixture', () => {
+    const d = detectDistro(new SourceRoot(path.join(FIXTURES, 'arch-root')));
+    expect(d.profile.id).toBe('arch');
+    expect(d.profile.packageDb).toBe('pacman');
+  });
   it('falls back to /usr/lib/os-release and maps ubuntu to debian', () => {
     const d = detectDistro(fakeRoot(tmpDir(), 'ID=ubuntu\nID_LIKE=debian\n', 'usr/lib/os-release'));
     expect(d.osReleasePath).toBe('/usr/lib/os-release');

@@ -10,6 +10,7 @@ import {
 import { SourceRoot } from '../../src/resolve/source-root.js';
 
 const ALPINE = new SourceRoot(path.resolve(import.meta.dirname, '../fixtures/alpine-root'));
+const ARCH = new SourceRoot(path.resolve(import.meta.dirname, '../fixtures/arch-root'));
 
 describe('dependency fields', () => {
   it('drops versions, arch qualifiers and :any, keeps alternatives', () => {
@@ -54,6 +55,21 @@ describe('apk installed database', () => {
     expect(() => packageFiles(ALPINE, ['nosuchpkg'], { dependencies: false, docs: false })).toThrow(
       SpecError,
     );
+  });
+});
+
+describe('pacman local database', () => {
+  it('follows %DEPENDS% through %PROVIDES% and leaves man pages out', () => {
+    const c = packageContents(ARCH, ['pigz'], { dependencies: true, docs: false });
+    expect(c.packages).toEqual(['glibc', 'pigz', 'zlib']);
+    expect(c.files).toEqual([
+      '/usr/bin/pigz',
+      '/usr/lib/libc.so.6',
+      '/usr/lib/libz.so.1',
+      '/usr/share/licenses/zlib/LICENSE',
+    ]);
+    expect(c.dirs).toContain('/usr/share/licenses/zlib');
+    expect(() => packageFiles(ARCH, ['nosuch'], { dependencies: false, docs: false })).toThrow(/nosuch/);
   });
 });
 
