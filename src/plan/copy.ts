@@ -13,6 +13,8 @@ export interface CopyOptions {
   origin: string;
   /** Copy even when an exclude glob matches (the spec named this very path). */
   force?: boolean;
+  /** Found by walking a tree: a dangling link there is kept as it is, not an error. */
+  inTree?: boolean;
 }
 
 /** What a renamed or re-owned copy gets instead of the source's mode and root ownership. */
@@ -50,6 +52,7 @@ export class Copier {
     const { root } = this.ctx;
     const real = root.realpath(path);
     if (!real) {
+      if (opts.inTree && this.copyDangling(path)) return;
       throw new JailError(
         'PLAN_NOT_FOUND',
         `${path} (from ${opts.origin}) does not exist in the source root`,
@@ -96,8 +99,17 @@ export class Copier {
       if (this.ctx.excluded(child)) continue;
       const isLink = this.ctx.root.readlink(child) !== null;
       // A link inside a tree brings its target, but never the whole tree behind a linked directory.
-      this.copy(child, { ...opts, tree: !isLink });
+      this.copy(child, { ...opts, tree: !isLink, inTree: true });
     }
+  }
+
+  /** A link whose target is absent: the jail gets the link as in the source, and a note. */
+  private copyDangling(path: string): boolean {
+    const self = this.ctx.root.realpath(path, false);
+    if (!self || typeof this.ctx.root.readlink(self.path) !== 'string') return false;
+    for (const link of [...self.links, self.path]) this.addLink(link, `dangling link ${path}`);
+    this.ctx.notes.add(`${path} is a dangling symlink in the source root; copied as it is`);
+    return true;
   }
 
   private addLink(link: string, origin: string): void {

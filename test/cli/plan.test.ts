@@ -21,6 +21,15 @@ describe('jailsmith plan', () => {
     expect(r.stdout).toContain('/dev/log');
   });
 
+  it('-v lists every entry with type, mode, owner and path', async () => {
+    const f = specFile('binaries: [sh]\ndirs: [{path: /tmp, mode: "1777"}]\ndevices: [null]\n');
+    const r = await runCli(['plan', f, '-v']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}dir {7}1777 0:0 {9}\/tmp$/m);
+    expect(r.stdout).toMatch(/^ {2}device {4}0666 0:0 {9}\/dev\/null char 1,3$/m);
+    expect(r.stdout).toMatch(/^ {2}symlink {3}0777 0:0 {9}\/usr\/bin\/sh -> dash$/m);
+  });
+
   it('--json prints the plan itself', async () => {
     const f = specFile('binaries: [sh]\nusers: [{name: app, uid: 1000}]\ndevices: [null]\n');
     const r = await runCli(['plan', f, '--json']);

@@ -296,3 +296,39 @@ describe('createPlan keys and options', () => {
     expect(treeErr.code).toBe('SPEC_TREE_NOT_FOUND');
   });
 });
+
+describe('links in the source root', () => {
+  const base = tmpDir('plan-links-');
+  const outside = makeRoot(path.join(base, 'host'), { '/etc/secret': 'host secret' });
+  const root = makeRoot(path.join(base, 'root'), {
+    '/usr/share/t/ok': 'ok',
+    '/usr/share/t/dangling': { link: '/nowhere/at/all' },
+    '/usr/share/t/abs': { link: '/etc/motd' },
+    '/usr/share/t/escape': { link: `../../../../../../..${outside}/etc/secret` },
+    '/etc/motd': 'root motd',
+  });
+
+  it('a dangling link in a tree is kept with a note; absolute and climbing links resolve inside the root', async () => {
+    const { resolver } = fakeResolver(root, {});
+    const plan = await createPlan(await spec('trees: [/usr/share/t]\n', root), { resolver });
+    // The climbing link names a path that exists only on the host: inside the root it is dangling.
+    const m = byPath(plan);
+    expect(m.get('/usr/share/t/dangling')).toMatchObject({ type: 'symlink', target: '/nowhere/at/all' });
+    expect(plan.notes).toContain(
+      '/usr/share/t/dangling is a dangling symlink in the source root; copied as it is',
+    );
+    expect(m.get('/etc/motd')).toMatchObject({ type: 'file', source: path.join(root, 'etc/motd') });
+    expect(m.get('/usr/share/t/escape')?.type).toBe('symlink');
+    for (const e of plan.entries) {
+      if (e.type === 'file') expect(e.source.startsWith(`${root}/`), e.source).toBe(true);
+    }
+  });
+
+  it('a dangling link named directly under files is an error', async () => {
+    const { resolver } = fakeResolver(root, {});
+    const err = await createPlan(await spec('files: [/usr/share/t/dangling]\n', root), { resolver }).catch(
+      (e) => e,
+    );
+    expect(err.code).toBe('SPEC_FILE_NOT_FOUND');
+  });
+});
