@@ -40,15 +40,21 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       printJson(io, r);
       return 0;
     }
-    if (!args.quiet) printSummary(io, r);
+    if (!args.quiet) printSummary(io, r, args.verbose > 0);
     return 0;
   }),
 };
 
-function printSummary(io: Io, r: BuildResult): void {
+function printSummary(io: Io, r: BuildResult, verbose: boolean): void {
   const counts = `${r.added.length} added, ${r.changed.length} changed, ${r.removed.length} removed, ${r.unchanged.length} unchanged`;
   io.out(
     r.written ? `${paint(io, 'green', 'built')} ${r.dir}: ${counts}` : `up to date: ${r.dir} (${counts})`,
   );
+  if (verbose) {
+    // -v lists what moved, one path a line, like a diff: + added, ~ changed, - removed.
+    for (const p of r.added) io.out(`+ ${p}`);
+    for (const p of r.changed) io.out(`~ ${p}`);
+    for (const p of r.removed) io.out(`- ${p}`);
+  }
   for (const n of r.notes) io.err(`note: ${n}`);
 }
