@@ -12,7 +12,9 @@ export interface TextOptions {
 export function renderText(report: AuditReport, opts: TextOptions): string {
   const paint = opts.paint ?? ((_s: Severity, t: string) => t);
   const why = new Map(opts.checks.map((c) => [c.id, c.why]));
-  const lines: string[] = [`jailsmith audit ${report.jail}: ${report.summary.entries} entries`];
+  const root = 'root' in report && typeof report.root === 'string' ? report.root : undefined;
+  const head = root !== undefined ? `process root ${root}` : `${report.summary.entries} entries`;
+  const lines: string[] = [`jailsmith audit ${report.jail}: ${head}`];
   for (const sev of SEVERITIES) {
     const group = report.findings.filter((f) => f.severity === sev);
     if (group.length === 0) continue;
