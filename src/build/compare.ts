@@ -76,7 +76,11 @@ export function diffJail(
     planned.add(e.path);
     if (e.type === 'dir' && e.preserve) preserved.push(e.path);
     const x = existing.get(e.path);
-    if (x === undefined) d.added.push(e.path);
+    // Inside a kept directory the user's data wins over planned contents (the writer moves the
+    // whole directory over them): not a difference, or a no-op would never be one.
+    const keeper = preserved.find((k) => e.path !== k && isWithin(e.path, k));
+    if (keeper !== undefined && existing.get(keeper)?.st.isDirectory()) d.unchanged.push(e.path);
+    else if (x === undefined) d.added.push(e.path);
     else if (same(e, x, existing, sha)) d.unchanged.push(e.path);
     else d.changed.push(e.path);
   }

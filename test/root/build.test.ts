@@ -194,6 +194,16 @@ describeAsRoot('applyPlan writes a jail', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it('planned files inside a preserved directory give way to user data, and do not defeat the no-op', async () => {
+    const p = basicPlan(src);
+    p.entries.push(gen('/home/jail/.profile', 'planned\n', 0o644, 1000, 1000));
+    await applyPlan(p, jail);
+    writeFileSync(path.join(jail, 'home/jail/.profile'), 'edited by the user\n');
+    const r = await applyPlan(p, jail);
+    expect([r.added, r.changed, r.removed, r.written]).toEqual([[], [], [], false]);
+    expect(readFileSync(path.join(jail, 'home/jail/.profile'), 'utf8')).toBe('edited by the user\n');
+  });
+
   it('an injected failure mid-build leaves the old jail intact and no staging behind', async () => {
     await applyPlan(basicPlan(src), jail);
     const before = manifestOf(jail);
