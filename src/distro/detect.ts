@@ -22,7 +22,6 @@ export function assertIsRoot(root: SourceRoot): void {
       'source root has no /etc, /usr or /lib: not a root filesystem',
       {
         path: root.dir,
-        hint: 'give a directory holding a system tree, e.g. one made by debootstrap',
       },
     );
 }

@@ -22,7 +22,6 @@ export const collectPackages: Collector = {
           `package ${name} is not installed in source root ${ctx.root.dir} (${e.path})`,
           'packages',
           name,
-          'check the name with dpkg -l / apk info in that root',
         );
       }
       throw e;

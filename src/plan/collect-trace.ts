@@ -32,11 +32,8 @@ export function traceCollector(opts: TraceCollectorOptions = {}): Collector {
       if (spec.trace.length > 0 && !ctx.root.isHost) {
         throw new SpecError(
           'SPEC_TRACE_FOREIGN_ROOT',
-          `trace runs commands on the host, but the source root is ${ctx.root.dir}`,
-          {
-            path: spec.origin[0] ?? spec.name,
-            hint: 'drop trace: for foreign roots; list the files under files:/trees: or packages:',
-          },
+          `trace runs commands on the host, but the source root is ${ctx.root.dir}: list those files under files, trees or packages instead`,
+          { path: spec.origin[0] ?? spec.name },
         );
       }
       for (const t of spec.trace) {

@@ -27,12 +27,9 @@ export async function inJail(jail: string, argv: string[]) {
   });
 }
 
-/** A one-line error: exit 2, no stack, a `jailsmith:` line (and at most a hint after it). */
+/** A one-line error: exit 2, no stack, a single `jailsmith:` line on stderr. */
 export function isOneLineError(r: CliResult): boolean {
-  const lines = r.stderr
-    .trim()
-    .split('\n')
-    .filter((l) => !l.startsWith('hint:'));
+  const lines = r.stderr.trim().split('\n');
   return (
     r.exitCode === 2 &&
     lines.length === 1 &&
