@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
@@ -8,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { beforeAll, expect, test } from 'vitest';
 import { manifestOf } from '../../src/manifest/index.js';
@@ -116,6 +118,37 @@ describeAsRoot('bundle mode', () => {
         where,
       ).toEqual([]);
     }
+  });
+
+  test('a blob that does not match its name is refused even when the payload checksums were redone', async () => {
+    // What a careless re-packer would make: one blob changed, payload and script checksums recomputed.
+    const data = readFileSync(bundle);
+    const text = data.toString('latin1');
+    const offset = Number(/^bundle_offset=(\d+)/m.exec(text)?.[1]);
+    const size = Number(/^bundle_size=(\d+)/m.exec(text)?.[1]);
+    const tar = gunzipSync(data.subarray(offset, offset + size));
+    tar[512] = (tar[512] as number) ^ 0x01; // first byte of the first blob's content
+    const payload = gzipSync(tar);
+    const field = (name: string, value: string | number) => (t: string) =>
+      t.replace(
+        new RegExp(`^${name}=.*$`, 'm'),
+        (line) => `${name}=${String(value).padEnd(line.length - name.length - 1)}`,
+      );
+    let script = text.slice(0, offset);
+    script = field('bundle_size', payload.length)(script);
+    script = field('bundle_sha256', createHash('sha256').update(payload).digest('hex'))(script);
+    const head = Buffer.from(script, 'latin1');
+    const check = `${createHash('sha256').update(head).digest('hex')}\n`;
+    writeFileSync(path.join(client, 'repacked.sh'), Buffer.concat([head, payload, Buffer.from(check)]));
+    const r = await execa('chroot', [client, '/bin/sh', '/repacked.sh', '-q', '/jail-repacked'], {
+      reject: false,
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(
+      /^jailsmith-setup: bundle is damaged: blob [0-9a-f]{64} does not match its sha256$/,
+    );
+    expect(existsSync(path.join(client, 'jail-repacked'))).toBe(false);
+    expect(readdirSync(client).filter((n) => n.startsWith('.jailsmith'))).toEqual([]);
   });
 
   test('a source that changed since the plan stops writeBundle and leaves no file', async () => {
