@@ -1,11 +1,16 @@
 import { isUtf8 } from 'node:buffer';
 
-/** Bytes that print badly or ambiguously: controls, DEL, and the escape character itself. */
-const UNSAFE = /[\u0000-\u001f\u007f\\]/;
+/**
+ * Characters that print badly or deceptively: C0/C1 controls, DEL, line/paragraph separators,
+ * bidi overrides and isolates (a U+202E name can show `gpj.exe` as `exe.jpg`), and the escape
+ * character itself.
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/;
 
 /**
- * A printable form of raw name bytes. Valid UTF-8 without control bytes passes unchanged; every
- * other byte becomes \xNN (and a backslash \\), so two different names never print the same.
+ * A printable form of raw name bytes. Valid UTF-8 without unsafe characters passes unchanged;
+ * invalid bytes and controls become \xNN, deceptive characters \u{NNNN}, a backslash \\, so two
+ * different names never print the same.
  * Returns the printable string and whether anything was escaped.
  */
 export function printable(raw: Buffer): { text: string; escaped: boolean } {
@@ -23,6 +28,7 @@ function escapeString(s: string): string {
     const c = ch.codePointAt(0) as number;
     if (ch === '\\') out += '\\\\';
     else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else if (UNSAFE.test(ch)) out += `\\u{${c.toString(16)}}`;
     else out += ch;
   }
   return out;
@@ -38,7 +44,7 @@ function escapeBytes(raw: Buffer): string {
       b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
     const seq = len > 0 ? raw.subarray(i, i + len) : undefined;
     if (seq && seq.length === len && (len === 1 || isUtf8(seq))) {
-      out += len === 1 ? escapeString(String.fromCharCode(b)) : seq.toString('utf8');
+      out += escapeString(seq.toString('utf8'));
       i += len;
     } else {
       out += `\\x${b.toString(16).padStart(2, '0')}`;

@@ -13,6 +13,12 @@ describe('printable names', () => {
     expect(printable(Buffer.from('a\nb'))).toEqual({ text: 'a\\x0ab', escaped: true });
     expect(printable(Buffer.from('a\\b'))).toEqual({ text: 'a\\\\b', escaped: true });
     expect(printable(Buffer.from([0x61, 0xff, 0xc3, 0xa9]))).toEqual({ text: 'a\\xffé', escaped: true });
+    // A right-to-left override would make the name print reversed.
+    expect(printable(Buffer.from('a\u202egpj.exe'))).toEqual({ text: 'a\\u{202e}gpj.exe', escaped: true });
+    expect(printable(Buffer.from([0xff, 0xe2, 0x80, 0xae]))).toEqual({
+      text: '\\xff\\u{202e}',
+      escaped: true,
+    });
   });
 });
 

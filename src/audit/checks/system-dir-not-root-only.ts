@@ -9,6 +9,8 @@ export const systemDirNotRootOnly: Check = {
   help: 'chown root:root and chmod go-w the directory; user data belongs under /home or /tmp.',
   run(ctx) {
     const out: Finding[] = [];
+    // A POSIX ACL granting write to a named user or group needs a mask with w, and the mask is
+    // what st_mode's group bits show: the g+w test covers ACLs without reading the xattr.
     for (const d of ctx.dirs) {
       if (!isSystemDir(d.path)) continue;
       const bad: string[] = [];
