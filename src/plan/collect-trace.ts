@@ -57,6 +57,11 @@ export function traceCollector(opts: TraceCollectorOptions = {}): Collector {
           );
         }
         add(ctx, copier, r.dirs, r.files, `trace: ${traceLabel(t)}`);
+        if (r.sensitive.length > 0) {
+          ctx.notes.add(
+            `trace: ${traceLabel(t)} read ${r.sensitive.join(', ')}; left out (list them under files if the jail must have them)`,
+          );
+        }
       }
       if (opts.extra?.length) add(ctx, copier, [], opts.extra, 'trace: found missing in the jail');
     },

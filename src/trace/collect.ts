@@ -2,8 +2,23 @@ import { lstatSync, statSync } from 'node:fs';
 import type { SourceRoot } from '../resolve/source-root.js';
 import type { ParsedTrace } from './parse.js';
 
-/** Kernel and device trees: never copied from a trace (a jail mounts or creates its own). */
-const EXCLUDED = ['/proc', '/sys', '/dev', '/run'];
+/**
+ * Kernel, device and runtime trees: never copied from a trace (a jail mounts or creates its own;
+ * what sits in /tmp or /run belongs to the running host, not to the program).
+ */
+const EXCLUDED = ['/proc', '/sys', '/dev', '/run', '/tmp', '/var/tmp'];
+
+/**
+ * Secrets a traced program may read on the host (su reads shadow, sshd its host keys): never
+ * copied into a jail by a trace; reported so the user can list them on purpose.
+ */
+const SENSITIVE = [
+  /^\/etc\/g?shadow-?$/,
+  /^\/etc\/ssh\/ssh_host_[^/]*key$/,
+  /^\/etc\/sudoers(\.d\/.*)?$/,
+  /^\/root(\/|$)/,
+  /^\/home\//,
+];
 
 export interface TraceSummary {
   /** Existing non-directories the command opened, executed or stat'ed, sorted. */
@@ -14,6 +29,8 @@ export interface TraceSummary {
   missing: string[];
   /** Device nodes under /dev it looked for in vain (a jail has only the devices its spec lists). */
   missingDevices: string[];
+  /** Secrets it read that were left out (shadow files, ssh host keys, home directories). */
+  sensitive: string[];
 }
 
 export interface SummaryOptions {
@@ -49,6 +66,7 @@ export function summarize(trace: ParsedTrace, root: SourceRoot, opts: SummaryOpt
   const ok = new Set<string>();
   const missing = new Set<string>();
   const missingDevices = new Set<string>();
+  const sensitive = new Set<string>();
   for (const e of trace.events) {
     if (e.kind === 'chroot') {
       if (e.ok) active.add(e.pid);
@@ -61,7 +79,8 @@ export function summarize(trace: ParsedTrace, root: SourceRoot, opts: SummaryOpt
     if (p === null) continue;
     if (!e.ok && e.errno === 'ENOENT' && under(p, '/dev') && p !== '/dev') missingDevices.add(p);
     if (EXCLUDED.some((x) => under(p, x)) || opts.ignore.some((x) => under(e.path, x))) continue;
-    if (e.ok && !e.write) ok.add(p);
+    if (e.ok && !e.write && SENSITIVE.some((r) => r.test(p))) sensitive.add(p);
+    else if (e.ok && !e.write) ok.add(p);
     else if (!e.ok && (e.errno === 'ENOENT' || e.errno === 'ENOTDIR')) missing.add(p);
   }
   const files: string[] = [];
@@ -81,5 +100,6 @@ export function summarize(trace: ParsedTrace, root: SourceRoot, opts: SummaryOpt
     dirs: dirs.sort(),
     missing: [...missing].sort(),
     missingDevices: [...missingDevices].sort(),
+    sensitive: [...sensitive].sort(),
   };
 }

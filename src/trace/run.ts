@@ -42,6 +42,8 @@ export interface TraceResult {
   missing: string[];
   /** /dev paths it looked for in vain. */
   missingDevices: string[];
+  /** Secrets it read, left out. */
+  sensitive: string[];
   exitCode: number;
   /** Last lines of the command's stderr, for messages. */
   stderr: string;

@@ -42,6 +42,18 @@ describe('strace parser', () => {
     expect(s.dirs).toEqual(['/usr/lib']);
     expect(s.missing).toEqual(['/etc/ld.so.preload']);
   });
+  it('leaves secrets and host runtime trees out, saying which secrets', () => {
+    const text = [
+      '5 openat(AT_FDCWD</>, "/etc/shadow", O_RDONLY|O_CLOEXEC) = 3</etc/shadow>',
+      '5 openat(AT_FDCWD</>, "/etc/passwd", O_RDONLY|O_CLOEXEC) = 3</etc/passwd>',
+      '5 newfstatat(AT_FDCWD</>, "/tmp", {st_mode=S_IFDIR|01777, ...}, 0) = 0',
+      '5 newfstatat(AT_FDCWD</>, "/root", {st_mode=S_IFDIR|0700, ...}, 0) = 0',
+    ].join('\n');
+    const s = summarize(parseStrace(text), new SourceRoot('/'), { ignore: [] });
+    expect(s.files).toEqual(['/etc/passwd']);
+    expect(s.sensitive).toEqual(['/etc/shadow', '/root']);
+    expect(s.dirs).toEqual([]);
+  });
   it('counts only what happens after chroot, mapping decoded fds back into the jail', () => {
     const text = [
       '7 openat(AT_FDCWD</>, "/etc/ld.so.cache", O_RDONLY) = 3</etc/ld.so.cache>',
