@@ -8,6 +8,8 @@ import type { Dependencies, ResolveOptions, Resolver } from './types.js';
 
 /** Linux follows at most this many nested `#!` interpreters. */
 const MAX_SCRIPT_DEPTH = 4;
+/** resolveFound's answer for a lenient look at a data file (null already means "no interpreter"). */
+const NOT_PROGRAM = Symbol('not a program');
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Opens the source root and returns a resolver that shares what it learns across files. */
@@ -42,7 +44,7 @@ export class LoaderResolver implements Resolver {
     const acc = new Acc();
     acc.addFound(f);
     const r = this.resolveFound(f, acc, 0, opts.lenient ?? false);
-    if (r === null) return null;
+    if (r === NOT_PROGRAM) return null;
     return {
       interpreter: r,
       closure: [...acc.closure].sort(),
@@ -52,8 +54,16 @@ export class LoaderResolver implements Resolver {
     };
   }
 
-  /** Adds f's closure to acc; returns the interpreter (or null for static files). */
-  private resolveFound(f: Found, acc: Acc, depth: number, lenient: boolean): string | null {
+  /**
+   * Adds f's closure to acc; returns the interpreter (null for static files and shared libraries),
+   * or NOT_PROGRAM for a file that is neither ELF nor a script when lenient.
+   */
+  private resolveFound(
+    f: Found,
+    acc: Acc,
+    depth: number,
+    lenient: boolean,
+  ): string | null | typeof NOT_PROGRAM {
     const s = f.sniffed;
     if (s.kind === 'elf') {
       const c = this.walker.walk(f, s.elf);
@@ -83,7 +93,7 @@ export class LoaderResolver implements Resolver {
       }
       return sb.interpreter;
     }
-    if (lenient) return null;
+    if (lenient) return NOT_PROGRAM;
     throw new ResolveError('NOT_ELF', 'not an ELF file or #! script', { path: f.path });
   }
 

@@ -16,7 +16,7 @@ export interface ResolveOptions {
 }
 
 export interface Dependencies {
-  /** PT_INTERP as found in the root (or a script's interpreter), null for a static file. */
+  /** PT_INTERP as found in the root (or a script's interpreter), null for a static file or a shared library. */
   interpreter: string | null;
   /** Every object the loader would open, interpreter included, the file itself excluded, sorted. */
   closure: string[];

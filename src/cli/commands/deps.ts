@@ -62,7 +62,7 @@ function treeLines(file: string, d: Dependencies): string[] {
 }
 
 function print(io: Io, file: string, d: Dependencies, tree: boolean): void {
-  const head = d.interpreter ? `${file} (interpreter => ${d.interpreter})` : `${file} (static)`;
+  const head = d.interpreter ? `${file} (interpreter => ${d.interpreter})` : `${file} (interpreter => none)`;
   io.out([head, ...(tree ? treeLines(file, d) : flatLines(d))].join('\n'));
 }
 
