@@ -91,6 +91,21 @@ describe('fixtures checked against the loader itself', () => {
     await compileC(MAIN('g'), p('missing'), [`-L${p('gone')}`, '-lgone', `-Wl,-rpath,${p('gone')}`]);
     rmSync(p('gone/libgone.so'));
 
+    // A cycle (libc1 <-> libc2) under a diamond (prog -> libc1, libc2 -> libc).
+    await lib(p('cyc'), 'libc2.so', LIB('c2'));
+    await lib(p('cyc'), 'libc1.so', LIB('c1', 'return c2();', 'int c2(void);'), [`-L${p('cyc')}`, '-lc2']);
+    await lib(p('cyc'), 'libc2.so', LIB('c2', 'return 42 + 0 * c1();', 'int c1(void);'), [
+      `-L${p('cyc')}`,
+      '-lc1',
+    ]);
+    await compileC(MAIN('c1'), p('cycle'), [
+      `-L${p('cyc')}`,
+      '-Wl,--no-as-needed',
+      '-lc1',
+      '-lc2',
+      `-Wl,--disable-new-dtags,-rpath,${p('cyc')}`,
+    ]);
+
     // DF_1_NODEFLIB: neither the cache nor the default directories are searched.
     await compileC('int main(void){return 0;}\n', p('nodeflib'), ['-Wl,-z,nodefaultlib']);
 
@@ -153,6 +168,19 @@ describe('fixtures checked against the loader itself', () => {
     const ours = resolve(p('missing'));
     expectAgreement(ours, await traceGlibc(p('missing')));
     expect(ours.missing).toEqual(['libgone.so']);
+  });
+
+  it('a dependency cycle and a diamond: each object once', async () => {
+    const ours = resolve(p('cycle'));
+    expectAgreement(ours, await traceGlibc(p('cycle')));
+    expect(ours.closure.filter((f) => f.includes('/cyc/'))).toEqual([p('cyc/libc1.so'), p('cyc/libc2.so')]);
+    // Every edge of the cycle is recorded, pointing at the one loaded object.
+    expect(ours.edges).toEqual(
+      expect.arrayContaining([
+        { from: p('cyc/libc1.so'), name: 'libc2.so', path: p('cyc/libc2.so') },
+        { from: p('cyc/libc2.so'), name: 'libc1.so', path: p('cyc/libc1.so') },
+      ]),
+    );
   });
 
   it('-z nodefaultlib: libc is not found outside RPATH/RUNPATH', async () => {
