@@ -42,10 +42,13 @@ export function checkAncestors(dir: string): void {
     try {
       st = lstatSync(next);
     } catch (e) {
-      throw new RootError('ROOT_ANCESTOR_MISSING', `parent directory does not exist: ${errnoCode(e)}`, {
-        path: next,
-        hint: 'create the parent directory first (root-owned, mode 0755)',
-      });
+      throw new RootError(
+        'ROOT_ANCESTOR_MISSING',
+        `parent directory does not exist (${errnoCode(e)}); create it first, root-owned 0755`,
+        {
+          path: next,
+        },
+      );
     }
     if (st.isSymbolicLink()) {
       if (!trustedOwner(st.uid)) throw unsafe(next, `a symlink owned by uid ${st.uid}`);
@@ -71,8 +74,11 @@ function checkOne(p: string, st: Stats): void {
 }
 
 function unsafe(p: string, why: string): RootError {
-  return new RootError('ROOT_UNSAFE_ANCESTOR', `unsafe ancestor of the jail directory: ${why}`, {
-    path: p,
-    hint: 'build under a root-owned directory that only root can write (e.g. /srv/jails), or pass --unsafe-ancestors',
-  });
+  return new RootError(
+    'ROOT_UNSAFE_ANCESTOR',
+    `unsafe ancestor of the jail directory: ${why}; use a root-owned directory only root can write (e.g. /srv/jails) or pass --unsafe-ancestors`,
+    {
+      path: p,
+    },
+  );
 }

@@ -27,10 +27,13 @@ export function makeDev(major: number, minor: number): bigint {
 export function checkDevice(path: string, major: number, minor: number): void {
   const ok = (n: number, max: number) => Number.isInteger(n) && n >= 0 && n <= max;
   if (!ok(major, MAX_MAJOR) || !ok(minor, MAX_MINOR)) {
-    throw new RootError('ROOT_DEVICE_NUMBER', `device number ${major}:${minor} out of range`, {
-      path,
-      hint: `major 0-${MAX_MAJOR}, minor 0-${MAX_MINOR}`,
-    });
+    throw new RootError(
+      'ROOT_DEVICE_NUMBER',
+      `device number ${major}:${minor} out of range (major 0-${MAX_MAJOR}, minor 0-${MAX_MINOR})`,
+      {
+        path,
+      },
+    );
   }
 }
 

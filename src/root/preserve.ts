@@ -49,8 +49,8 @@ export function inspectPreserved(root: string, p: string): PreservedState {
     if (!isSafeDir(pst)) {
       throw new RootError(
         'ROOT_PRESERVE_UNSAFE',
-        `cannot keep ${p}: ${cur || '/'} in the existing jail is writable by others`,
-        { path: parentHost, hint: 'make it root-owned and not group/other-writable, then rebuild' },
+        `cannot keep ${p}: ${cur || '/'} in the existing jail is writable by others; make it root-owned and not group/other-writable, then rebuild`,
+        { path: parentHost },
       );
     }
     cur = `${cur}/${comps[i]}`;

@@ -48,10 +48,13 @@ export class JailTarget {
     checkDirType(j.dir);
     const mounts = mountsUnder(j.dir);
     if (mounts.length > 0) {
-      throw new RootError('ROOT_MOUNTED', `something is mounted inside the jail (${mounts[0]})`, {
-        path: j.dir,
-        hint: 'unmount it (the jail may be running) before rebuilding',
-      });
+      throw new RootError(
+        'ROOT_MOUNTED',
+        `something is mounted inside the jail (${mounts[0]}); unmount it (is the jail running?) and rebuild`,
+        {
+          path: j.dir,
+        },
+      );
     }
     const t = new JailTarget(j, opts.preserve ?? [], acquireLock(j));
     try {
@@ -112,10 +115,9 @@ export class JailTarget {
       // Never delete the old tree while it may hold user data we could not move.
       throw new RootError(
         'ROOT_PRESERVE_FAILED',
-        `new jail in place, but user data stays in ${old}: ${msg(failed)}`,
+        `new jail in place, but user data stays in ${old}: ${msg(failed)}; fix that and rebuild to carry it over`,
         {
           path: j.dir,
-          hint: 'fix the cause and rebuild: the next build carries it over',
           cause: failed,
         },
       );
@@ -166,10 +168,13 @@ function checkDirType(dir: string): void {
     throw new RootError('ROOT_DIR_UNREADABLE', `cannot inspect: ${errnoCode(e)}`, { path: dir });
   }
   if (st.isSymbolicLink()) {
-    throw new RootError('ROOT_DIR_SYMLINK', 'the jail directory is a symlink; refusing to follow it', {
-      path: dir,
-      hint: 'name the real directory instead',
-    });
+    throw new RootError(
+      'ROOT_DIR_SYMLINK',
+      'the jail directory is a symlink; name the real directory instead',
+      {
+        path: dir,
+      },
+    );
   }
   if (!st.isDirectory())
     throw new RootError('ROOT_DIR_NOT_DIR', 'the jail directory exists and is not a directory', {

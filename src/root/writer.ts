@@ -132,10 +132,13 @@ export class StagingWriter {
     const kind = this.kinds.get(parent);
     if (kind === 'dir') return;
     if (kind !== undefined) {
-      throw new RootError('ROOT_PARENT_NOT_DIR', `parent ${parent} is a ${kind}, not a directory`, {
-        path: p,
-        hint: 'plans must use real paths: a file below a symlinked directory is never written through it',
-      });
+      throw new RootError(
+        'ROOT_PARENT_NOT_DIR',
+        `parent ${parent} is a ${kind}, not a directory: nothing is written through a link`,
+        {
+          path: p,
+        },
+      );
     }
     this.ensureParent(parent);
     mkdirSync(under(this.root, parent), 0o700);
@@ -180,10 +183,13 @@ export class StagingWriter {
         });
       }
       if (st.size !== e.size) {
-        throw new RootError('ROOT_SOURCE_CHANGED', `size ${st.size} differs from the plan's ${e.size}`, {
-          path: e.path,
-          hint: 'the source changed since the plan was made; plan again',
-        });
+        throw new RootError(
+          'ROOT_SOURCE_CHANGED',
+          `size ${st.size} differs from the plan's ${e.size}: the source changed since planning`,
+          {
+            path: e.path,
+          },
+        );
       }
       fchownSync(fd, e.uid, e.gid);
       fchmodSync(fd, e.mode & 0o7777);
