@@ -7,7 +7,6 @@ import { manifestOf, sha256File } from '../manifest/manifest.js';
 import type { ManifestEntry } from '../manifest/types.js';
 import type { JailPlan } from '../plan/types.js';
 import { writeBundle } from '../script/bundle.js';
-import { type ArchiveSink, archiveSink } from './archive-sink.js';
 import { packEpoch } from './entry-header.js';
 import {
   MANIFEST_NAME,
@@ -18,10 +17,10 @@ import {
   SIGNATURE_NAME,
   sha256,
 } from './package-manifest.js';
+import { PartFile } from './parts.js';
 import { planFromManifest } from './plan-from-manifest.js';
 import { signManifest } from './signature.js';
 import type { TarHeader } from './tar/header.js';
-import { TarWriter } from './tar/writer.js';
 import { writeTree } from './write-tree.js';
 
 export type PackFormat = 'tar' | 'tar.gz';
@@ -84,57 +83,87 @@ function metaHeader(name: string, mtime: number, size = 0): TarHeader {
   };
 }
 
+interface Setup {
+  file: string;
+  size: number;
+  sha256: string;
+}
+
+async function makeSetup(
+  dir: string,
+  entries: ManifestEntry[],
+  opts: PackOptions,
+  scratch: string,
+): Promise<Setup> {
+  const name = opts.name ?? (path.basename(path.resolve(dir)) || 'jail');
+  const plan = opts.plan ?? planFromManifest(path.resolve(dir), name, entries);
+  const file = path.join(scratch, SETUP_NAME);
+  await writeBundle(plan, file);
+  return { file, size: statSync(file).size, sha256: sha256File(file) };
+}
+
+/** Waits for all, then throws the first failure (none keeps running after we clean up). */
+async function all<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
+}
+
 /**
  * Packs a jail directory into `out`: `.jailsmith/` first (manifest, setup script, signature) so a
- * reader can check everything before it extracts, then the tree in manifest order.
+ * reader can check everything before it extracts, then the tree in manifest order. The tree part
+ * is compressed while the setup bundle is made (it does not depend on it), then the parts are
+ * joined: metadata, tree, end-of-archive (each its own gzip member for tar.gz).
  */
 export async function packJail(dir: string, out: string, opts: PackOptions): Promise<PackResult> {
   const mtime = opts.mtime ?? packEpoch();
+  const gzip = opts.format === 'tar.gz';
   const { entries, skipped } = packageEntries(dir);
   const manifest: PackageManifest = { format: 1, meta: {}, entries };
-  const scratch = opts.setup === false ? undefined : mkdtempSync(path.join(os.tmpdir(), 'jailsmith-setup-'));
-  let sink: ArchiveSink | undefined;
+  const final = PartFile.create(out);
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'jailsmith-pack-'));
+  let tree: PartFile | undefined;
   try {
-    sink = archiveSink(out, opts.format === 'tar.gz');
-    let setup: { file: string; size: number; sha256: string } | undefined;
-    if (scratch) {
-      const name = opts.name ?? (path.basename(path.resolve(dir)) || 'jail');
-      const plan = opts.plan ?? planFromManifest(path.resolve(dir), name, entries);
-      const file = path.join(scratch, SETUP_NAME);
-      await writeBundle(plan, file);
-      setup = { file, size: statSync(file).size, sha256: sha256File(file) };
-      manifest.meta[SETUP_NAME] = setup.sha256;
-    }
+    tree = PartFile.create(path.join(scratch, 'tree'), path.join(scratch, 'tree.part'));
+    const treePart = tree;
+    const [treeBytes, setup] = await all(
+      treePart.writeTar(gzip, 0, (tar) => writeTree(tar, dir, entries, mtime)),
+      opts.setup === false ? Promise.resolve(undefined) : makeSetup(dir, entries, opts, scratch),
+    );
+    if (setup) manifest.meta[SETUP_NAME] = setup.sha256;
     const mbytes = manifestBytes(manifest);
     const digest = sha256(mbytes);
-    const tar = new TarWriter(sink.input);
-    await tar.add(metaHeader(`${META_DIR}/`, mtime));
-    await tar.add(metaHeader(`${META_DIR}/${MANIFEST_NAME}`, mtime), mbytes);
-    if (setup) {
-      const h = { ...metaHeader(`${META_DIR}/${SETUP_NAME}`, mtime, setup.size), mode: 0o755 };
-      if ((await tar.addFile(h, setup.file)) !== setup.sha256)
-        throw new Error('setup script changed while packing');
-    }
-    if (opts.signKey) {
-      await tar.add(metaHeader(`${META_DIR}/${SIGNATURE_NAME}`, mtime), signManifest(digest, opts.signKey));
-    }
-    await writeTree(tar, dir, entries, mtime);
-    await tar.finish();
-    const r = await sink.close();
+    const metaBytes = await final.writeTar(gzip, 0, async (tar) => {
+      await tar.add(metaHeader(`${META_DIR}/`, mtime));
+      await tar.add(metaHeader(`${META_DIR}/${MANIFEST_NAME}`, mtime), mbytes);
+      if (setup) {
+        const h = { ...metaHeader(`${META_DIR}/${SETUP_NAME}`, mtime, setup.size), mode: 0o755 };
+        if ((await tar.addFile(h, setup.file)) !== setup.sha256)
+          throw new Error('setup script changed while packing');
+      }
+      if (opts.signKey) {
+        await tar.add(metaHeader(`${META_DIR}/${SIGNATURE_NAME}`, mtime), signManifest(digest, opts.signKey));
+      }
+    });
+    await final.append(treePart);
+    await final.writeTar(gzip, metaBytes + treeBytes, (tar) => tar.finish());
+    const fileSha = final.commit();
     return {
       file: out,
       format: opts.format,
       entries: entries.length,
       manifestSha256: digest,
-      sha256: r.fileSha256,
-      size: r.fileSize,
+      sha256: fileSha,
+      size: final.size,
       signed: Boolean(opts.signKey),
       skipped,
     };
   } catch (e) {
-    sink?.abort();
+    final.discard();
     throw e;
   } finally {
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    tree?.discard();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { beforeAll, expect, it } from 'vitest';
 import { manifestOf } from '../../src/manifest/manifest.js';
 import { planFromManifest } from '../../src/pack/plan-from-manifest.js';
-import { runCli } from '../helpers/cli.js';
+import { REPO, runCli } from '../helpers/cli.js';
 import { makeMiniJail } from '../helpers/mini-jail.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
@@ -84,6 +85,23 @@ describeAsRoot('pack, verify, install, keygen through the binary', () => {
       Cmd: ['ls /'],
       WorkingDir: '/home/jail',
     });
+  });
+
+  it('a YAML spec SOURCE is built, packed with its setup script, and installs a working jail', async () => {
+    const spec = path.join(REPO, 'jails/shell.yaml');
+    const r = await runCli(['pack', spec, '-o', t('shell.tar.gz'), '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((await runCli(['install', t('shell.tar.gz'), t('shell')])).exitCode).toBe(0);
+    const { stdout } = await execa('chroot', [t('shell'), '/bin/sh', '-c', 'echo inside']);
+    expect(stdout).toBe('inside');
+    const oci = await runCli(['pack', spec, '-o', t('shell-img'), '--format', 'oci', '--json']);
+    expect(oci.exitCode, oci.stderr).toBe(0);
+    const m = JSON.parse(
+      readFileSync(t(`shell-img/blobs/sha256/${JSON.parse(oci.stdout).manifestDigest.slice(7)}`), 'utf8'),
+    );
+    const config = JSON.parse(readFileSync(t(`shell-img/blobs/sha256/${m.config.digest.slice(7)}`), 'utf8'));
+    expect(config.config).toMatchObject({ User: 'user', WorkingDir: '/home/user' });
+    expect(config.config.Env).toContain('HOME=/home/user');
   });
 
   it('bad inputs exit 2 with one line', async () => {

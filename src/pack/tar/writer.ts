@@ -39,9 +39,20 @@ export class ContentChangedError extends Error {
  * file is ever held in memory. Entries are written in the order given.
  */
 export class TarWriter {
-  private written = 0;
+  private written: number;
 
-  constructor(private readonly out: Writable) {}
+  /** `offset`: archive bytes written before this writer (by another part), for the final padding. */
+  constructor(
+    private readonly out: Writable,
+    offset = 0,
+  ) {
+    this.written = offset;
+  }
+
+  /** Archive bytes so far, the offset included. */
+  get bytes(): number {
+    return this.written;
+  }
 
   private async push(buf: Buffer): Promise<void> {
     this.written += buf.length;

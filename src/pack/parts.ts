@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, createWriteStream, openSync, renameSync, rmSync } from 'node:fs';
+import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { constants, createGzip } from 'node:zlib';
+import { errnoCode, PackError } from '../errors.js';
+import { TarWriter } from './tar/writer.js';
+
+/**
+ * An archive assembled from parts written in any order: each part is raw tar bytes or one whole
+ * gzip member, and gzip readers (gzip, GNU tar, zlib) read concatenated members as one stream.
+ * That lets the tree be compressed while the setup bundle is being made, on another core.
+ */
+export class PartFile {
+  private readonly fd: number;
+  private readonly hash = createHash('sha256');
+  size = 0;
+
+  private constructor(
+    readonly file: string,
+    private readonly tmp: string,
+  ) {
+    this.fd = openSync(tmp, 'wx', 0o644);
+  }
+
+  /** The final file is written under a temp name beside `file` (opened now, so a bad path fails fast). */
+  static create(file: string, tmp = `${file}.jailsmith-${process.pid}.tmp`): PartFile {
+    try {
+      return new PartFile(file, tmp);
+    } catch (e) {
+      throw new PackError('PACK_OUTPUT', `cannot write the archive: ${errnoCode(e) ?? e}`, { path: file });
+    }
+  }
+
+  private meter(): Transform {
+    return new Transform({
+      transform: (chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) => {
+        this.hash.update(chunk);
+        this.size += chunk.length;
+        cb(null, chunk);
+      },
+    });
+  }
+
+  /** Appends a tar part made by `fill`; returns the archive offset after it. */
+  async writeTar(gzip: boolean, offset: number, fill: (tar: TarWriter) => Promise<void>): Promise<number> {
+    const input = new PassThrough({ highWaterMark: 1 << 20 });
+    const stages: (PassThrough | Transform)[] = [input];
+    if (gzip) stages.push(createGzip({ level: constants.Z_DEFAULT_COMPRESSION, chunkSize: 256 * 1024 }));
+    stages.push(this.meter());
+    const done = pipeline([...stages, createWriteStream('', { fd: this.fd, autoClose: false })]);
+    done.catch(() => {});
+    const tar = new TarWriter(input, offset);
+    try {
+      await fill(tar);
+      input.end();
+      await done;
+    } catch (e) {
+      input.destroy();
+      throw e;
+    }
+    return tar.bytes;
+  }
+
+  /** Appends another part file's bytes as they are. */
+  async append(other: PartFile): Promise<void> {
+    const src: Readable = createReadStream(other.tmp, { highWaterMark: 1 << 20 });
+    await pipeline(src, this.meter(), createWriteStream('', { fd: this.fd, autoClose: false }));
+  }
+
+  /** Closes and renames into place; returns the sha256 of the whole file. */
+  commit(): string {
+    closeSync(this.fd);
+    renameSync(this.tmp, this.file);
+    return this.hash.digest('hex');
+  }
+
+  discard(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    rmSync(this.tmp, { force: true });
+  }
+}
