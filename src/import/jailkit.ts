@@ -113,7 +113,12 @@ function mapSection(root: SourceRoot, s: IniSection, acc: Acc, notes: string[]):
     if (PATH_KEYS.includes(key)) {
       if (key === 'paths_w_owner' && iniList(v).length > 0)
         notes.push(`[${s.name}] paths_w_owner: copied, but owners come from the spec (root), not the host`);
-      for (const item of iniList(v)) mapPath(root, s.name, item, key === 'paths_w_setuid', acc, notes);
+      // jailkit's stock sections list every distro's layout at once: one line per key, not per miss
+      const missing = iniList(v).filter(
+        (item) => !mapPath(root, s.name, item, key === 'paths_w_setuid', acc, notes),
+      );
+      if (missing.length > 0)
+        notes.push(`[${s.name}] ${key}: not in ${root.dir}, skipped: ${missing.join(', ')}`);
     } else if (key === 'emptydirs') {
       for (const d of iniList(v)) acc.dirs.set(d, '0755');
     } else if (key === 'devices') {
@@ -130,6 +135,7 @@ function mapSection(root: SourceRoot, s: IniSection, acc: Acc, notes: string[]):
   }
 }
 
+/** Maps one jailkit path item; false when nothing in the root matches it. */
 function mapPath(
   root: SourceRoot,
   section: string,
@@ -137,17 +143,14 @@ function mapPath(
   setuid: boolean,
   acc: Acc,
   notes: string[],
-) {
+): boolean {
   if (!item.startsWith('/')) {
-    if (findOnPath(root, item)) acc.binaries.add(item);
-    else notes.push(`[${section}] ${item}: not found on PATH in ${root.dir}; skipped`);
-    return;
+    if (!findOnPath(root, item)) return false;
+    acc.binaries.add(item);
+    return true;
   }
   const found = expandGlob(root, item.length > 1 ? item.replace(/\/+$/, '') : item);
-  if (found.length === 0) {
-    notes.push(`[${section}] ${item}: not found in ${root.dir}; skipped`);
-    return;
-  }
+  if (found.length === 0) return false;
   for (const p of found) {
     const kind = classify(root, p);
     if (kind === 'binary') acc.binaries.add(p);
@@ -157,6 +160,7 @@ function mapPath(
     else notes.push(`[${section}] ${p}: a dangling link in ${root.dir}; skipped`);
     if (setuid) acc.keepSetuid.add(p);
   }
+  return true;
 }
 
 function mapDevice(section: string, p: string, acc: Acc, notes: string[]): void {
