@@ -1,0 +1,97 @@
+// The python jail made by its setup script: `sh setup.sh` (host mode, cold and over an existing
+// jail) and the self-contained bundle, against `jailsmith build` and `cp -a` of the same files, in
+// one run. Also the bundle's size against a tar.gz of the built jail. Needs root.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+const repo = path.resolve(import.meta.dirname, '..');
+const bin = path.join(repo, 'bin/jailsmith');
+const spec = process.env.BENCH_SPEC ?? path.join(repo, 'jails/python.yaml');
+const work = '/var/lib/jailsmith-bench-script';
+const at = (name) => path.join(work, name);
+
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true, mode: 0o755 });
+
+// GNU time gives CPU seconds (children included) and peak RSS: wall time swings with the load.
+function run(cmd, args, opts = {}) {
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', 'JSTIME %U %S %M', cmd, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 512 * 2 ** 20,
+    ...opts,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed: ${(r.stderr ?? '').slice(-400)}`);
+  const m = /JSTIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr ?? '') ?? [];
+  return { seconds, cpu: Number(m[1]) + Number(m[2]), rssMB: Number(m[3]) / 1024, stdout: r.stdout };
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const med = (xs) => ({ seconds: median(xs.map((x) => x.seconds)), cpu: median(xs.map((x) => x.cpu)) });
+const times = (n, before, f) =>
+  Array.from({ length: n }, () => {
+    before();
+    return f();
+  });
+const clean = (p) => () => {
+  rmSync(p, { recursive: true, force: true });
+  rmSync(path.join(path.dirname(p), `.${path.basename(p)}.jailsmith-state.json`), { force: true });
+};
+const none = () => {};
+
+const plan = JSON.parse(run(process.execPath, [bin, 'plan', spec, '--json']).stdout);
+const copied = plan.entries.filter((e) => e.type === 'file' || e.type === 'symlink').map((e) => e.path);
+
+const renderHost = run(process.execPath, [bin, 'script', spec, '-o', at('setup.sh'), '-q']);
+const renderBundle = run(process.execPath, [
+  bin,
+  'script',
+  spec,
+  '--mode',
+  'bundle',
+  '-o',
+  at('bundle.sh'),
+  '-q',
+]);
+const build = times(3, clean(at('built')), () =>
+  run(process.execPath, [bin, 'build', spec, at('built'), '-q']),
+);
+const hostCold = times(3, clean(at('host')), () => run('sh', [at('setup.sh'), '-q', at('host')]));
+const hostAgain = times(3, none, () => run('sh', [at('setup.sh'), '-q', at('host')]));
+const bundle = times(3, clean(at('bundle')), () => run('sh', [at('bundle.sh'), '-q', at('bundle')]));
+const cps = times(3, clean(at('cp-a')), () => {
+  mkdirSync(at('cp-a'));
+  const host = plan.source === '/' ? '' : plan.source;
+  return run('cp', ['-a', '--parents', '-t', at('cp-a'), ...copied.map((p) => host + p)], { cwd: '/' });
+});
+run('tar', ['-czf', at('built.tar.gz'), '-C', at('built'), '.']);
+
+const b = med(build);
+const row = (tool, m) => ({ tool, seconds: m.seconds, ratio: m.seconds / b.seconds, cpuSeconds: m.cpu });
+const rows = [
+  row('jailsmith build (cold)', b),
+  row('sh setup.sh (host, cold)', med(hostCold)),
+  row('sh setup.sh (host, again)', med(hostAgain)),
+  row('sh bundle.sh (cold)', med(bundle)),
+  row('cp -a same files', med(cps)),
+  row('jailsmith script (host)', renderHost),
+  row('jailsmith script (bundle)', renderBundle),
+];
+const bundleMB = statSync(at('bundle.sh')).size / 2 ** 20;
+const tgzMB = statSync(at('built.tar.gz')).size / 2 ** 20;
+const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`python jail: ${plan.entries.length} entries; load ${load}`);
+console.log('tool                          wall s    cpu s   ratio (wall / build wall)');
+for (const r of rows) {
+  console.log(
+    `${r.tool.padEnd(29)} ${r.seconds.toFixed(3).padStart(7)}  ${r.cpuSeconds.toFixed(3).padStart(7)}   ${r.ratio.toFixed(2)}`,
+  );
+}
+console.log(
+  `bundle ${bundleMB.toFixed(1)} MB, tar -czf of the built jail ${tgzMB.toFixed(1)} MB (${(bundleMB / tgzMB).toFixed(2)}x)`,
+);
+const peakRssMB = Math.round(Math.max(renderHost.rssMB, renderBundle.rssMB));
+rmSync(work, { recursive: true, force: true });
+console.log(`BENCH ${JSON.stringify({ name: 'script', rows, peakRssMB })}`);
