@@ -1,7 +1,8 @@
 /**
  * The argument vectors of a run, built as data (no shell strings) so they can be tested and shown.
  *
- * outer:  unshare --mount --uts --ipc --pid [--net] --fork --kill-child --propagation private
+ * outer:  setpriv --pdeathsig KILL
+ *           unshare --mount --uts --ipc --pid [--net] --fork --kill-child --propagation private
  *           -- node inner.js CONFIG            (inner = PID 1 of the job's namespaces, see inner.ts)
  * chain:  [time -o FILE sh -c 'unset PWD; exec "$@" 3>&-']
  *                                                 rusage of the job; sh only closes time's fd 3
@@ -35,6 +36,11 @@ const RLIMIT_FLAG: Record<keyof RunLimits, string> = {
 
 export function namespaceArgv(tools: HostTools, net: 'none' | 'host', inner: string[]): string[] {
   return [
+    // Should the caller die (even by SIGKILL), unshare gets SIGKILL, and --kill-child takes the
+    // namespace's init and so the whole job with it: no job outlives the process that started it.
+    tools.setpriv,
+    '--pdeathsig',
+    'KILL',
     tools.unshare,
     '--mount',
     '--uts',

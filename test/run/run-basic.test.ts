@@ -8,13 +8,20 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { beforeAll, expect, it } from 'vitest';
 import { runJail } from '../../src/index.js';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { hostListener, pidsOfUid } from './host-fixtures.js';
 import { makeCJail } from './jails.js';
+
+/** Polls a condition (state, not speed: the bound only keeps a broken run from hanging the suite). */
+async function until(cond: () => boolean, limitMs = 15_000): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+}
 
 describeAsRoot('jailsmith run: entering a jail', () => {
   const base = tmpDir('jailsmith-run-basic-');
@@ -100,6 +107,21 @@ describeAsRoot('jailsmith run: entering a jail', () => {
     } finally {
       await l.close();
     }
+  });
+
+  it('a job dies with the process that started it, even one killed by SIGKILL', async () => {
+    const cli = execa(
+      process.execPath,
+      [BIN, 'run', jail, '--user', '64051', '--', '/bin/sh', '-c', 'while :; do :; done'],
+      {
+        reject: false,
+      },
+    );
+    await until(() => pidsOfUid(64051).length > 0);
+    cli.kill('SIGKILL');
+    await cli;
+    await until(() => pidsOfUid(64051).length === 0);
+    expect(pidsOfUid(64051)).toEqual([]);
   });
 
   it('reports 128+N and the signal name when a signal ends the job', async () => {
