@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createPlan } from '../../src/plan/create-plan.js';
 import type { JailPlan, PlanEntry } from '../../src/plan/types.js';
 import { loadSpec, parseSpec } from '../../src/spec/load.js';
+import { profileNames } from '../../src/spec/profile-names.js';
 import { REPO } from '../helpers/cli.js';
 
 const jail = (name: string) => path.join(REPO, 'jails', `${name}.yaml`);
@@ -83,6 +84,33 @@ describe('plans over this machine (the host as source root, the real resolver)',
       gid: 1000,
       preserve: true,
     });
+  });
+
+  it('every shipped profile plans on this machine, and nsswitch.conf follows the profiles', async () => {
+    const names = profileNames();
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'nss-files',
+        'nss-dns',
+        'ca-certificates',
+        'tzdata',
+        'terminfo',
+        'locale-c-utf8',
+        'gconv',
+        'python3',
+      ]),
+    );
+    const plan = await createPlan(await parseSpec(`profiles: [${names.join(', ')}]\n`));
+    const m = byPath(plan);
+    const ns = m.get('/etc/nsswitch.conf');
+    const text = ns?.type === 'generated' ? ns.content : '';
+    expect(text).toMatch(/^passwd: +files$/m);
+    expect(text).toMatch(/^hosts: +files dns$/m);
+    expect(plan.entries.some((e) => /\/libnss_dns\.so\.2$/.test(e.path))).toBe(true);
+    expect(plan.entries.some((e) => /\/gconv\/gconv-modules/.test(e.path))).toBe(true);
+    expect(plan.entries.some((e) => /\/zoneinfo\/Europe\/Paris$/.test(e.path))).toBe(true);
+    expect(plan.entries.some((e) => /\/locale\/C\.(utf8|UTF-8)\/LC_CTYPE$/.test(e.path))).toBe(true);
+    expect(plan.entries.some((e) => /terminfo\/x\/xterm$/.test(e.path))).toBe(true);
   });
 
   it('setuid bits of host binaries are stripped unless kept', async () => {
