@@ -73,7 +73,10 @@ export const collectMergedUsr: Collector = {
       const dest = real?.path ?? '';
       if (!dest.startsWith('/usr/')) continue;
       const prefix = `${dest}/`;
-      if (!ctx.entries().some((e) => e.path.startsWith(prefix))) continue;
+      const entries = ctx.entries();
+      if (!entries.some((e) => e.path.startsWith(prefix))) continue;
+      // something stated under /bin itself (files: {path: /bin/x}) keeps /bin a directory
+      if (entries.some((e) => e.path.startsWith(`${link}/`))) continue;
       ctx.add(
         { type: 'symlink', path: link, target, mode: 0o777, uid: 0, gid: 0 },
         Rank.copied,
