@@ -124,6 +124,16 @@ describeAsRoot('jailsmith run: entering a jail', () => {
     expect(pidsOfUid(64051)).toEqual([]);
   });
 
+  it('maxRssBytes is the job’s peak resident memory', async () => {
+    const mib = 1024 ** 2;
+    // The hostile program's alloc touches every byte: it succeeds (prints ESCAPED) with no limit.
+    const big = await runJail({ jail, command: ['/usr/bin/hostile', 'alloc', String(64 * mib)] });
+    const small = await runJail({ jail, command: ['/usr/bin/hostile', 'alloc', String(mib)] });
+    expect(big.exitCode).toBe(0);
+    expect(big.maxRssBytes).toBeGreaterThanOrEqual(64 * mib);
+    expect(small.maxRssBytes).toBeLessThan(16 * mib);
+  });
+
   it('reports 128+N and the signal name when a signal ends the job', async () => {
     const r = await runJail({ jail, command: ['/bin/sh', '-c', 'kill -KILL $$'] });
     expect(r).toMatchObject({ exitCode: 137, signal: 'SIGKILL', timedOut: false });

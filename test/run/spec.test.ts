@@ -70,6 +70,25 @@ describeAsRoot('jailsmith run --spec on a jail built from jails/python.yaml', ()
     expect((await loadSpec(spec)).run.user).toBe('app');
   });
 
+  it('--probe of a default python run shows no critical or high finding', async () => {
+    const r = await runCli([
+      'run',
+      jail,
+      '--spec',
+      spec,
+      '--probe',
+      '--json',
+      '--timeout',
+      '3',
+      '--',
+      '-c',
+      'while True: pass',
+    ]);
+    const out = JSON.parse(r.stdout);
+    expect(out.timedOut).toBe(true);
+    expect(out.probe.summary).toMatchObject({ critical: 0, high: 0 });
+  });
+
   it('command-line flags win over the spec', async () => {
     const r = await runCli([
       'run',
