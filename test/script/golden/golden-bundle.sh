@@ -9,8 +9,8 @@
 # The jail is built in a private directory beside TARGET_DIR (mode 0700) and then swapped in;
 # directories marked as user data are carried over from an existing jail. Running it again gives
 # the same jail.
-# Needs: a POSIX sh, id, stat, mkdir, cp, ln, mknod, chown, chmod, mv, rm, sha256sum,
-# head, tail, wc, tar and gzip (GNU coreutils: rm --one-file-system guards mounts).
+# Needs GNU coreutils (rm --one-file-system keeps the old jail's removal off mounts) and sh, id,
+# stat, mkdir, cp, ln, mknod, chown, chmod, mv, rm, sha256sum, head, tail, wc, tar, gzip.
 # note: /dev/log needs a syslog socket at run time
 set -eu
 umask 077
@@ -415,6 +415,10 @@ swap() {
 main() {
   while [ $# -gt 0 ]; do
     case $1 in
+      -h | --help)
+        printf 'usage: sh setup.sh [-q] [--no-verify] TARGET_DIR   (as root)\n'
+        exit 0
+        ;;
       -q) quiet=1 ;;
       --no-verify) verify=0 ;;
       --) shift; break ;;
@@ -430,13 +434,14 @@ main() {
   carry_all check
   check_bundle
   case $parent in
-    */) W=$parent.jailsmith.$$ ;;
-    *) W=$parent/.jailsmith.$$ ;;
+    */) _w=$parent.jailsmith.$$ ;;
+    *) _w=$parent/.jailsmith.$$ ;;
   esac
-  mkdir -m 0700 -- "$W" 2>/dev/null || die "cannot create a fresh staging directory beside the target: $W"
   trap cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' HUP TERM
+  mkdir -m 0700 -- "$_w" 2>/dev/null || die "cannot create a fresh staging directory beside the target: $_w"
+  W=$_w
   S=$W/root
   mkdir -- "$S"
   say "building jail $jail_name in $W"

@@ -8,7 +8,8 @@
 # The jail is built in a private directory beside TARGET_DIR (mode 0700) and then swapped in;
 # directories marked as user data are carried over from an existing jail. Running it again gives
 # the same jail.
-# Needs: a POSIX sh, id, stat, mkdir, cp, ln, mknod, chown, chmod, mv, rm, sha256sum (GNU coreutils: rm --one-file-system guards mounts).
+# Needs GNU coreutils (rm --one-file-system keeps the old jail's removal off mounts) and sh, id,
+# stat, mkdir, cp, ln, mknod, chown, chmod, mv, rm, sha256sum.
 # note: /dev/log needs a syslog socket at run time
 set -eu
 umask 077
@@ -360,6 +361,10 @@ swap() {
 main() {
   while [ $# -gt 0 ]; do
     case $1 in
+      -h | --help)
+        printf 'usage: sh setup.sh [-q] [--no-verify] TARGET_DIR   (as root)\n'
+        exit 0
+        ;;
       -q) quiet=1 ;;
       --no-verify) verify=0 ;;
       --) shift; break ;;
@@ -374,13 +379,14 @@ main() {
   no_mounts
   carry_all check
   case $parent in
-    */) W=$parent.jailsmith.$$ ;;
-    *) W=$parent/.jailsmith.$$ ;;
+    */) _w=$parent.jailsmith.$$ ;;
+    *) _w=$parent/.jailsmith.$$ ;;
   esac
-  mkdir -m 0700 -- "$W" 2>/dev/null || die "cannot create a fresh staging directory beside the target: $W"
   trap cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' HUP TERM
+  mkdir -m 0700 -- "$_w" 2>/dev/null || die "cannot create a fresh staging directory beside the target: $_w"
+  W=$_w
   S=$W/root
   mkdir -- "$S"
   say "building jail $jail_name in $W"
