@@ -118,7 +118,9 @@ async function all<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
  */
 export async function packJail(dir: string, out: string, opts: PackOptions): Promise<PackResult> {
   const mtime = opts.mtime ?? packEpoch();
-  const gzip = opts.format === 'tar.gz';
+  // Level 6 as gzip's default; the setup bundle's payload is gzip already, so level 1 for its member.
+  const gzip = opts.format === 'tar.gz' ? 6 : false;
+  const light = opts.format === 'tar.gz' ? 1 : false;
   const { entries, skipped } = packageEntries(dir);
   const manifest: PackageManifest = { format: 1, meta: {}, entries };
   const final = PartFile.create(out);
@@ -134,18 +136,25 @@ export async function packJail(dir: string, out: string, opts: PackOptions): Pro
     if (setup) manifest.meta[SETUP_NAME] = setup.sha256;
     const mbytes = manifestBytes(manifest);
     const digest = sha256(mbytes);
-    const metaBytes = await final.writeTar(gzip, 0, async (tar) => {
+    let metaBytes = await final.writeTar(gzip, 0, async (tar) => {
       await tar.add(metaHeader(`${META_DIR}/`, mtime));
       await tar.add(metaHeader(`${META_DIR}/${MANIFEST_NAME}`, mtime), mbytes);
-      if (setup) {
-        const h = { ...metaHeader(`${META_DIR}/${SETUP_NAME}`, mtime, setup.size), mode: 0o755 };
-        if ((await tar.addFile(h, setup.file)) !== setup.sha256)
-          throw new Error('setup script changed while packing');
-      }
-      if (opts.signKey) {
-        await tar.add(metaHeader(`${META_DIR}/${SIGNATURE_NAME}`, mtime), signManifest(digest, opts.signKey));
-      }
     });
+    if (setup || opts.signKey) {
+      metaBytes = await final.writeTar(light, metaBytes, async (tar) => {
+        if (setup) {
+          const h = { ...metaHeader(`${META_DIR}/${SETUP_NAME}`, mtime, setup.size), mode: 0o755 };
+          if ((await tar.addFile(h, setup.file)) !== setup.sha256)
+            throw new Error('setup script changed while packing');
+        }
+        if (opts.signKey) {
+          await tar.add(
+            metaHeader(`${META_DIR}/${SIGNATURE_NAME}`, mtime),
+            signManifest(digest, opts.signKey),
+          );
+        }
+      });
+    }
     await final.append(treePart);
     await final.writeTar(gzip, metaBytes + treeBytes, (tar) => tar.finish());
     const fileSha = final.commit();

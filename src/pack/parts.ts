@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, createWriteStream, openSync, renameSync, rmSync } from 'node:fs';
 import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants, createGzip } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import { errnoCode, PackError } from '../errors.js';
 import { TarWriter } from './tar/writer.js';
 
@@ -42,11 +42,18 @@ export class PartFile {
     });
   }
 
-  /** Appends a tar part made by `fill`; returns the archive offset after it. */
-  async writeTar(gzip: boolean, offset: number, fill: (tar: TarWriter) => Promise<void>): Promise<number> {
+  /**
+   * Appends a tar part made by `fill`; returns the archive offset after it. `gzip` is false for a
+   * plain tar, else the zlib level of this member.
+   */
+  async writeTar(
+    gzip: false | number,
+    offset: number,
+    fill: (tar: TarWriter) => Promise<void>,
+  ): Promise<number> {
     const input = new PassThrough({ highWaterMark: 1 << 20 });
     const stages: (PassThrough | Transform)[] = [input];
-    if (gzip) stages.push(createGzip({ level: constants.Z_DEFAULT_COMPRESSION, chunkSize: 256 * 1024 }));
+    if (gzip !== false) stages.push(createGzip({ level: gzip, chunkSize: 256 * 1024 }));
     stages.push(this.meter());
     const done = pipeline([...stages, createWriteStream('', { fd: this.fd, autoClose: false })]);
     done.catch(() => {});
