@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { buildJail } from '../../build/build-jail.js';
 import type { BuildResult } from '../../build/types.js';
 import { type Io, paint, printJson } from '../io.js';
 import { action } from '../run-command.js';
@@ -31,6 +30,8 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       })
       .option('force', { type: 'boolean', default: false, describe: 'Rebuild even when nothing changed' }),
   handler: action<BuildArgs>(async (args, io) => {
+    // Loaded on use: the spec, plan and build modules cost start-up time every other command pays too.
+    const { buildJail } = await import('../../build/build-jail.js');
     const r = await buildJail(args.spec, args.dir, {
       root: args.root,
       unsafeAncestors: args['unsafe-ancestors'],

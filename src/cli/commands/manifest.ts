@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { manifestOf } from '../../manifest/manifest.js';
 import type { ManifestEntry } from '../../manifest/types.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
@@ -17,6 +16,7 @@ export const manifestCommand: CommandModule<object, ManifestArgs> = {
       .positional('dir', { type: 'string', demandOption: true, describe: 'Directory to describe' })
       .option('hash', { type: 'boolean', default: true, describe: 'Hash file contents (--no-hash to skip)' }),
   handler: action<ManifestArgs>(async (args, io) => {
+    const { manifestOf } = await import('../../manifest/manifest.js');
     const m = manifestOf(args.dir, { hash: args.hash });
     if (args.json) printJson(io, m);
     else io.out(m.entries.map(line).join('\n'));
