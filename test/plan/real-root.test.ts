@@ -57,6 +57,16 @@ describe('plans over this machine (the host as source root, the real resolver)',
     expect(python.entries.some((e) => /\/libc\.so\.6$/.test(e.path) && e.type === 'file')).toBe(true);
   });
 
+  it('python: extension modules in the stdlib tree bring their own libraries', () => {
+    // Only the modules' closures name these: the interpreter itself links none of them.
+    for (const lib of ['libssl.so.3', 'libcrypto.so.3', 'libsqlite3.so.0', 'libffi.so.8']) {
+      expect(
+        python.entries.some((e) => path.posix.basename(e.path).startsWith(lib) && e.type === 'file'),
+        lib,
+      ).toBe(true);
+    }
+  });
+
   it('python: the CA bundle and the OpenSSL directory links are there', () => {
     const m = byPath(python);
     const bundle = m.get('/etc/ssl/certs/ca-certificates.crt');
