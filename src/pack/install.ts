@@ -184,12 +184,23 @@ export async function installPackage(
     const report = await readPackage(pkg, { trust: opts.trust, sink });
     sink.finish(report.manifest, staging);
     const old = path.join(staging, 'old');
-    if (exists) renameSync(target, old);
     try {
-      renameSync(root, target);
+      if (exists) renameSync(target, old);
+      try {
+        renameSync(root, target);
+      } catch (e) {
+        if (exists) renameSync(old, target);
+        throw e;
+      }
     } catch (e) {
-      if (exists) renameSync(old, target);
-      throw e;
+      throw new PackError(
+        'INSTALL_SWAP',
+        `cannot swap the new tree in: ${errnoCode(e) ?? (e as Error).message}`,
+        {
+          path: target,
+          hint: 'a mount point cannot be replaced; install to a directory beneath it',
+        },
+      );
     }
     return { ...report, dir: target, replaced: exists };
   } finally {

@@ -112,14 +112,14 @@ export async function readPackage(file: string, opts: ReadOptions = {}): Promise
         checked = verifyEntry(report.manifest, file);
       }
       const e = checked.header(h);
-      opts.sink?.begin(e);
+      sinkCall(() => opts.sink?.begin(e), e.path);
       if (e.type === 'file') {
         const hash = createHash('sha256');
         let n = 0;
         for await (const c of tar.body()) {
           hash.update(c);
           n += c.length;
-          opts.sink?.write(c);
+          sinkCall(() => opts.sink?.write(c), e.path);
         }
         if (n !== e.size || hash.digest('hex') !== e.sha256) {
           throw refuse(
@@ -132,7 +132,7 @@ export async function readPackage(file: string, opts: ReadOptions = {}): Promise
         report!.files += 1;
         report!.bytes += n;
       }
-      opts.sink?.end(e);
+      sinkCall(() => opts.sink?.end(e), e.path);
     }
     if (!checked || !report) {
       if (meta.size === 0)
@@ -151,6 +151,18 @@ export async function readPackage(file: string, opts: ReadOptions = {}): Promise
     throw new PackError('PACKAGE_UNREADABLE', `not a readable jailsmith package: ${msg}`, { path: file });
   } finally {
     raw.destroy();
+  }
+}
+
+/** A write that fails (disk full, mknod refused) is the machine's problem, not the package's. */
+function sinkCall(fn: () => void, where: string): void {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof PackError) throw e;
+    throw new PackError('INSTALL_FAILED', `cannot write ${where}: ${errnoCode(e) ?? (e as Error).message}`, {
+      path: where,
+    });
   }
 }
 
