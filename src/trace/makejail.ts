@@ -59,6 +59,7 @@ export async function buildTraced(
     notes.push('trace: the commands were not re-run inside the jail (chroot needs root)');
   }
   const source = new SourceRoot(p.source);
+  const userspec = runUserspec(spec);
   const max = opts.maxRounds ?? 3;
   for (let round = 1; spec.trace.length > 0 && isRoot() && round <= max; round++) {
     const have = new Set(p.entries.map((e) => e.path));
@@ -69,6 +70,7 @@ export async function buildTraced(
       const r = await traceCommand(t.command, {
         shell: t.shell,
         chroot: build.dir,
+        ...(userspec ? { userspec } : {}),
         ...(spec.run.env ? { env: spec.run.env } : {}),
       });
       exitCodes.push(r.exitCode);
@@ -102,4 +104,13 @@ export async function buildTraced(
     if (c !== 0 && t) notes.push(`trace: ${traceLabel(t)} still exits ${c} inside the jail`);
   });
   return { build: { ...build, notes: [...build.notes, ...notes] }, rounds };
+}
+
+/** The jail runs its command as run.user: the confirming runs do too (as root otherwise). */
+function runUserspec(spec: JailSpec): string | null {
+  const u = spec.run.user;
+  if (u === undefined) return null;
+  const named = spec.users.find((x) => x.name === String(u) || x.uid === Number(u));
+  if (named) return `${named.uid}:${named.gid}`;
+  return typeof u === 'number' || /^\d+$/.test(String(u)) ? `${u}:${u}` : null;
 }

@@ -29,6 +29,8 @@ export interface TraceOptions {
   env?: Record<string, string>;
   /** Host directory to chroot into first (a built jail). */
   chroot?: string;
+  /** With chroot: run as UID:GID inside (chroot --userspec). */
+  userspec?: string;
   /** Seconds before the command is killed (default 300). */
   timeout?: number;
 }
@@ -59,7 +61,8 @@ export async function traceCommand(argv: string[], opts: TraceOptions = {}): Pro
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'jailsmith-trace-'));
   const out = path.join(tmp, 'strace.out');
   const command = opts.shell ? ['/bin/sh', '-c', argv.join(' ')] : argv;
-  const wrapped = opts.chroot ? ['chroot', opts.chroot, ...command] : command;
+  const user = opts.chroot && opts.userspec ? [`--userspec=${opts.userspec}`] : [];
+  const wrapped = opts.chroot ? ['chroot', ...user, opts.chroot, ...command] : command;
   try {
     let r: Awaited<ReturnType<typeof execa>>;
     try {

@@ -44,6 +44,18 @@ describeAsRoot('trace: makejail loop', () => {
     expect(existsSync(path.join(jail, 'etc/debian_version'))).toBe(true);
   });
 
+  it('runs the confirming rounds as run.user', async () => {
+    // root on the host stops at the test; uid 1000 in the jail falls through to cat
+    const spec = writeSpec(work, 'as-user', {
+      binaries: ['/bin/sh', '/bin/cat', '/usr/bin/id'],
+      users: [{ name: 'app', uid: 1000, gid: 1000 }],
+      run: { user: 'app' },
+      trace: ['[ "$(id -u)" = 0 ] || cat /etc/debian_version'],
+    });
+    const r = await buildCli(spec, path.join(work, 'user-jail'));
+    expect(r.stderr).toMatch(/trace round 1: exit 1 in the jail; added \d+: [^\n]*\/etc\/debian_version/);
+  });
+
   it('says which devices the command looked for in the jail', async () => {
     const spec = writeSpec(work, 'needs-null', { binaries: ['/bin/sh'], trace: ['echo hi >/dev/null'] });
     const r = await buildCli(spec, path.join(work, 'null-jail'));
