@@ -41,6 +41,32 @@ describe('include', () => {
     expect(spec.origin).toEqual([top, path.join(dir, 'parts/base.yaml'), path.join(dir, 'extra.yaml')]);
   });
 
+  it('keyed lists merge by path or name (later wins), audit allow-lists concatenate', async () => {
+    const top = writeSpecs(dir, {
+      'k-top.yaml': [
+        'include: [k-base.yaml]',
+        'dirs: [{path: /tmp, mode: "1777"}]',
+        'devices: [{path: /dev/null, type: c, major: 1, minor: 3, mode: "0600"}]',
+        'audit: {allow: [B, A]}',
+        'groups: [{name: staff, gid: 51}]',
+        '',
+      ].join('\n'),
+      'k-base.yaml':
+        'dirs: [/tmp, /srv]\ndevices: [null, zero]\naudit: {allow: [A]}\ngroups: [{name: staff, gid: 50}]\n',
+    });
+    const spec = await loadSpec(top);
+    expect(spec.dirs.map((d) => [d.path, d.mode])).toEqual([
+      ['/tmp', 0o1777],
+      ['/srv', 0o755],
+    ]);
+    expect(spec.devices.map((d) => [d.path, d.mode])).toEqual([
+      ['/dev/null', 0o600],
+      ['/dev/zero', 0o666],
+    ]);
+    expect(spec.audit.allow).toEqual(['A', 'B']);
+    expect(spec.groups).toEqual([{ name: 'staff', gid: 51, members: [] }]);
+  });
+
   it('reports a cycle with the whole cycle, at the include that closes it', async () => {
     const a = writeSpecs(dir, {
       'a.yaml': 'include: b.yaml\n',
