@@ -66,13 +66,28 @@ const startup = median(Array.from({ length: RUNS }, () => run(process.execPath, 
 const lt = run('lddtree', files);
 if (lt.status !== 0) throw new Error(`lddtree exited ${lt.status} (is python3-pyelftools installed?)`);
 const lddtree = lt.seconds;
-const lddLoop = run('sh', ['-c', 'for f; do ldd "$f"; done', 'sh', ...files]).seconds;
+const ll = run('sh', ['-c', 'for f; do ldd "$f"; done', 'sh', ...files]);
+const lddLoop = ll.seconds;
 
 const js = median(ours);
+const jsCpu = median(oursCpu);
+// CPU seconds (user+sys, children included) beside wall: on a shared machine they move less.
 const rows = [
-  { tool: 'jailsmith deps --json', seconds: js, ratio: 1 },
-  { tool: 'lddtree (one call)', seconds: lddtree, ratio: lddtree / js },
-  { tool: 'ldd loop (jailkit)', seconds: lddLoop, ratio: lddLoop / js },
+  { tool: 'jailsmith deps --json', seconds: js, ratio: 1, cpuSeconds: jsCpu, cpuRatio: 1 },
+  {
+    tool: 'lddtree (one call)',
+    seconds: lddtree,
+    ratio: lddtree / js,
+    cpuSeconds: lt.cpu,
+    cpuRatio: lt.cpu / jsCpu,
+  },
+  {
+    tool: 'ldd loop (jailkit)',
+    seconds: lddLoop,
+    ratio: lddLoop / js,
+    cpuSeconds: ll.cpu,
+    cpuRatio: ll.cpu / jsCpu,
+  },
 ];
 console.log(`${files.length} dynamically linked programs; jailsmith median of ${RUNS} runs`);
 console.log('tool                       seconds   ratio');

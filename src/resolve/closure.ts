@@ -29,12 +29,18 @@ export interface ElfClosure {
 interface Loaded {
   found: Found;
   elf: ElfInfo;
-  names: Set<string>;
   loader: Loaded | null;
-  /** $ORIGIN for this object. */
+  /** Search data derived from the object alone, shared across programs. */
+  info: ObjectSearch;
+}
+
+/** What an object contributes to searches: its $ORIGIN and its expanded RPATH/RUNPATH. */
+interface ObjectSearch {
   origin: string;
   rpathDirs?: string[] | null;
   runpathDirs?: string[] | null;
+  /** musl: RUNPATH, else RPATH. */
+  muslDirs?: string[] | null;
 }
 
 /** musl's loader answers for these itself: libc.so, libm.so.6, libpthread.so.0 and so on. */
@@ -49,11 +55,23 @@ export class ClosureWalker {
   /** Search results shared across programs: key is (search list, name). */
   private readonly searchCache = new Map<string, Found | null>();
   private readonly systemCache = new Map<string, Found | null>();
+  /** Per opened path: $ORIGIN (the directory of the path as opened) and expanded search lists. */
+  private readonly objectInfo = new Map<string, ObjectSearch>();
+  private readonly interpCache = new Map<string, Found | null>();
 
   constructor(
     private readonly cfg: RootConfig,
     private readonly store: ObjectStore,
   ) {}
+
+  private infoFor(key: string, origin: () => string): ObjectSearch {
+    let i = this.objectInfo.get(key);
+    if (!i) {
+      i = { origin: origin() };
+      this.objectInfo.set(key, i);
+    }
+    return i;
+  }
 
   walk(main: Found, elf: ElfInfo): ElfClosure {
     const env = this.cfg.env(elf);
@@ -66,43 +84,46 @@ export class ClosureWalker {
       missing: [],
       edges: [],
     };
-    const loaded: Loaded[] = [];
+    // Names each loaded object answers to: the names it was requested as, its path and soname.
+    const byName = new Map<string, Loaded>();
     const byReal = new Map<string, Loaded>();
+    const loaded: Loaded[] = [];
+    const add = (l: Loaded, name: string | null): void => {
+      loaded.push(l);
+      byReal.set(l.found.real.path, l);
+      if (name !== null) byName.set(name, l);
+      byName.set(l.found.path, l);
+      if (l.elf.soname) byName.set(l.elf.soname, l);
+    };
+    // The program's $ORIGIN is the directory of its real path: the kernel gives the loader that.
     const mainObj: Loaded = {
       found: main,
       elf,
-      names: new Set(elf.soname ? [elf.soname] : []),
       loader: null,
-      origin: path.posix.dirname(main.real.path),
+      info: this.infoFor(`\0main\0${main.real.path}`, () => path.posix.dirname(main.real.path)),
     };
-    loaded.push(mainObj);
-    byReal.set(main.real.path, mainObj);
+    add(mainObj, null);
     let interp: Loaded | null = null;
     if (interpName !== null) {
-      const f = this.store.lookup(normalizeInRoot(interpName));
+      let f = this.interpCache.get(interpName);
+      if (f === undefined) {
+        f = this.store.lookup(normalizeInRoot(interpName));
+        this.interpCache.set(interpName, f);
+      }
       const ie = f ? elfOf(f) : null;
       if (f && ie) {
         out.interpreter = f;
+        const found = f;
         interp = {
-          found: f,
+          found,
           elf: ie,
-          names: new Set([interpName]),
           loader: null,
-          origin: path.posix.dirname(f.path),
+          info: this.infoFor(f.path, () => path.posix.dirname(found.path)),
         };
-        if (ie.soname) interp.names.add(ie.soname);
-        loaded.push(interp);
-        byReal.set(f.real.path, interp);
+        add(interp, interpName);
       } else out.missingInterpreter = interpName;
     }
 
-    // Names each loaded object answers to: the names it was requested as, its path and soname.
-    const byName = new Map<string, Loaded>();
-    const register = (l: Loaded): void => {
-      for (const n of l.names) byName.set(n, l);
-      if (l.elf.soname) byName.set(l.elf.soname, l);
-    };
-    for (const l of loaded) register(l);
     const missing = new Set<string>();
     for (let qi = 0; qi < loaded.length; qi++) {
       const obj = loaded[qi] as Loaded;
@@ -117,20 +138,17 @@ export class ClosureWalker {
           const f = musl ? this.findMusl(name, obj, env) : this.findGlibc(name, obj, env);
           if (f) {
             hit = byReal.get(f.real.path);
-            if (hit) {
-              hit.names.add(name);
-              byName.set(name, hit);
-            } else {
+            if (hit) byName.set(name, hit);
+            else {
+              const found = f;
               hit = {
-                found: f,
+                found,
                 elf: elfOf(f) as ElfInfo,
-                names: new Set([name, f.path]),
                 loader: obj,
-                origin: path.posix.dirname(f.path),
+                // A library's $ORIGIN is the directory of the path it was opened by.
+                info: this.infoFor(f.path, () => path.posix.dirname(found.path)),
               };
-              loaded.push(hit);
-              byReal.set(f.real.path, hit);
-              register(hit);
+              add(hit, name);
               out.objects.push(f);
             }
           }
@@ -144,22 +162,26 @@ export class ClosureWalker {
   }
 
   private dst(obj: Loaded, env: ArchEnv): DstValues {
-    return { origin: obj.origin, lib: env.lib, platform: env.platform };
+    return { origin: obj.info.origin, lib: env.lib, platform: env.platform };
   }
 
+  // The lists depend on the object and the architecture's $LIB/$PLATFORM; every program of one
+  // resolver and architecture shares them, so they are cached per object.
   private rpathOf(obj: Loaded, env: ArchEnv): string[] | null {
-    if (obj.rpathDirs === undefined)
-      obj.rpathDirs =
+    const i = obj.info;
+    if (i.rpathDirs === undefined)
+      i.rpathDirs =
         obj.elf.rpath !== null && obj.elf.runpath === null
           ? splitPathList(obj.elf.rpath, this.dst(obj, env))
           : null;
-    return obj.rpathDirs;
+    return i.rpathDirs;
   }
 
   private runpathOf(obj: Loaded, env: ArchEnv): string[] | null {
-    if (obj.runpathDirs === undefined)
-      obj.runpathDirs = obj.elf.runpath !== null ? splitPathList(obj.elf.runpath, this.dst(obj, env)) : null;
-    return obj.runpathDirs;
+    const i = obj.info;
+    if (i.runpathDirs === undefined)
+      i.runpathDirs = obj.elf.runpath !== null ? splitPathList(obj.elf.runpath, this.dst(obj, env)) : null;
+    return i.runpathDirs;
   }
 
   /** A candidate is usable when it is ELF of the program's class, byte order and machine. */
@@ -257,7 +279,8 @@ export class ClosureWalker {
     for (let l: Loaded | null = obj; l; l = l.loader) {
       const list = l.elf.runpath ?? l.elf.rpath;
       if (list !== null) {
-        const f = this.searchDirs(splitPathList(list, this.dst(l, env)), name, env, []);
+        l.info.muslDirs ??= splitPathList(list, this.dst(l, env));
+        const f = this.searchDirs(l.info.muslDirs, name, env, []);
         if (f) return f;
       }
     }
