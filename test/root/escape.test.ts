@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   readFileSync,
@@ -100,6 +102,31 @@ describeAsRoot('build never writes outside DIR through planted links', () => {
     expect(snapshot(outside)).toEqual(before);
     expect(lstatSync(path.join(jail, 'home/jail/out')).isSymbolicLink()).toBe(true);
     expect(readFileSync(path.join(jail, 'home/jail/notes'), 'utf8')).toBe('mine\n');
+  });
+
+  it('a hard link from the jail to an outside file: the outside inode is never written', async () => {
+    await plantAndRebuild(() => {
+      rmSync(path.join(jail, 'etc/version'));
+      linkSync(path.join(outside, 'etc/version'), path.join(jail, 'etc/version'));
+    });
+  });
+
+  it('a FIFO where a file should be neither blocks nor is written', async () => {
+    await plantAndRebuild(() => {
+      rmSync(path.join(jail, 'etc/passwd'));
+      execFileSync('mkfifo', [path.join(jail, 'etc/passwd')]);
+    });
+  });
+
+  it('a leftover name beside DIR that is a link to outside is neither followed nor removed', async () => {
+    const before = snapshot(outside);
+    const planted = path.join(path.dirname(jail), '.jail.jailsmith-old-abc123');
+    symlinkSync(outside, planted);
+    rmSync(jail, { recursive: true });
+    await applyPlan(basicPlan(src, 'v2'), jail);
+    expect(snapshot(outside)).toEqual(before);
+    expect(lstatSync(planted).isSymbolicLink()).toBe(true);
+    expect(readFileSync(path.join(jail, 'etc/version'), 'utf8')).toBe('v2\n');
   });
 
   it('links swapped in while builds run (race), by root and by the jail user', async () => {
