@@ -114,6 +114,7 @@ describeAsRoot('pack, verify, install, keygen through the binary', () => {
       ['pack', jail, '-o', t('x.tar'), '--sign', t('alice.pub')],
       ['pack', jail, '-o', t('no/such/dir.tar')],
       ['pack', jail, '-o', t('occupied'), '--format', 'oci'],
+      ['pack', jail, '-o', t('img2'), '--format', 'oci', '--sign', t('alice')],
       ['verify', t('missing.tar')],
       ['verify', t('junk.tar')],
       ['verify', t('signed.tgz'), '--trust', t('junk.tar')],

@@ -54,6 +54,11 @@ export const packCommand: CommandModule<object, PackArgs> = {
         hint: 'name it .tar, .tar.gz or .tgz, or pass --format tar|tar.gz|oci',
       });
     }
+    if (format === 'oci' && args.sign !== undefined) {
+      throw new UsageError('USAGE', '--sign applies to tar packages, not OCI layouts', {
+        hint: 'sign OCI images with the registry tooling (e.g. cosign), or pack a .tar.gz to sign',
+      });
+    }
     const key = args.sign === undefined ? undefined : loadPrivateKey(args.sign);
     const src = await openPackSource(args.source);
     try {
