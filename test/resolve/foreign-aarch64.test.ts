@@ -1,13 +1,15 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const ROOT = '/usr/aarch64-linux-gnu';
 
-describe('a foreign root: aarch64 in /usr/aarch64-linux-gnu', () => {
+// Placing the program in /usr/aarch64-linux-gnu needs root.
+describeAsRoot('a foreign root: aarch64 in /usr/aarch64-linux-gnu', () => {
   const name = `jailsmith-test-${process.pid}-${Date.now().toString(36)}`;
   const placed = path.join(ROOT, name);
   const work = tmpDir();
