@@ -30,13 +30,13 @@ const PLACEMENT = [
 ];
 
 describeAsRoot('jailsmith audit (CLI)', () => {
+  // Registered first so its removal runs after the unmounting afterAll below (hooks unwind).
+  const base = tmpDir('jailsmith-audit-cli-');
   const mounts = new Mounts();
-  let base = '';
   let small = '';
   let medium = '';
 
   beforeAll(async () => {
-    base = tmpDir('jailsmith-audit-cli-');
     try {
       // A small jail on its own nosuid,nodev tmpfs, so every finding is the jail's own.
       small = path.join(base, 'small');

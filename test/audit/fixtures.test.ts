@@ -9,12 +9,13 @@ import { tmpDir } from '../helpers/tmp.js';
 import { Mounts, makeBrokenJail } from './fixture-jail.js';
 
 describeAsRoot('audit: a fixture per check id on a broken jail', () => {
+  // Registered first so its removal runs after the unmounting afterAll below (hooks unwind).
+  const base = tmpDir('jailsmith-audit-');
   const mounts = new Mounts();
   let jail = '';
   let report: AuditReport;
 
   beforeAll(async () => {
-    const base = tmpDir('jailsmith-audit-');
     try {
       jail = await makeBrokenJail(base, mounts);
       report = await auditJail(jail);
