@@ -89,6 +89,18 @@ describeAsRoot('jailsmith run --spec on a jail built from jails/python.yaml', ()
     expect(out.probe.summary).toMatchObject({ critical: 0, high: 0 });
   });
 
+  it('--net none leaves a working loopback and nothing else', async () => {
+    const code = [
+      'import socket',
+      "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()",
+      "c = socket.create_connection(s.getsockname()); a, _ = s.accept(); c.sendall(b'ok')",
+      'print(socket.if_nameindex(), a.recv(2).decode())',
+    ].join('\n');
+    const r = await runCli(['run', jail, '--spec', spec, '--', '-c', code]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim()).toBe("[(1, 'lo')] ok");
+  });
+
   it('command-line flags win over the spec', async () => {
     const r = await runCli([
       'run',
