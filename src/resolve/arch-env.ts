@@ -45,6 +45,7 @@ export class RootConfig {
   private conf: string[] | undefined;
   private readonly envs = new Map<string, ArchEnv>();
   private readonly muslPaths = new Map<string, string[]>();
+  private preloads: string[] | undefined;
 
   constructor(
     readonly root: SourceRoot,
@@ -70,6 +71,25 @@ export class RootConfig {
   confDirs(): string[] {
     this.conf ??= readLdSoConf(this.root);
     return this.conf;
+  }
+
+  /**
+   * /etc/ld.so.preload: glibc's loader maps these into every program before its DT_NEEDED
+   * (separated by spaces, tabs, colons or newlines; entries it cannot find are ignored).
+   */
+  preload(): string[] {
+    if (this.preloads) return this.preloads;
+    this.preloads = [];
+    const rp = this.root.realpath('/etc/ld.so.preload');
+    if (rp && this.root.kind(rp.path) === 'file') {
+      try {
+        const text = readFileSync(this.root.hostOfReal(rp.path), 'utf8');
+        this.preloads = text.split(/[\s:]+/).filter((s) => s !== '');
+      } catch {
+        // Unreadable: the loader goes on without preloads as well.
+      }
+    }
+    return this.preloads;
   }
 
   /** musl's search path: /etc/ld-musl-ARCH.path, else its built-in default. */

@@ -124,6 +124,31 @@ export class ClosureWalker {
       } else out.missingInterpreter = interpName;
     }
 
+    // glibc maps /etc/ld.so.preload right after the program (searched as if it needed them);
+    // one it cannot find is skipped with a warning, not an error.
+    if (!musl)
+      for (const name of this.cfg.preload()) {
+        if (byName.has(name)) continue;
+        const f = this.findGlibc(name, mainObj, env);
+        if (!f) continue;
+        const known = byReal.get(f.real.path);
+        if (known) byName.set(name, known);
+        else {
+          const found = f;
+          add(
+            {
+              found,
+              elf: elfOf(f) as ElfInfo,
+              loader: mainObj,
+              info: this.infoFor(f.path, () => path.posix.dirname(found.path)),
+            },
+            name,
+          );
+          out.objects.push(f);
+        }
+        out.edges.push({ from: main.path, name, path: f.path });
+      }
+
     const missing = new Set<string>();
     for (let qi = 0; qi < loaded.length; qi++) {
       const obj = loaded[qi] as Loaded;

@@ -1,4 +1,4 @@
-import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,27 @@ describe('a root with its own ld.so.cache', () => {
     expect(d.closure).toContain('/opt/second/libq.so.1');
   });
 
+  /** A copy of the root whose /etc/ld.so.preload names the other libq and one that is absent. */
+  const preloadRoot = (): string => {
+    const P = path.join(base, 'preload');
+    if (existsSync(P)) return P;
+    cpSync(R, P, { recursive: true, verbatimSymlinks: true });
+    writeFileSync(path.join(P, 'etc/ld.so.preload'), '/opt/second/libq.so.1 libnotthere.so\n');
+    return P;
+  };
+
+  it('/etc/ld.so.preload objects come first, and their soname answers DT_NEEDED', () => {
+    const P = preloadRoot();
+    const d = createResolverSync({ root: P }).resolveSync('/bin/prog') as Dependencies;
+    expect(d.closure).toEqual([
+      '/lib/x86_64-linux-gnu/libc.so.6',
+      '/lib64/ld-linux-x86-64.so.2',
+      '/opt/second/libq.so.1',
+    ]);
+    // A preload the loader cannot find is ignored with a warning, not missing.
+    expect(d.missing).toEqual([]);
+  });
+
   describeAsRoot('checked with the loader inside the root (chroot)', () => {
     it('ld.so --list in a chroot agrees', async () => {
       const r = await execa('chroot', [R, '/lib64/ld-linux-x86-64.so.2', '--list', '/bin/prog']);
@@ -75,6 +96,14 @@ describe('a root with its own ld.so.cache', () => {
       const d = createResolverSync({ root: R }).resolveSync('/bin/prog') as Dependencies;
       expect(loader.notFound).toEqual([]);
       expect(new Set([...loader.found].map((h) => h.slice(R.length)))).toEqual(inRootReal(R, d.closure));
+    });
+
+    it('with /etc/ld.so.preload, ld.so --list in a chroot agrees', async () => {
+      const P = preloadRoot();
+      const r = await execa('chroot', [P, '/lib64/ld-linux-x86-64.so.2', '--list', '/bin/prog']);
+      const loader = parseTrace(r.stdout, (p) => path.join(P, p));
+      const d = createResolverSync({ root: P }).resolveSync('/bin/prog') as Dependencies;
+      expect(new Set([...loader.found].map((h) => h.slice(P.length)))).toEqual(inRootReal(P, d.closure));
     });
   });
 });
