@@ -215,6 +215,16 @@ describeAsRoot('applyPlan writes a jail', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it('from a source root other than /, a file whose path leads out of it through a link is refused', async () => {
+    const root = path.join(t, 'srcroot');
+    mkdirSync(path.join(root, 'etc'), { recursive: true });
+    writeFileSync(path.join(t, 'host-secret'), 'secret\n');
+    symlinkSync(path.join(t, 'host-secret'), path.join(root, 'etc/leak'));
+    const entry = { ...file('/etc/leak', path.join(t, 'host-secret')), source: path.join(root, 'etc/leak') };
+    await expect(applyPlan(plan([entry], root), jail)).rejects.toMatchObject({ code: 'ROOT_SOURCE_ESCAPE' });
+    expect(existsSync(jail)).toBe(false);
+  });
+
   it('refuses an unsafe ancestor, naming it, unless overridden', async () => {
     const open = path.join(t, 'open');
     mkdirSync(open);
