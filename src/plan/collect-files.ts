@@ -33,10 +33,14 @@ export const collectFiles: Collector = {
           'list whole directories under trees',
         );
       }
-      // A plain path keeps its links (they enter the jail too); a renamed or re-moded file is one copy.
+      // A path reached through links keeps them (they enter the jail too); anything else is one
+      // copy that the spec states, so it wins over a profile's default for the same path.
       const plain = f.from === undefined && f.mode === undefined && uid === 0 && gid === 0;
-      if (plain) copier.copy(f.path, { resolve: 'lenient', force: true, origin: `files: ${f.path}` });
-      else copier.copyAs(f.path, from, { mode: f.mode, uid, gid }, `files: ${f.path}`);
+      if (plain && real.links.length > 0) {
+        copier.copy(f.path, { resolve: 'lenient', force: true, origin: `files: ${f.path}` });
+      } else {
+        copier.copyAs(f.path, from, { mode: f.mode, uid, gid, rank: Rank.stated }, `files: ${f.path}`);
+      }
     }
   },
 };

@@ -66,7 +66,7 @@ export const collectProfiles: Collector = {
       }
       for (const g of profile.generate) {
         const mode = g.mode ? Number.parseInt(g.mode, 8) : 0o644;
-        ctx.add(generatedFile(g.path, g.content, mode), Rank.stated, `profile ${name}`);
+        ctx.add(generatedFile(g.path, g.content, mode), Rank.profile, `profile ${name}`);
       }
       for (const n of profile.notes) ctx.notes.add(n);
     }

@@ -6,11 +6,12 @@ import type { JailSpec } from '../spec/types.js';
 import type { PlanEntry } from './types.js';
 
 /**
- * Who put an entry there decides who wins a clash: a generated file beats anything copied (the
- * host's passwd never enters), what the spec states beats what was copied, and a copied directory
- * beats a parent directory made only to hold something.
+ * Who put an entry there decides who wins a clash: a generated account file beats anything (the
+ * host's passwd never enters), what the spec states beats a profile's default (a spec's own
+ * /etc/hosts over nss-files' one), which beats what was copied, and a copied directory beats a
+ * parent directory made only to hold something.
  */
-export const Rank = { parent: 0, copied: 1, stated: 2, generated: 3 } as const;
+export const Rank = { parent: 0, copied: 1, profile: 2, stated: 3, generated: 4 } as const;
 export type Rank = (typeof Rank)[keyof typeof Rank];
 
 interface Slot {

@@ -22,6 +22,8 @@ export interface CopyAttrs {
   mode?: number | undefined;
   uid?: number;
   gid?: number;
+  /** Precedence of the entry (default: copied). */
+  rank?: Rank;
 }
 
 const SPECIAL = 0o6000;
@@ -141,7 +143,7 @@ export class Copier {
         sha256: '',
         size: st.size,
       },
-      Rank.copied,
+      attrs.rank ?? Rank.copied,
       opts.origin,
     );
     this.ctx.sources.set(jailPath, { dev: st.dev, ino: st.ino, nlink: st.nlink });

@@ -332,3 +332,30 @@ describe('links in the source root', () => {
     expect(err.code).toBe('SPEC_FILE_NOT_FOUND');
   });
 });
+
+describe('who wins a clash', () => {
+  const base = tmpDir('plan-rank-');
+  const root = makeRoot(path.join(base, 'root'), {
+    '/usr/lib/x86_64-linux-gnu/libnss_files.so.2': ELF,
+    '/etc/hosts': '10.0.0.1 host-only-name\n',
+  });
+
+  it("the spec's own /etc/hosts beats the profile's, which beats the host's copy", async () => {
+    const { resolver } = fakeResolver(root, {});
+    const plan = async (yaml: string) =>
+      byPath(await createPlan(await spec(yaml, root), { resolver })).get('/etc/hosts');
+    // Named under files: the spec states it, so the copy wins over the profile's default.
+    expect(await plan('profiles: [nss-files]\nfiles: [/etc/hosts]\n')).toMatchObject({
+      type: 'file',
+      source: path.join(root, 'etc/hosts'),
+    });
+    // Merely inside a copied tree: the profile's generated file wins.
+    const fromTree = await plan('profiles: [nss-files]\ntrees: [/etc]\n');
+    expect(fromTree?.type).toBe('generated');
+    expect(fromTree?.type === 'generated' && fromTree.content).not.toContain('host-only-name');
+    const own = await plan(
+      'profiles: [nss-files]\nfiles: [{path: /etc/hosts, content: "127.0.0.1 mine\\n"}]\n',
+    );
+    expect(own?.type === 'generated' && own.content).toBe('127.0.0.1 mine\n');
+  });
+});
