@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, expect, test } from 'vitest';
@@ -118,6 +119,7 @@ describeAsRoot('jailsmith script', () => {
         }
         expect(readdirSync(cwd)).toEqual([]);
         expect(readdirSync(work).filter((n) => n.includes('pwned'))).toEqual([]);
+        expect(readdirSync(homedir()).filter((n) => n.includes('pwned'))).toEqual([]);
       });
     }
   });

@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, expect, test } from 'vitest';
@@ -64,6 +65,7 @@ describeAsRoot('host-mode script on a real root', () => {
     expect(r.out).toContain('copy /bin/sh');
     expect(facts(manifestOf(target))).toEqual(expectedFacts(plan));
     expect(readdirSync(cwd)).toEqual([]);
+    expect(readdirSync(homedir()).filter((n) => n.startsWith(canary))).toEqual([]);
     expect(readdirSync(work).filter((n) => n.startsWith('.jailsmith'))).toEqual([]);
     const run = await execa('chroot', [target, '/bin/sh', '-c', 'echo inside'], { reject: false });
     expect(run.stdout).toBe('inside');

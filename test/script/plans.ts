@@ -131,6 +131,9 @@ export function hostileNames(canary: string): string[] {
     `' ; touch ${canary}-quote ; '`,
     '*',
     '\\backslash',
+    // cd with no argument goes to $HOME: these would leave their mark there, whatever the cwd.
+    `$(cd; touch ${canary}-home)`,
+    `\`cd; touch ${canary}-home2\``,
   ];
 }
 
