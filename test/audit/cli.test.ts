@@ -78,6 +78,8 @@ describeAsRoot('jailsmith audit (CLI)', () => {
     expect((await runCli(['audit', medium, '--fail-on', 'low', ...PLACEMENT])).exitCode).toBe(1);
     expect((await runCli(['audit', small, ...PLACEMENT])).exitCode).toBe(1);
     expect((await runCli(['audit', small, '--fail-on', 'none', ...PLACEMENT])).exitCode).toBe(0);
+    const quiet = await runCli(['audit', small, '-q', ...PLACEMENT]);
+    expect([quiet.exitCode, quiet.stdout]).toEqual([1, '']);
     const bad = await runCli(['audit', small, '--fail-on', 'severe']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/^jailsmith: --fail-on must be one of/);

@@ -44,11 +44,13 @@ function progress(io: Io): ((n: number, dir: string) => void) | undefined {
 function output(
   report: AuditReport,
   rules: readonly RuleInfo[],
-  args: AuditArgs & { json: boolean },
+  args: AuditArgs & { json: boolean; quiet: boolean },
   io: Io,
 ): void {
   if (args.sarif) printJson(io, toSarif(report, rules));
   else if (args.json) printJson(io, toJson(report));
+  else if (args.quiet)
+    return; // the exit code is the answer
   else io.out(renderText(report, { checks: rules, paint: (s, t) => paint(io, COLOUR[s], t) }));
 }
 
