@@ -199,4 +199,19 @@ describe('closures inside a root', () => {
       expect.objectContaining({ code: 'NOT_ELF', path: '/notes.txt' }),
     );
   });
+
+  it('a FIFO is never opened (a read would block): not ELF, null when lenient', async () => {
+    await execa('mkfifo', [path.join(R, 'pipe')]);
+    const r = createResolverSync({ root: R });
+    expect(r.resolveSync('/pipe', { lenient: true })).toBeNull();
+    expect(() => r.resolveSync('/pipe')).toThrow(expect.objectContaining({ code: 'NOT_ELF' }));
+  });
+
+  it('ld.so.conf files that include each other are read once each', () => {
+    mkdirSync(path.join(R, 'etc/ld.so.conf.d'), { recursive: true });
+    writeFileSync(path.join(R, 'etc/ld.so.conf'), 'include /etc/ld.so.conf.d/*\n');
+    for (const n of 'abcdefgh')
+      writeFileSync(path.join(R, `etc/ld.so.conf.d/${n}`), `/${n}\ninclude /etc/ld.so.conf.d/*\n`);
+    expect(readLdSoConf(new SourceRoot(R))).toEqual([...'abcdefgh'].map((n) => `/${n}`));
+  });
 });
