@@ -3,7 +3,7 @@
  * chrooted, as an unprivileged uid without capabilities, with rlimits and a wall-clock timeout.
  * The argv of every step is in chain.ts; the in-namespace setup in inner.ts.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,26 @@ function signalName(n: number): string | null {
   return e ? e[0] : null;
 }
 
+const WORK_DIR = /^jailsmith-run-(\d+)-[A-Za-z0-9]{6}$/;
+
+/**
+ * Removes the work dirs (config, time report) of runs whose process is gone: a SIGKILLed caller
+ * cannot clean up after itself, and its job is already dead (parent-death signal).
+ */
+function sweepStaleWorkDirs(): void {
+  let names: string[];
+  try {
+    names = readdirSync(os.tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = WORK_DIR.exec(name);
+    if (!m || existsSync(`/proc/${m[1]}`)) continue;
+    rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 /** GNU time's report: an optional "Command terminated by signal N" line, then "%x %M". */
 export function parseTimeReport(
   text: string,
@@ -52,7 +72,8 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
   const prep = prepareRun(opts);
   if (!opts.allowUnsafe) await refuseUnsafeJail(prep.root.dir, opts.auditAllow);
   ensureProcDir(prep.root);
-  const work = mkdtempSync(path.join(os.tmpdir(), 'jailsmith-run-'));
+  sweepStaleWorkDirs();
+  const work = mkdtempSync(path.join(os.tmpdir(), `jailsmith-run-${process.pid}-`));
   try {
     const timeFile = tools.time ? path.join(work, 'time') : null;
     const config: InnerConfig = {

@@ -3,10 +3,12 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, expect, it } from 'vitest';
@@ -122,6 +124,11 @@ describeAsRoot('jailsmith run: entering a jail', () => {
     await cli;
     await until(() => pidsOfUid(64051).length === 0);
     expect(pidsOfUid(64051)).toEqual([]);
+    // The next run sweeps the work dir the killed one could not remove.
+    const stale = readdirSync(os.tmpdir()).filter((n) => n.startsWith(`jailsmith-run-${cli.pid}-`));
+    expect(stale).toHaveLength(1);
+    await runJail({ jail, command: ['/bin/sh', '-c', 'true'] });
+    expect(readdirSync(os.tmpdir()).filter((n) => n.startsWith(`jailsmith-run-${cli.pid}-`))).toEqual([]);
   });
 
   it('maxRssBytes is the job’s peak resident memory', async () => {
