@@ -111,10 +111,10 @@ export function walk(
       let host: string | Buffer;
       let raw: Buffer | undefined;
       if (!escaped && typeof dir.host === 'string' && !dir.raw) {
-        host = `${dir.host}/${text}`;
+        host = dir.host === '/' ? `/${text}` : `${dir.host}/${text}`;
       } else {
         const sep = Buffer.from('/');
-        host = Buffer.concat([Buffer.from(dir.host), sep, name]);
+        host = Buffer.concat([dir.host === '/' ? Buffer.alloc(0) : Buffer.from(dir.host), sep, name]);
         raw = Buffer.concat([dir.raw ?? Buffer.from(dir.path === '/' ? '' : dir.path), sep, name]);
       }
       let st: BigIntStats | undefined;
