@@ -119,9 +119,10 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
         : undefined;
     const probe =
       opts.onStart && child.pid !== undefined
-        ? waitForJob(child.pid, prep.root.dir, prep.uid, () => !done).then((pid) =>
-            pid !== null ? opts.onStart?.(pid) : undefined,
-          )
+        ? waitForJob(child.pid, prep.root.dir, prep.uid, () => !done)
+            .then((pid) => (pid !== null ? opts.onStart?.(pid) : undefined))
+            // A probe racing a job that just ended must not cost the caller the job's result.
+            .catch(() => undefined)
         : Promise.resolve();
     const r = await child;
     done = true;

@@ -42,7 +42,10 @@ export interface RunOptions {
   allowUnsafe?: boolean;
   /** Audit allow rules (`ID` or `ID:GLOB`, e.g. the spec's audit.allow) for that gate. */
   auditAllow?: string[];
-  /** Called with the host pid of the job once it runs inside the jail (for runtime probes). */
+  /**
+   * Called with the host pid of the job once it runs inside the jail (for runtime probes). Not
+   * called when the job ends first; an error it throws is dropped (the run's result comes first).
+   */
   onStart?: (pid: number) => void | Promise<void>;
 }
 
