@@ -63,6 +63,18 @@ for (let i = 0; i < RUNS; i++) {
 // Where the time goes: Node's own start, and the CLI's start (loading every command module).
 const nodeStart = median(Array.from({ length: RUNS }, () => run(process.execPath, ['-e', '0']).seconds));
 const startup = median(Array.from({ length: RUNS }, () => run(process.execPath, [bin, '--version']).seconds));
+// The same resolution without the CLI (Node, the resolver modules, resolve, JSON): what deps
+// costs once the CLI stops loading every command's modules at start.
+const libScript = `import { createResolverSync } from ${JSON.stringify(new URL('../dist/resolve/resolver.js', import.meta.url).href)};
+const r = createResolverSync({}); const out = {};
+for (const f of process.argv.slice(1)) { const d = r.resolveSync(f); out[f] = { interpreter: d.interpreter, closure: d.closure, missing: d.missing }; }
+process.stdout.write(JSON.stringify(out, null, 2));`;
+const libOnly = median(
+  Array.from(
+    { length: RUNS },
+    () => run(process.execPath, ['--input-type=module', '-e', libScript, ...files]).seconds,
+  ),
+);
 const lt = run('lddtree', files);
 if (lt.status !== 0) throw new Error(`lddtree exited ${lt.status} (is python3-pyelftools installed?)`);
 const lddtree = lt.seconds;
@@ -90,13 +102,26 @@ const rows = [
   },
 ];
 console.log(`${files.length} dynamically linked programs; jailsmith median of ${RUNS} runs`);
-console.log('tool                       seconds   ratio');
+console.log('tool                       seconds   ratio   CPU s  CPU ratio');
 for (const r of rows)
-  console.log(`${r.tool.padEnd(26)} ${r.seconds.toFixed(3).padStart(7)} ${r.ratio.toFixed(1).padStart(7)}x`);
+  console.log(
+    `${r.tool.padEnd(26)} ${r.seconds.toFixed(3).padStart(7)} ${r.ratio.toFixed(1).padStart(6)}x ` +
+      `${r.cpuSeconds.toFixed(2).padStart(7)} ${r.cpuRatio.toFixed(1).padStart(8)}x`,
+  );
 console.log(
   `node -e 0: ${nodeStart.toFixed(3)} s; jailsmith --version: ${startup.toFixed(3)} s; ` +
+    `library without the CLI: ${libOnly.toFixed(3)} s; ` +
     `jailsmith deps CPU (user+sys): ${median(oursCpu).toFixed(2)} s; peak RSS ${peak.toFixed(1)} MB; load ${os.loadavg()[0].toFixed(1)}`,
 );
 console.log(
-  `BENCH ${JSON.stringify({ name: 'deps', files: files.length, rows, nodeStartSeconds: nodeStart, cliStartSeconds: startup, cpuSeconds: median(oursCpu), peakRssMB: Math.round(peak * 10) / 10 })}`,
+  `BENCH ${JSON.stringify({
+    name: 'deps',
+    files: files.length,
+    rows,
+    nodeStartSeconds: nodeStart,
+    cliStartSeconds: startup,
+    libraryOnlySeconds: libOnly,
+    cpuSeconds: median(oursCpu),
+    peakRssMB: Math.round(peak * 10) / 10,
+  })}`,
 );
