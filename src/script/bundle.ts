@@ -7,6 +7,7 @@ import type { JailPlan } from '../plan/types.js';
 import { blobsOf, blobTar } from './blob-tar.js';
 import { planDigest } from './digest.js';
 import { renderScript } from './render.js';
+import { outputError } from './validate.js';
 
 export interface BundleResult {
   output: string;
@@ -47,7 +48,7 @@ export async function writeBundle(
       Readable.from(blobTar(blobs)),
       createGzip({ level: 6 }),
       meter,
-      createWriteStream(tmp, { start: offset, mode: 0o644 }),
+      createWriteStream(tmp, { start: offset, mode: 0o644, flags: 'wx' }),
     );
     const payloadSha256 = hash.digest('hex');
     const script = render({ offset, size, sha256: payloadSha256 });
@@ -70,6 +71,6 @@ export async function writeBundle(
     };
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw outputError(e, outFile);
   }
 }

@@ -3,7 +3,7 @@ import type { JailPlan } from '../plan/types.js';
 import { writeBundle } from './bundle.js';
 import { planDigest } from './digest.js';
 import { renderScript } from './render.js';
-import { ScriptError } from './validate.js';
+import { outputError, ScriptError } from './validate.js';
 import type { ScriptMode } from './view.js';
 
 export interface EmitOptions {
@@ -45,7 +45,7 @@ export async function emitScript(plan: JailPlan, opts: EmitOptions): Promise<Emi
     renameSync(tmp, opts.output);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw outputError(e, opts.output);
   }
   return { output: opts.output, mode: 'host', planDigest: planDigest(plan), bytes };
 }

@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
-import { JailError } from '../errors.js';
+import { errnoCode, JailError } from '../errors.js';
 import type { JailPlan, PlanEntry } from '../plan/types.js';
 
 /** A plan the script cannot render safely: it names the entry and what is wrong with it. */
 export class ScriptError extends JailError {}
+
+/** A file-system error while writing the script or bundle becomes one line naming the file. */
+export function outputError(e: unknown, file: string): unknown {
+  const code = errnoCode(e);
+  if (code === undefined || e instanceof JailError) return e;
+  return new ScriptError('SCRIPT_OUTPUT', `cannot write the script (${code})`, { path: file, cause: e });
+}
 
 const SHA256 = /^[0-9a-f]{64}$/;
 

@@ -130,11 +130,12 @@ describeAsRoot('jailsmith script', () => {
     expect(r.stdout).toMatch(/^#!\/bin\/sh\n# Setup script for the jail "shell"/);
   });
 
-  test('bad input: bundle without -o, a missing spec: one line, exit 2', async () => {
+  test('bad input: bundle without -o, a missing spec, an unknown mode, an unwritable -o: one line, exit 2', async () => {
     const cases = [
       ['script', path.join(JAILS, 'shell.yaml'), '--mode', 'bundle'],
       ['script', path.join(work, 'no-such.yaml')],
       ['script', path.join(JAILS, 'shell.yaml'), '--mode', 'tarball'],
+      ['script', path.join(JAILS, 'shell.yaml'), '-o', path.join(work, 'no-such-dir', 'setup.sh')],
     ];
     for (const args of cases) {
       const r = await runCli(args);
