@@ -2,6 +2,10 @@ import type { Resolver } from '../../resolve/types.js';
 import type { AuditContext, Check, Entry, Finding } from '../types.js';
 import { finding } from './util.js';
 
+/** Sonames of dynamic loaders (glibc on each architecture, musl). */
+const LOADER =
+  /(?:^|\/)(?:ld-linux[\w.-]*\.so(?:\.\d+)*|ld64\.so\.\d+|ld\.so\.\d+|ld-musl-[\w.-]+\.so\.\d+)$/;
+
 /** Dynamically linked candidates: executables and shared objects. */
 function candidates(ctx: AuditContext): Entry[] {
   return ctx.files.filter((e) => e.mode & 0o111 || /\.so(?:\.[\w.]+)?$/.test(e.path));
@@ -23,8 +27,13 @@ export const missingLibrary: Check = {
     for (const e of candidates(ctx)) {
       if (e.raw || e.inMount) continue; // the resolver works on UTF-8 in-root paths of the jail itself
       const deps = await resolveQuietly(resolver, e.path);
-      if (deps && deps.missing.length > 0) {
-        out.push(finding(this, 'medium', e, `cannot resolve inside the jail: ${deps.missing.join(', ')}`));
+      if (!deps) continue;
+      // A library (no PT_INTERP) that lists the dynamic loader as DT_NEEDED gets it from the
+      // process that loads it: the loader is always mapped first. The executables in the jail
+      // report a loader that is really missing, through their own PT_INTERP.
+      const missing = deps.interpreter === null ? deps.missing.filter((m) => !LOADER.test(m)) : deps.missing;
+      if (missing.length > 0) {
+        out.push(finding(this, 'medium', e, `cannot resolve inside the jail: ${missing.join(', ')}`));
       }
     }
     return out;
