@@ -1,6 +1,5 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { buildJail } from '../../src/build/build-jail.js';
 import { REPO } from '../helpers/cli.js';
 import { compileC } from '../helpers/compile.js';
@@ -37,25 +36,10 @@ export async function makeCJail(dir: string): Promise<string> {
  */
 export async function makePythonJail(dir: string): Promise<string> {
   await buildJail(path.join(REPO, 'jails/python.yaml'), dir, { unsafeAncestors: true });
-  await addMissingLibs(dir, '/usr/lib/python3.11/lib-dynload/_ctypes.cpython-311-x86_64-linux-gnu.so');
   mkdirSync(path.join(dir, 'opt'), { mode: 0o755 });
   copyFileSync(path.join(import.meta.dirname, 'hostile.py'), path.join(dir, 'opt/hostile.py'));
   addMountPoints(dir);
   return dir;
-}
-
-/**
- * Stopgap: the plan for jails/python.yaml leaves out libffi, which _ctypes needs (reported to
- * spec-plan); copy what ldd lists and the jail lacks so the ctypes attacks reach the kernel.
- */
-async function addMissingLibs(dir: string, module: string): Promise<void> {
-  const { stdout } = await execa('ldd', [module], { reject: false });
-  for (const m of stdout.matchAll(/=>\s*(\/\S+)\s+\(0x/g)) {
-    const lib = m[1] as string;
-    if (existsSync(path.join(dir, lib))) continue;
-    mkdirSync(path.join(dir, path.dirname(lib)), { recursive: true, mode: 0o755 });
-    copyFileSync(lib, path.join(dir, lib));
-  }
 }
 
 export interface HostileJail {
