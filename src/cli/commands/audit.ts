@@ -1,10 +1,4 @@
 import type { Argv, CommandModule } from 'yargs';
-import { auditJail } from '../../audit/audit.js';
-import { PROBE_RULES, probeProcess } from '../../audit/probe.js';
-import { CHECKS } from '../../audit/registry.js';
-import { toJson } from '../../audit/reporters/json.js';
-import { toSarif } from '../../audit/reporters/sarif.js';
-import { renderText } from '../../audit/reporters/text.js';
 import {
   type AuditReport,
   isSeverity,
@@ -13,7 +7,6 @@ import {
   severityRank,
 } from '../../audit/types.js';
 import { UsageError } from '../../errors.js';
-import { loadSpec } from '../../spec/load.js';
 import { type Io, paint, printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -41,12 +34,17 @@ function progress(io: Io): ((n: number, dir: string) => void) | undefined {
   };
 }
 
-function output(
+async function output(
   report: AuditReport,
   rules: readonly RuleInfo[],
   args: AuditArgs & { json: boolean; quiet: boolean },
   io: Io,
-): void {
+): Promise<void> {
+  const [{ toJson }, { toSarif }, { renderText }] = await Promise.all([
+    import('../../audit/reporters/json.js'),
+    import('../../audit/reporters/sarif.js'),
+    import('../../audit/reporters/text.js'),
+  ]);
   if (args.sarif) printJson(io, toSarif(report, rules));
   else if (args.json) printJson(io, toJson(report));
   else if (args.quiet)
@@ -89,11 +87,17 @@ export const auditCommand: CommandModule<object, AuditArgs> = {
     let report: AuditReport;
     let rules: readonly RuleInfo[];
     if (args.pid !== undefined) {
+      const { PROBE_RULES, probeProcess } = await import('../../audit/probe.js');
       report = probeProcess(args.pid);
       rules = PROBE_RULES;
     } else {
       if (!args.dir)
         throw new UsageError('USAGE', 'name a jail directory or --pid PID', { hint: 'jailsmith audit DIR' });
+      const [{ auditJail }, { CHECKS }, { loadSpec }] = await Promise.all([
+        import('../../audit/audit.js'),
+        import('../../audit/registry.js'),
+        import('../../spec/load.js'),
+      ]);
       const allow = [...(args.spec ? (await loadSpec(args.spec)).audit.allow : []), ...args.allow];
       const onProgress = progress(io);
       try {
@@ -103,7 +107,7 @@ export const auditCommand: CommandModule<object, AuditArgs> = {
       }
       rules = CHECKS;
     }
-    output(report, rules, args, io);
+    await output(report, rules, args, io);
     if (failOn === 'none') return 0;
     const bar = severityRank(failOn as Severity);
     return report.findings.some((f) => severityRank(f.severity) >= bar) ? 1 : 0;

@@ -1,5 +1,4 @@
 import type { Argv, CommandModule } from 'yargs';
-import { importJailkit } from '../../import/jailkit.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -44,6 +43,7 @@ export const importCommand: CommandModule<object, ImportArgs> = {
         'the spec and the notes as JSON',
       ) as Argv<ImportArgs>,
   handler: action<ImportArgs>(async (args, io) => {
+    const { importJailkit } = await import('../../import/jailkit.js');
     const r = importJailkit(args.ini, args.sections.map(String), args.root ? { root: args.root } : {});
     if (args.json) {
       printJson(io, { spec: r.spec, sections: r.sections, notes: r.notes });

@@ -1,6 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { installPackage } from '../../pack/install.js';
-import { loadPublicKey } from '../../pack/signature.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -19,6 +17,10 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       .positional('dir', { type: 'string', demandOption: true })
       .option('trust', { type: 'string', describe: 'Public key the package must be signed with' }),
   handler: action<InstallArgs>(async (args, io) => {
+    const [{ installPackage }, { loadPublicKey }] = await Promise.all([
+      import('../../pack/install.js'),
+      import('../../pack/signature.js'),
+    ]);
     const trust = args.trust === undefined ? undefined : loadPublicKey(args.trust);
     const { manifest: _m, setupScript, ...r } = await installPackage(args.package, args.dir, { trust });
     if (args.json) printJson(io, { ...r, setupScript: setupScript !== null });

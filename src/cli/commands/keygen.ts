@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { keygen } from '../../pack/signature.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -13,6 +12,7 @@ export const keygenCommand: CommandModule<object, KeygenArgs> = {
   builder: (y) =>
     y.option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Key file prefix' }),
   handler: action<KeygenArgs>(async (args, io) => {
+    const { keygen } = await import('../../pack/signature.js');
     const r = keygen(args.output);
     if (args.json) printJson(io, r);
     else if (!args.quiet)

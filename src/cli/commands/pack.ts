@@ -1,8 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { type PackFormat, packJail } from '../../pack/pack.js';
-import { loadPrivateKey } from '../../pack/signature.js';
-import { openPackSource } from '../../pack/source.js';
+import type { PackFormat } from '../../pack/pack.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -59,6 +57,11 @@ export const packCommand: CommandModule<object, PackArgs> = {
         hint: 'sign OCI images with the registry tooling (e.g. cosign), or pack a .tar.gz to sign',
       });
     }
+    const [{ packJail }, { loadPrivateKey }, { openPackSource }] = await Promise.all([
+      import('../../pack/pack.js'),
+      import('../../pack/signature.js'),
+      import('../../pack/source.js'),
+    ]);
     const key = args.sign === undefined ? undefined : loadPrivateKey(args.sign);
     const src = await openPackSource(args.source);
     try {

@@ -1,7 +1,4 @@
 import type { Argv, CommandModule } from 'yargs';
-import { createPlan } from '../../plan/create-plan.js';
-import { formatPlanText } from '../../plan/format.js';
-import { loadSpec } from '../../spec/load.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -21,6 +18,12 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       .example('$0 plan jails/python.yaml', 'Summary of the python jail')
       .example('$0 plan jails/python.yaml --json', 'The full plan, as JSON') as unknown as Argv<PlanArgs>,
   handler: action<PlanArgs>(async (args, io) => {
+    // Loaded on use, as in every command: `jailsmith --help` and other commands skip their cost.
+    const [{ loadSpec }, { createPlan }, { formatPlanText }] = await Promise.all([
+      import('../../spec/load.js'),
+      import('../../plan/create-plan.js'),
+      import('../../plan/format.js'),
+    ]);
     const spec = await loadSpec(args.spec, args.root === undefined ? {} : { root: args.root });
     const plan = await createPlan(spec);
     if (args.json) printJson(io, plan);

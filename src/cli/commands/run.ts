@@ -1,12 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
-import { PROBE_RULES, type ProbeReport, probeProcess } from '../../audit/probe.js';
-import { toJson } from '../../audit/reporters/json.js';
-import { renderText } from '../../audit/reporters/text.js';
+import type { ProbeReport } from '../../audit/probe.js';
 import { parseBind, parseEnv, parseLimits, parseSeconds } from '../../run/parse.js';
-import { runJail } from '../../run/run-jail.js';
 import { jobCommand, specRunDefaults } from '../../run/spec-defaults.js';
 import type { RunOptions, RunResult } from '../../run/types.js';
-import { loadSpec } from '../../spec/load.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -81,7 +77,11 @@ function builder(y: Argv): Argv<RunArgs> {
 export async function runOptionsFrom(a: RunArgs & { _?: (string | number)[] }): Promise<RunOptions> {
   // yargs leaves what follows `--` in `_`, after the command name itself.
   const given = [...(a.command ?? []), ...(a._ ?? []).slice(1)].map(String);
-  const spec = a.spec !== undefined ? specRunDefaults(await loadSpec(a.spec), a.spec) : undefined;
+  let spec: ReturnType<typeof specRunDefaults> | undefined;
+  if (a.spec !== undefined) {
+    const { loadSpec } = await import('../../spec/load.js');
+    spec = specRunDefaults(await loadSpec(a.spec), a.spec);
+  }
   const base = spec?.options ?? {};
   const opts: RunOptions = {
     ...base,
@@ -105,6 +105,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
   builder,
   handler: action<RunArgs>(async (args, io) => {
     const opts = await runOptionsFrom(args);
+    const [{ runJail }, { PROBE_RULES, probeProcess }, { toJson }, { renderText }] = await Promise.all([
+      import('../../run/run-jail.js'),
+      import('../../audit/probe.js'),
+      import('../../audit/reporters/json.js'),
+      import('../../audit/reporters/text.js'),
+    ]);
     let probe: ProbeReport | undefined;
     if (args.probe) {
       // Taken from the host while the job runs; printed once it is over, after the job's output.

@@ -1,11 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import { parsePlanText, readText } from '../../build/plan-file.js';
 import { SpecError } from '../../errors.js';
-import { createPlan } from '../../plan/create-plan.js';
 import type { JailPlan } from '../../plan/types.js';
-import { emitScript } from '../../script/emit.js';
 import type { ScriptMode } from '../../script/view.js';
-import { loadSpec } from '../../spec/load.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -22,6 +19,10 @@ async function planOf(file: string, root: string | undefined): Promise<JailPlan>
   const saved = parsePlanText(readText(file), file);
   if (saved === null) {
     const opts = root === undefined ? {} : { root };
+    const [{ loadSpec }, { createPlan }] = await Promise.all([
+      import('../../spec/load.js'),
+      import('../../plan/create-plan.js'),
+    ]);
     return createPlan(await loadSpec(file, opts), opts);
   }
   if (root !== undefined)
@@ -68,6 +69,7 @@ export const scriptCommand: CommandModule<object, ScriptArgs> = {
       ) as Argv<ScriptArgs>,
   handler: action<ScriptArgs>(async (args, io) => {
     const plan = await planOf(args.spec, args.root);
+    const { emitScript } = await import('../../script/emit.js');
     const r = await emitScript(plan, { mode: args.mode, output: args.output, verify: args.verify });
     if (args.json) {
       printJson(io, {

@@ -1,6 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { verifyPackage } from '../../pack/install.js';
-import { loadPublicKey } from '../../pack/signature.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -17,6 +15,10 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .positional('package', { type: 'string', demandOption: true })
       .option('trust', { type: 'string', describe: 'Public key the package must be signed with' }),
   handler: action<VerifyArgs>(async (args, io) => {
+    const [{ verifyPackage }, { loadPublicKey }] = await Promise.all([
+      import('../../pack/install.js'),
+      import('../../pack/signature.js'),
+    ]);
     const trust = args.trust === undefined ? undefined : loadPublicKey(args.trust);
     const { manifest: _m, ...r } = await verifyPackage(args.package, { trust });
     if (args.json) printJson(io, { ok: true, ...r });
