@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { errnoCode } from '../errors.js';
 import { isElfMagic, parseElfSource } from './parse.js';
 import type { ByteSource, ElfInfo } from './types.js';
@@ -22,6 +22,7 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
  */
 const HEAD = 16 * 1024;
 const headBuf = Buffer.allocUnsafe(HEAD);
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 function fdSource(fd: number): ByteSource {
   let headGot = -1;
@@ -54,7 +55,9 @@ function readFully(fd: number, buf: Buffer, length: number, offset: number): num
  * file that cannot be opened; returns `dir` for a directory.
  */
 export function sniffFile(hostPath: string, display: string): Sniffed {
-  const fd = openSync(hostPath, 'r');
+  // The caller resolved every link inside the root: refuse one swapped in since (O_NOFOLLOW), and
+  // never wait on a FIFO put in a file's place (O_NONBLOCK).
+  const fd = openSync(hostPath, OPEN_FLAGS);
   try {
     const src = fdSource(fd);
     let head: Buffer;
