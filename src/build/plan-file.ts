@@ -41,7 +41,15 @@ export function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    throw new SpecError('SPEC_NOT_FOUND', `cannot read: ${errnoCode(e) ?? e}`, { path: file });
+    // Worded as the spec loader words it: the same file gives the same error whichever command reads it.
+    const code = errnoCode(e);
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot be read (${code ?? e})`;
+    throw new SpecError('SPEC_NOT_FOUND', `spec file ${why}`, { path: file });
   }
 }
 

@@ -25,7 +25,9 @@ export function reportError(e: unknown, io: Io, opts: Partial<GlobalOptions>): n
       io.err(JSON.stringify({ error: e.toJSON() }));
     }
     const where = e.path !== undefined ? ` (${e.path})` : '';
-    io.err(`jailsmith: ${e.message}${where}`);
+    // One line, whatever the thrower wrote: yargs' own messages span several.
+    const what = e.message.replace(/:\s*\n\s*/g, ': ').replace(/\s*\n\s*/g, '; ');
+    io.err(`jailsmith: ${what}${where}`);
     if (e.hint) io.err(`hint: ${e.hint}`);
     if (opts.debug && e.stack) io.err(e.stack);
     return e.exitCode;

@@ -28,7 +28,12 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
         default: false,
         describe: 'Build even if a parent of DIR is writable by others',
       })
-      .option('force', { type: 'boolean', default: false, describe: 'Rebuild even when nothing changed' }),
+      .option('force', { type: 'boolean', default: false, describe: 'Rebuild even when nothing changed' })
+      .example('$0 build jails/python.yaml /srv/jails/py', 'build (or update) the python jail')
+      .example(
+        '$0 plan jails/python.yaml --json > py.plan.json && $0 build py.plan.json /srv/jails/py',
+        'build exactly a reviewed plan',
+      ),
   handler: action<BuildArgs>(async (args, io) => {
     // Loaded on use: the spec, plan and build modules cost start-up time every other command pays too.
     const { buildJail } = await import('../../build/build-jail.js');

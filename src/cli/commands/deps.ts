@@ -82,7 +82,9 @@ export const depsCommand: CommandModule<object, DepsArgs> = {
       .option('hwcaps', {
         type: 'string',
         describe: 'glibc-hwcaps subdirectories: host, baseline or a list',
-      }),
+      })
+      .example('$0 deps /usr/bin/python3', 'each library once, in load order, like ldd')
+      .example('$0 deps --root /srv/debian-arm64 /bin/ls --tree', 'a foreign root, as a tree'),
   handler: action<DepsArgs>(async (args, io) => {
     // Loaded on use so that other commands do not pay for the resolver at start-up.
     const { createResolverSync } = await import('../../resolve/resolver.js');

@@ -13,9 +13,18 @@ export const installCommand: CommandModule<object, InstallArgs> = {
   describe: 'Verify a package entry by entry and install it at DIR (swapped in whole)',
   builder: (y) =>
     y
-      .positional('package', { type: 'string', demandOption: true })
-      .positional('dir', { type: 'string', demandOption: true })
-      .option('trust', { type: 'string', describe: 'Public key the package must be signed with' }),
+      .positional('package', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Package file (.tar or .tar.gz)',
+      })
+      .positional('dir', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Jail directory to install (replaced whole)',
+      })
+      .option('trust', { type: 'string', describe: 'Public key the package must be signed with' })
+      .example('$0 install py.tar.gz /srv/jails/py --trust release.key.pub', 'only if signed with that key'),
   handler: action<InstallArgs>(async (args, io) => {
     const [{ installPackage }, { loadPublicKey }] = await Promise.all([
       import('../../pack/install.js'),

@@ -10,7 +10,9 @@ export const keygenCommand: CommandModule<object, KeygenArgs> = {
   command: 'keygen',
   describe: 'Make an ed25519 key pair for signing packages (PREFIX and PREFIX.pub)',
   builder: (y) =>
-    y.option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Key file prefix' }),
+    y
+      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Key file prefix' })
+      .example('$0 keygen -o release.key', 'writes release.key (keep secret) and release.key.pub'),
   handler: action<KeygenArgs>(async (args, io) => {
     const { keygen } = await import('../../pack/signature.js');
     const r = keygen(args.output);

@@ -14,7 +14,9 @@ export const manifestCommand: CommandModule<object, ManifestArgs> = {
   builder: (y) =>
     y
       .positional('dir', { type: 'string', demandOption: true, describe: 'Directory to describe' })
-      .option('hash', { type: 'boolean', default: true, describe: 'Hash file contents (--no-hash to skip)' }),
+      .option('hash', { type: 'boolean', default: true, describe: 'Hash file contents (--no-hash to skip)' })
+      .example('$0 manifest /srv/jails/py > py.manifest', 'one line per entry, sorted')
+      .example('$0 manifest /srv/jails/py --json --no-hash', 'as JSON, without reading file contents'),
   handler: action<ManifestArgs>(async (args, io) => {
     const { manifestOf } = await import('../../manifest/manifest.js');
     const m = manifestOf(args.dir, { hash: args.hash });

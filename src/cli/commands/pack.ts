@@ -43,7 +43,12 @@ export const packCommand: CommandModule<object, PackArgs> = {
         default: true,
         describe: 'Include the bundle-mode setup script (--no-setup: manifest and tree only)',
       })
-      .option('tag', { type: 'string', default: 'latest', describe: 'OCI reference name' }),
+      .option('tag', { type: 'string', default: 'latest', describe: 'OCI reference name' })
+      .example('$0 pack /srv/jails/py -o py.tar.gz --sign release.key', 'a signed package')
+      .example(
+        '$0 pack jails/python.yaml -o py-oci --format oci --tag 1.0',
+        'an OCI image layout, built from the spec',
+      ),
   handler: action<PackArgs>(async (args, io) => {
     const format = (args.format as PackFormat | 'oci' | undefined) ?? formatFromName(args.output);
     if (!format) {

@@ -12,8 +12,13 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   describe: 'Check a package against its manifest (and signature) without installing it',
   builder: (y) =>
     y
-      .positional('package', { type: 'string', demandOption: true })
-      .option('trust', { type: 'string', describe: 'Public key the package must be signed with' }),
+      .positional('package', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Package file (.tar or .tar.gz)',
+      })
+      .option('trust', { type: 'string', describe: 'Public key the package must be signed with' })
+      .example('$0 verify py.tar.gz --trust release.key.pub', 'every entry and the signature'),
   handler: action<VerifyArgs>(async (args, io) => {
     const [{ verifyPackage }, { loadPublicKey }] = await Promise.all([
       import('../../pack/install.js'),
