@@ -1,21 +1,16 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import generated from './schema-validator.generated.js';
 import type { KeyPath, SourceDoc } from './source-doc.js';
 import { nearest } from './suggest.js';
 
 /** The shipped schema (also what editors use for completion). */
 export const SCHEMA_PATH = path.resolve(import.meta.dirname, '../../schema/jail-spec.schema.json');
 
-let compiled: ValidateFunction | undefined;
-
+// Compiled ahead of time (scripts/gen-spec-validator.mjs): compiling the schema and ajv's
+// meta-schema on each run cost more than the rest of loading a spec.
 function validator(): ValidateFunction {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8'));
-    const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true });
-    compiled = ajv.compile(schema);
-  }
-  return compiled;
+  return generated as unknown as ValidateFunction;
 }
 
 /** Checks one parsed spec file against the schema; throws a SpecError at the most specific problem. */
