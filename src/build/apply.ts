@@ -1,5 +1,5 @@
 import { compareBytes } from '../manifest/manifest.js';
-import type { JailPlan } from '../plan/types.js';
+import type { JailPlan, PlanEntry } from '../plan/types.js';
 import { JailTarget } from '../root/target.js';
 import { type DiffStats, diffJail, scanJail } from './compare.js';
 import { completeEntries, preservedDirs } from './expected.js';
@@ -34,9 +34,14 @@ export async function applyPlan(plan: JailPlan, dir: string, opts: BuildOptions 
     const written = dirty || opts.force === true;
     if (written) {
       let record: StateRecord = {};
-      await target.replace(expected, plan.source, (staged) => {
-        record = collectState(staged, expected);
-      });
+      await target.replace(
+        expected,
+        plan.source,
+        (staged) => {
+          record = collectState(staged, expected);
+        },
+        progressOf(opts, expected.length),
+      );
       writeState(j.state, record);
     } else if (stats.hashed > 0) {
       // Up to date but we had to hash: record it so the next no-op check hashes nothing.
@@ -50,4 +55,15 @@ export async function applyPlan(plan: JailPlan, dir: string, opts: BuildOptions 
   } finally {
     target.release();
   }
+}
+
+/** Running totals for the caller's progress callback: entries written and file bytes copied. */
+function progressOf(opts: BuildOptions, total: number): ((e: PlanEntry, i: number) => void) | undefined {
+  const report = opts.onProgress;
+  if (!report) return undefined;
+  let bytes = 0;
+  return (e, i) => {
+    if (e.type === 'file' || e.type === 'generated') bytes += e.size;
+    report({ entries: i + 1, bytes, current: e.path, totalEntries: total });
+  };
 }

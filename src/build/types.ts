@@ -1,8 +1,12 @@
+import type { OnProgress } from '../progress.js';
+
 export interface BuildOptions {
   /** Build even below an ancestor others can write to (--unsafe-ancestors). */
   unsafeAncestors?: boolean;
   /** Rebuild and swap even when nothing changed. */
   force?: boolean;
+  /** Called as entries are written into the staging tree (not while only comparing). */
+  onProgress?: OnProgress;
 }
 
 /**

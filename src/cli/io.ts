@@ -12,6 +12,9 @@ export interface Io {
   /** stderr is a terminal: progress and colour are allowed there. */
   readonly tty: boolean;
   readonly color: boolean;
+  /** Raw stderr for a status line redrawn in place (no newline added); terminal width in columns. */
+  status?(text: string): void;
+  readonly columns?: number;
 }
 
 export function processIo(): Io {
@@ -20,6 +23,8 @@ export function processIo(): Io {
     out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
     tty,
+    status: (t) => process.stderr.write(t),
+    columns: process.stderr.columns || 80,
     color: tty && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
   };
 }

@@ -19,10 +19,13 @@ import {
 import path from 'node:path';
 import { errnoCode, PackError } from '../errors.js';
 import type { ManifestEntry } from '../manifest/types.js';
+import type { OnProgress } from '../progress.js';
 import { type PackageReport, readPackage, type TreeSink } from './read-package.js';
 
 export interface InstallOptions {
   trust?: KeyObject;
+  /** Called as entries are unpacked (install only; bytes count file contents written). */
+  onProgress?: OnProgress;
 }
 
 export interface InstallResult extends PackageReport {
@@ -57,7 +60,13 @@ function escapeName(p: string): string {
  */
 class StagingSink implements TreeSink {
   private fd: number | undefined;
-  constructor(private readonly root: string) {}
+  private done = 0;
+  private bytes = 0;
+
+  constructor(
+    private readonly root: string,
+    private readonly onProgress?: OnProgress,
+  ) {}
 
   private host(p: string): string {
     return p === '/' ? this.root : path.join(this.root, p);
@@ -99,6 +108,7 @@ class StagingSink implements TreeSink {
   write(chunk: Buffer): void {
     let off = 0;
     while (off < chunk.length) off += writeSync(this.fd as number, chunk, off);
+    this.bytes += chunk.length;
   }
 
   end(e: ManifestEntry): void {
@@ -106,6 +116,7 @@ class StagingSink implements TreeSink {
       closeSync(this.fd);
       this.fd = undefined;
     }
+    this.onProgress?.({ entries: ++this.done, bytes: this.bytes, current: e.path });
   }
 
   close(): void {
@@ -179,7 +190,7 @@ export async function installPackage(
   const exists = checkTarget(target);
   const staging = mkdtempSync(path.join(path.dirname(target), `.${path.basename(target)}.jailsmith-`));
   const root = path.join(staging, 'root');
-  const sink = new StagingSink(root);
+  const sink = new StagingSink(root, opts.onProgress);
   try {
     const report = await readPackage(pkg, { trust: opts.trust, sink });
     sink.finish(report.manifest, staging);

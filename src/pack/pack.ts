@@ -6,6 +6,7 @@ import { PackError } from '../errors.js';
 import { manifestOf, sha256File } from '../manifest/manifest.js';
 import type { ManifestEntry } from '../manifest/types.js';
 import type { JailPlan } from '../plan/types.js';
+import type { OnProgress } from '../progress.js';
 import { writeBundle } from '../script/bundle.js';
 import { packEpoch } from './entry-header.js';
 import {
@@ -39,6 +40,8 @@ export interface PackOptions {
   name?: string;
   /** Entry mtime; default SOURCE_DATE_EPOCH or 0. */
   mtime?: number;
+  /** Called as the tree's entries are packed. */
+  onProgress?: OnProgress;
 }
 
 export interface PackResult {
@@ -130,7 +133,7 @@ export async function packJail(dir: string, out: string, opts: PackOptions): Pro
     tree = PartFile.create(path.join(scratch, 'tree'), path.join(scratch, 'tree.part'));
     const treePart = tree;
     const [treeBytes, setup] = await all(
-      treePart.writeTar(gzip, 0, (tar) => writeTree(tar, dir, entries, mtime)),
+      treePart.writeTar(gzip, 0, (tar) => writeTree(tar, dir, entries, mtime, opts.onProgress)),
       opts.setup === false ? Promise.resolve(undefined) : makeSetup(dir, entries, opts, scratch),
     );
     if (setup) manifest.meta[SETUP_NAME] = setup.sha256;

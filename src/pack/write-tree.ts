@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { PackError } from '../errors.js';
 import type { ManifestEntry } from '../manifest/types.js';
+import type { OnProgress } from '../progress.js';
 import { headerFor } from './entry-header.js';
 import { ContentChangedError, type TarWriter } from './tar/writer.js';
 
@@ -13,8 +14,16 @@ export async function writeTree(
   dir: string,
   entries: readonly ManifestEntry[],
   mtime: number,
+  onProgress?: OnProgress,
 ): Promise<void> {
+  let done = 0;
+  let bytes = 0;
   for (const e of entries) {
+    if (onProgress) {
+      // Reported as each entry starts: the one named is the one being read.
+      if (e.type === 'file') bytes += e.size;
+      onProgress({ entries: ++done, bytes, current: e.path, totalEntries: entries.length });
+    }
     const h = headerFor(e, mtime);
     if (e.type !== 'file') {
       await tar.add(h);

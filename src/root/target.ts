@@ -80,13 +80,21 @@ export class JailTarget {
    * Builds `entries` into a fresh private staging tree and swaps it in. If anything fails before
    * the swap, the staging tree is removed and DIR was never touched.
    */
-  async replace(entries: PlanEntry[], sourceRoot = '/', onStaged?: (root: string) => void): Promise<void> {
+  async replace(
+    entries: PlanEntry[],
+    sourceRoot = '/',
+    onStaged?: (root: string) => void,
+    onEntry?: (e: PlanEntry, index: number) => void,
+  ): Promise<void> {
     const j = this.paths;
     const staging = createStaging(j);
     let ready: string;
     try {
       const w = new StagingWriter(staging, sourceRoot);
-      for (const e of entries) w.add(e);
+      for (const [i, e] of entries.entries()) {
+        w.add(e);
+        onEntry?.(e, i);
+      }
       await w.finish();
       onStaged?.(staging);
       ready = renameAside(j, staging, 'ready');

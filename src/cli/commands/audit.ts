@@ -8,6 +8,7 @@ import {
 } from '../../audit/types.js';
 import { UsageError } from '../../errors.js';
 import { type Io, paint, printJson } from '../io.js';
+import { progressReporter } from '../progress.js';
 import { action } from '../run-command.js';
 
 interface AuditArgs {
@@ -20,19 +21,6 @@ interface AuditArgs {
 }
 
 const COLOUR = { critical: 'magenta', high: 'red', medium: 'yellow', low: 'cyan', info: 'dim' } as const;
-
-/** Progress on a TTY only: entries walked and the directory being read, rewritten in place. */
-function progress(io: Io): ((n: number, dir: string) => void) | undefined {
-  if (!io.tty) return undefined;
-  let last = 0;
-  return (n, dir) => {
-    const now = Date.now();
-    if (now - last < 100) return;
-    last = now;
-    const width = Math.max(20, (process.stderr.columns || 80) - 24);
-    process.stderr.write(`\r\u001b[K${n} entries  ${dir.length > width ? `…${dir.slice(-width)}` : dir}`);
-  };
-}
 
 async function output(
   report: AuditReport,
@@ -99,11 +87,16 @@ export const auditCommand: CommandModule<object, AuditArgs> = {
         import('../../spec/load.js'),
       ]);
       const allow = [...(args.spec ? (await loadSpec(args.spec)).audit.allow : []), ...args.allow];
-      const onProgress = progress(io);
+      // The walker reports entries walked and the directory being read (no bytes: it reads no contents).
+      const progress = progressReporter(io, args, 'auditing');
+      const shown = progress.onProgress;
       try {
-        report = await auditJail(args.dir, { allow, ...(onProgress ? { onProgress } : {}) });
+        report = await auditJail(args.dir, {
+          allow,
+          ...(shown ? { onProgress: (entries, dir) => shown({ entries, bytes: 0, current: dir }) } : {}),
+        });
       } finally {
-        if (onProgress) process.stderr.write('\r\u001b[K');
+        progress.done();
       }
       rules = CHECKS;
     }

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { BuildResult } from '../../build/types.js';
 import { type Io, paint, printJson } from '../io.js';
+import { progressReporter } from '../progress.js';
 import { action } from '../run-command.js';
 
 interface BuildArgs {
@@ -37,11 +38,18 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
   handler: action<BuildArgs>(async (args, io) => {
     // Loaded on use: the spec, plan and build modules cost start-up time every other command pays too.
     const { buildJail } = await import('../../build/build-jail.js');
-    const r = await buildJail(args.spec, args.dir, {
-      root: args.root,
-      unsafeAncestors: args['unsafe-ancestors'],
-      force: args.force,
-    });
+    const progress = progressReporter(io, args, 'building');
+    let r: BuildResult;
+    try {
+      r = await buildJail(args.spec, args.dir, {
+        root: args.root,
+        unsafeAncestors: args['unsafe-ancestors'],
+        force: args.force,
+        onProgress: progress.onProgress,
+      });
+    } finally {
+      progress.done();
+    }
     if (args.json) {
       printJson(io, r);
       return 0;

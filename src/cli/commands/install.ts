@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { printJson } from '../io.js';
+import { progressReporter } from '../progress.js';
 import { action } from '../run-command.js';
 
 interface InstallArgs {
@@ -31,7 +32,14 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       import('../../pack/signature.js'),
     ]);
     const trust = args.trust === undefined ? undefined : loadPublicKey(args.trust);
-    const { manifest: _m, setupScript, ...r } = await installPackage(args.package, args.dir, { trust });
+    const progress = progressReporter(io, args, 'installing');
+    let result: Awaited<ReturnType<typeof installPackage>>;
+    try {
+      result = await installPackage(args.package, args.dir, { trust, onProgress: progress.onProgress });
+    } finally {
+      progress.done();
+    }
+    const { manifest: _m, setupScript, ...r } = result;
     if (args.json) printJson(io, { ...r, setupScript: setupScript !== null });
     else if (!args.quiet) {
       const sig = r.signatureVerified ? ', signature verified' : '';

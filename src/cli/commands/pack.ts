@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import type { PackFormat } from '../../pack/pack.js';
 import { printJson } from '../io.js';
+import { progressReporter } from '../progress.js';
 import { action } from '../run-command.js';
 
 interface PackArgs {
@@ -77,13 +78,20 @@ export const packCommand: CommandModule<object, PackArgs> = {
         else if (!args.quiet) io.out(`packed ${args.source} -> ${r.dir} (OCI ${r.tag}, ${r.manifestDigest})`);
         return 0;
       }
-      const r = await packJail(src.dir, args.output, {
-        format,
-        signKey: key,
-        setup: args.setup,
-        plan: src.plan,
-        name: src.name,
-      });
+      const progress = progressReporter(io, args, 'packing');
+      let r: Awaited<ReturnType<typeof packJail>>;
+      try {
+        r = await packJail(src.dir, args.output, {
+          format,
+          signKey: key,
+          setup: args.setup,
+          plan: src.plan,
+          name: src.name,
+          onProgress: progress.onProgress,
+        });
+      } finally {
+        progress.done();
+      }
       if (args.json) printJson(io, r);
       else if (!args.quiet) {
         io.out(
