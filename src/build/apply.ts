@@ -3,7 +3,7 @@ import type { JailPlan, PlanEntry } from '../plan/types.js';
 import { JailTarget } from '../root/target.js';
 import { type DiffStats, diffJail, scanJail } from './compare.js';
 import { completeEntries, preservedDirs } from './expected.js';
-import { collectState, readState, type StateRecord, writeState } from './state.js';
+import { collectState, readState, type StateRecord, stateRecord, writeState } from './state.js';
 import type { BuildOptions, BuildResult } from './types.js';
 
 /**
@@ -20,18 +20,20 @@ export async function applyPlan(plan: JailPlan, dir: string, opts: BuildOptions 
     const j = target.paths;
     let diff: ReturnType<typeof diffJail>;
     const stats: DiffStats = { hashed: 0, verified: {} };
+    const state = target.exists ? readState(j.state) : new Map();
     if (target.exists) {
       const existing = scanJail(
         j.dir,
         preserve.map((d) => d.path),
       );
-      diff = diffJail(j.dir, expected, existing, readState(j.state), stats);
+      diff = diffJail(j.dir, expected, existing, state, stats);
     } else {
       diff = { added: expected.map((e) => e.path), changed: [], removed: [], unchanged: [] };
       diff.added.sort(compareBytes);
     }
     const dirty = diff.added.length + diff.changed.length + diff.removed.length > 0;
     const written = dirty || opts.force === true;
+    const sources = opts.sourceHashes?.used;
     if (written) {
       let record: StateRecord = {};
       await target.replace(
@@ -42,14 +44,17 @@ export async function applyPlan(plan: JailPlan, dir: string, opts: BuildOptions 
         },
         progressOf(opts, expected.length),
       );
-      writeState(j.state, record);
+      writeState(j.state, record, sources);
     } else if (stats.hashed > 0) {
       // Up to date but we had to hash: record it so the next no-op check hashes nothing.
       // Keys from the scan, taken before each file was read: a later change shows as a new ctime.
       const sums = new Map(expected.map((e) => [e.path, 'sha256' in e ? e.sha256 : '']));
       const record: StateRecord = {};
       for (const [p, v] of Object.entries(stats.verified)) if (sums.get(p) === v[1]) record[p] = v;
-      writeState(j.state, record);
+      writeState(j.state, record, sources);
+    } else if (opts.sourceHashes?.changed) {
+      // Nothing to write in the jail, but the plan hashed sources: remember them for next time.
+      writeState(j.state, stateRecord(state), sources);
     }
     return { dir: j.dir, ...diff, written, notes: [...plan.notes, ...target.notes] };
   } finally {

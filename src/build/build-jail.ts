@@ -1,10 +1,13 @@
 import { SpecError } from '../errors.js';
 import { createPlan } from '../plan/create-plan.js';
+import { SourceHashes } from '../plan/source-hashes.js';
 import type { JailPlan } from '../plan/types.js';
+import { jailPaths } from '../root/staging.js';
 import { loadSpec } from '../spec/load.js';
 import { buildTraced } from '../trace/makejail.js';
 import { applyPlan } from './apply.js';
 import { parsePlanText, readText } from './plan-file.js';
+import { readSourceHashes } from './state.js';
 import type { BuildOptions, BuildResult } from './types.js';
 
 export interface BuildJailOptions extends BuildOptions {
@@ -24,7 +27,9 @@ export async function buildJail(
   const spec = await loadSpec(specFile, opts.root === undefined ? {} : { root: opts.root });
   // trace: makejail's loop builds, runs the commands inside the jail and rebuilds with what they missed
   if (spec.trace.length > 0) return (await buildTraced(spec, dir, opts)).build;
-  return applyPlan(await createPlan(spec), dir, opts);
+  // Source hashes remembered beside DIR: a rebuild re-reads only sources whose inode or times moved.
+  const sourceHashes = new SourceHashes(readSourceHashes(jailPaths(dir).state));
+  return applyPlan(await createPlan(spec, { sourceHashes }), dir, { ...opts, sourceHashes });
 }
 
 function checkSaved(plan: JailPlan, specFile: string, root: string | undefined): JailPlan {

@@ -27,32 +27,55 @@ export function statKey(st: Stats): string {
 }
 
 export function readState(file: string): JailState {
+  return readStateFile(file).files;
+}
+
+/** Source sha256s by (dev, ino, size, mtime, ctime) key: createPlan's SourceHashes, kept here too. */
+export function readSourceHashes(file: string): Map<string, string> {
+  return readStateFile(file).sources;
+}
+
+function readStateFile(file: string): { files: JailState; sources: Map<string, string> } {
   const state: JailState = new Map();
+  const sources = new Map<string, string>();
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
-    return state;
+    return { files: state, sources };
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0) return state;
+    if (!st.isFile() || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0)
+      return { files: state, sources };
     const data = JSON.parse(readFileSync(fd, 'utf8')) as {
       format?: number;
       files?: Record<string, [string, string]>;
+      sources?: Record<string, string>;
     };
-    if (data.format !== 1 || typeof data.files !== 'object' || data.files === null) return state;
+    if (data.format !== 1 || typeof data.files !== 'object' || data.files === null)
+      return { files: state, sources };
     for (const [p, v] of Object.entries(data.files)) {
       if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') {
         state.set(p, { key: v[0], sha256: v[1] });
       }
+    }
+    if (typeof data.sources === 'object' && data.sources !== null) {
+      for (const [k, v] of Object.entries(data.sources)) if (typeof v === 'string') sources.set(k, v);
     }
   } catch {
     // unreadable or corrupt: behave as if there were none
   } finally {
     closeSync(fd);
   }
-  return state;
+  return { files: state, sources };
+}
+
+/** The record writeState takes, back from what readState returned. */
+export function stateRecord(state: JailState): StateRecord {
+  const files: StateRecord = {};
+  for (const [p, v] of state) files[p] = [v.key, v.sha256];
+  return files;
 }
 
 export type StateRecord = Record<string, [string, string]>;
@@ -76,7 +99,11 @@ export function collectState(root: string, entries: PlanEntry[]): StateRecord {
   return files;
 }
 
-export function writeState(file: string, files: StateRecord): void {
+export function writeState(
+  file: string,
+  files: StateRecord,
+  sources: ReadonlyMap<string, string> = new Map(),
+): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     unlinkSync(tmp);
@@ -84,6 +111,9 @@ export function writeState(file: string, files: StateRecord): void {
     // none left over
   }
   // 'wx' is O_CREAT|O_EXCL: never through a link someone planted under that name.
-  writeFileSync(tmp, JSON.stringify({ format: 1, files }), { mode: 0o600, flag: 'wx' });
+  writeFileSync(tmp, JSON.stringify({ format: 1, files, sources: Object.fromEntries(sources) }), {
+    mode: 0o600,
+    flag: 'wx',
+  });
   renameSync(tmp, file);
 }

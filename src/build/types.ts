@@ -1,3 +1,4 @@
+import type { SourceHashes } from '../plan/source-hashes.js';
 import type { OnProgress } from '../progress.js';
 
 export interface BuildOptions {
@@ -7,6 +8,8 @@ export interface BuildOptions {
   force?: boolean;
   /** Called as entries are written into the staging tree (not while only comparing). */
   onProgress?: OnProgress;
+  /** The source sha256s createPlan used, stored in the state file beside DIR for the next plan. */
+  sourceHashes?: SourceHashes;
 }
 
 /**

@@ -8,6 +8,7 @@ import { PlanContext } from './context.js';
 import { Copier } from './copy.js';
 import { defaultResolver } from './default-resolver.js';
 import { addParents, hashFiles, linkHardlinks, sortEntries } from './finalize.js';
+import type { SourceHashes } from './source-hashes.js';
 import type { JailPlan } from './types.js';
 
 export interface CreatePlanOptions {
@@ -17,6 +18,8 @@ export interface CreatePlanOptions {
   root?: string;
   /** The content sources, in order (default: defaultCollectors). */
   collectors?: Collector[];
+  /** Source sha256s remembered from an earlier run (build keeps them beside DIR); updated in place. */
+  sourceHashes?: SourceHashes;
 }
 
 const DOCS = ['/usr/share/doc/**', '/usr/share/man/**', '/usr/share/info/**'];
@@ -47,7 +50,7 @@ export async function createPlan(spec: JailSpec, opts: CreatePlanOptions = {}): 
   }
   addParents(ctx);
   const entries = linkHardlinks(ctx, sortEntries(ctx.entries()));
-  await hashFiles(entries);
+  hashFiles(entries, opts.sourceHashes);
   return {
     format: 1,
     name: spec.name,
