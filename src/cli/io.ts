@@ -11,6 +11,7 @@ export interface Io {
   err(text: string): void;
   /** stderr is a terminal: progress and colour are allowed there. */
   readonly tty: boolean;
+  /** Colour codes in text output: only when stdout (where the coloured text goes) is a terminal. */
   readonly color: boolean;
   /** Raw stderr for a status line redrawn in place (no newline added); terminal width in columns. */
   status?(text: string): void;
@@ -25,7 +26,8 @@ export function processIo(): Io {
     tty,
     status: (t) => process.stderr.write(t),
     columns: process.stderr.columns || 80,
-    color: tty && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
+    // stdout, not stderr: `jailsmith audit DIR | less` must not carry escape codes into the pipe.
+    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
   };
 }
 

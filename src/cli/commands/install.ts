@@ -46,6 +46,7 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       io.out(
         `installed ${r.file} -> ${r.dir} (${r.entries} entries${r.replaced ? ', replaced the old tree' : ''}${sig})`,
       );
+      if (args.verbose > 0) io.out(`${r.files} files, ${r.bytes} bytes, manifest sha256 ${r.manifestSha256}`);
     }
     return 0;
   }),

@@ -21,7 +21,7 @@ export const manifestCommand: CommandModule<object, ManifestArgs> = {
     const { manifestOf } = await import('../../manifest/manifest.js');
     const m = manifestOf(args.dir, { hash: args.hash });
     if (args.json) printJson(io, m);
-    else io.out(m.entries.map(line).join('\n'));
+    else if (!args.quiet) io.out(m.entries.map(line).join('\n'));
     return 0;
   }),
 };

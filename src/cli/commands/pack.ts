@@ -99,6 +99,7 @@ export const packCommand: CommandModule<object, PackArgs> = {
             `${r.signed ? ', signed' : ''})`,
         );
         for (const s of r.skipped) io.err(`skipped ${s}: sockets cannot be packed`);
+        if (args.verbose > 0) io.out(`manifest sha256 ${r.manifestSha256}`);
       }
       return 0;
     } finally {

@@ -130,7 +130,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
         );
       }
       if (result.timedOut && !args.quiet) io.err(`jailsmith: job killed after --timeout ${args.timeout}s`);
+      if (args.verbose > 0 && !args.quiet) io.err(`jailsmith: ${runSummary(result)}`);
     }
     return result.exitCode;
   }),
 };
+
+/** -v: how the job went, after its own output (stderr, so the job's stdout stays clean). */
+function runSummary(r: RunResult): string {
+  const end = r.signal ? `killed by ${r.signal}` : `exit ${r.exitCode}`;
+  const rss = r.maxRssBytes === null ? '' : `, peak RSS ${(r.maxRssBytes / 1024 / 1024).toFixed(1)} MiB`;
+  return `${end} after ${r.wallSeconds.toFixed(2)}s${rss}`;
+}

@@ -34,6 +34,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
           ? 'signed (no --trust key given)'
           : 'unsigned';
       io.out(`ok ${r.file}: ${r.entries} entries, ${r.files} files, ${r.bytes} bytes, ${sig}`);
+      if (args.verbose > 0) io.out(`manifest sha256 ${r.manifestSha256}`);
     }
     return 0;
   }),
