@@ -1,4 +1,13 @@
-import { lstatSync, readlinkSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  type Stats,
+} from 'node:fs';
 import path from 'node:path';
 import { errnoCode, RootError } from '../errors.js';
 
@@ -25,6 +34,20 @@ const MAX_LINKS = 40;
  * redirected by whoever controls an ancestor.
  */
 export function checkAncestors(dir: string): void {
+  walkAncestors(dir, false);
+}
+
+/**
+ * checkAncestors, creating each missing ancestor (0755, owned by us) as it goes, so
+ * `build SPEC /srv/jails/python` works on a fresh machine. A directory is made only inside one
+ * that passed the check, so nobody else can have raced a link into its place; each new one is
+ * checked like any other.
+ */
+export function ensureAncestors(dir: string): void {
+  walkAncestors(dir, true);
+}
+
+function walkAncestors(dir: string, create: boolean): void {
   // DIR itself is not an ancestor: its parent is the last directory checked.
   const stack = path.dirname(path.resolve(dir)).split('/').filter(Boolean).reverse();
   let cur = '/';
@@ -40,8 +63,9 @@ export function checkAncestors(dir: string): void {
     const next = cur === '/' ? `/${comp}` : `${cur}/${comp}`;
     let st: Stats;
     try {
-      st = lstatSync(next);
+      st = create ? lstatOrMkdir(next) : lstatSync(next);
     } catch (e) {
+      if (e instanceof RootError) throw e;
       throw new RootError(
         'ROOT_ANCESTOR_MISSING',
         `parent directory does not exist (${errnoCode(e)}); create it first, root-owned 0755`,
@@ -66,6 +90,28 @@ export function checkAncestors(dir: string): void {
     checkOne(next, st);
     cur = next;
   }
+}
+
+function lstatOrMkdir(p: string): Stats {
+  try {
+    return lstatSync(p);
+  } catch (e) {
+    if (errnoCode(e) !== 'ENOENT') throw e;
+  }
+  try {
+    mkdirSync(p, { mode: 0o755 });
+  } catch (e) {
+    if (errnoCode(e) !== 'EEXIST') throw e;
+    return lstatSync(p); // made meanwhile (by root: the parent is safe); checked as found
+  }
+  // The umask may have narrowed the mode; set it on the directory itself, never through a link.
+  const fd = openSync(p, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  try {
+    fchmodSync(fd, 0o755);
+  } finally {
+    closeSync(fd);
+  }
+  return lstatSync(p);
 }
 
 function checkOne(p: string, st: Stats): void {

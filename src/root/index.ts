@@ -1,4 +1,4 @@
-export { checkAncestors, isSafeDir } from './ancestors.js';
+export { checkAncestors, ensureAncestors, isSafeDir } from './ancestors.js';
 export { makeDev } from './devices.js';
 export { checkJailPath } from './jail-path.js';
 export type { PreservedDir } from './preserve.js';

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readdirSync, renameSync, type Stats } from 'node:fs';
 import { errnoCode, RootError } from '../errors.js';
 import type { PlanEntry } from '../plan/types.js';
-import { checkAncestors } from './ancestors.js';
+import { ensureAncestors } from './ancestors.js';
 import { under } from './jail-path.js';
 import { inspectPreserved, movePreserved, outermost, type PreservedDir } from './preserve.js';
 import {
@@ -41,7 +41,7 @@ export class JailTarget {
 
   static async open(dir: string, opts: TargetOptions = {}): Promise<JailTarget> {
     const j = jailPaths(dir);
-    if (!opts.unsafeAncestors) checkAncestors(j.dir);
+    if (!opts.unsafeAncestors) ensureAncestors(j.dir);
     else if (!existsSync(j.parent)) {
       throw new RootError('ROOT_ANCESTOR_MISSING', 'parent directory does not exist', { path: j.parent });
     }
