@@ -19,6 +19,8 @@ export function action<A = {}>(handler: Handler<A>, io: Io = processIo()) {
   };
 }
 
+const MAX_LINE = 300;
+
 export function reportError(e: unknown, io: Io, opts: Partial<GlobalOptions>): number {
   if (isJailError(e)) {
     if (opts.json) {
@@ -26,7 +28,9 @@ export function reportError(e: unknown, io: Io, opts: Partial<GlobalOptions>): n
     }
     const where = e.path !== undefined ? ` (${e.path})` : '';
     // One line, whatever the thrower wrote: yargs' own messages span several.
-    const what = e.message.replace(/:\s*\n\s*/g, ': ').replace(/\s*\n\s*/g, '; ');
+    const one = e.message.replace(/:\s*\n\s*/g, ': ').replace(/\s*\n\s*/g, '; ');
+    // A quoted line of a binary file can run to kilobytes of escapes; the start says enough.
+    const what = one.length > MAX_LINE ? `${one.slice(0, MAX_LINE)}…` : one;
     io.err(`jailsmith: ${what}${where}`);
     if (e.hint) io.err(`hint: ${e.hint}`);
     if (opts.debug && e.stack) io.err(e.stack);

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, openSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  lstatSync,
+  openSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -25,6 +33,13 @@ export class PartFile {
 
   /** The final file is written under a temp name beside `file` (opened now, so a bad path fails fast). */
   static create(file: string, tmp = `${file}.jailsmith-${process.pid}.tmp`): PartFile {
+    // Checked before any work: the rename at the end would fail only after the whole pack.
+    if (lstatSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new PackError('PACK_OUTPUT', 'the output is an existing directory', {
+        path: file,
+        hint: 'name the package file, e.g. DIR/jail.tar.gz, or use --format oci for a layout directory',
+      });
+    }
     try {
       return new PartFile(file, tmp);
     } catch (e) {
@@ -78,7 +93,11 @@ export class PartFile {
   /** Closes and renames into place; returns the sha256 of the whole file. */
   commit(): string {
     closeSync(this.fd);
-    renameSync(this.tmp, this.file);
+    try {
+      renameSync(this.tmp, this.file);
+    } catch (e) {
+      throw new PackError('PACK_OUTPUT', `cannot write the archive: ${errnoCode(e) ?? e}`, { path: this.file });
+    }
     return this.hash.digest('hex');
   }
 
