@@ -96,7 +96,9 @@ export class PartFile {
     try {
       renameSync(this.tmp, this.file);
     } catch (e) {
-      throw new PackError('PACK_OUTPUT', `cannot write the archive: ${errnoCode(e) ?? e}`, { path: this.file });
+      throw new PackError('PACK_OUTPUT', `cannot write the archive: ${errnoCode(e) ?? e}`, {
+        path: this.file,
+      });
     }
     return this.hash.digest('hex');
   }
