@@ -15,7 +15,10 @@ export function parsePlanText(text: string, file: string): JailPlan | null {
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch {
+  } catch (e) {
+    // A .json file is meant as JSON (a saved plan, or a spec in JSON): say what is wrong as JSON.
+    if (file.endsWith('.json'))
+      throw new SpecError('PLAN_INVALID', `not valid JSON: ${(e as Error).message}`, { path: file });
     return null; // JSON-looking YAML flow mapping: let the spec loader report it
   }
   if (typeof data !== 'object' || data === null || !('entries' in data) || !('format' in data)) return null;

@@ -50,7 +50,7 @@ describe('bad inputs: exit 2, one line naming the thing, no stack, nothing writt
     [
       'garbage JSON as a saved plan',
       ['build', f('garbage.json', '{"format": 1, "entries": 5'), out('j7')],
-      /garbage\.json/,
+      /not valid JSON.*garbage\.json/,
     ],
     [
       'a saved plan of an unknown format',
