@@ -39,4 +39,14 @@ describe('-q prints only errors, -v adds detail', () => {
     expect(verbose.exitCode).toBe(0);
     expect(verbose.stdout.split('\n').length).toBeGreaterThan(plain.stdout.split('\n').length);
   });
+
+  it('deps -v adds the files a jail needs, the program itself among them', async () => {
+    const plain = await runCli(['deps', '/bin/sh']);
+    const verbose = await runCli(['deps', '/bin/sh', '-v']);
+    expect(verbose.exitCode).toBe(0);
+    expect(plain.stdout).not.toContain('files a jail needs');
+    expect(verbose.stdout).toMatch(
+      /files a jail needs \(\d+\):\n( {4}\/.*\n)* {4}\/(usr\/)?bin\/(da|ba)?sh\b/,
+    );
+  });
 });

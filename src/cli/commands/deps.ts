@@ -61,9 +61,13 @@ function treeLines(file: string, d: Dependencies): string[] {
   return out;
 }
 
-function print(io: Io, file: string, d: Dependencies, tree: boolean): void {
+function print(io: Io, file: string, d: Dependencies, tree: boolean, verbose: boolean): void {
   const head = d.interpreter ? `${file} (interpreter => ${d.interpreter})` : `${file} (interpreter => none)`;
-  io.out([head, ...(tree ? treeLines(file, d) : flatLines(d))].join('\n'));
+  // -v: what a jail must hold for it, symlinks on the way included (what plan copies).
+  const files = verbose
+    ? [`  files a jail needs (${d.files.length}):`, ...d.files.map((f) => `    ${f}`)]
+    : [];
+  io.out([head, ...(tree ? treeLines(file, d) : flatLines(d)), ...files].join('\n'));
 }
 
 export const depsCommand: CommandModule<object, DepsArgs> = {
@@ -96,7 +100,7 @@ export const depsCommand: CommandModule<object, DepsArgs> = {
       const d = resolver.resolveSync(inRootPath(file, src)) as Dependencies;
       results[file] = d;
       if (d.missing.length > 0) missing = true;
-      if (!args.json && !args.quiet) print(io, file, d, args.tree);
+      if (!args.json && !args.quiet) print(io, file, d, args.tree, args.verbose > 0);
     }
     if (args.json) {
       const out: Record<string, Pick<Dependencies, 'interpreter' | 'closure' | 'missing'>> = {};
