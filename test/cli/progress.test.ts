@@ -1,12 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
 import { formatBytes, progressLine, progressReporter } from '../../src/cli/progress.js';
 import type { Progress } from '../../src/progress.js';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
+
+/** Runs the binary under script(1): stdout and stderr are one pseudo-terminal, captured raw. */
+async function onTerminal(args: string[]): Promise<string> {
+  const cmd = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+  const r = await execa('script', ['-qec', cmd, '/dev/null'], { reject: false, env: { TERM: 'xterm' } });
+  expect(r.exitCode).toBe(0);
+  return String(r.stdout);
+}
 
 /** An Io that records the raw status writes; `tty` says whether stderr pretends to be a terminal. */
 function fakeIo(tty: boolean, columns = 60): Io & { writes: string[] } {
@@ -120,6 +129,16 @@ describeAsRoot('progress through the binary, stderr a pipe', () => {
         what,
       ).toBe(true);
     }
+  });
+
+  it('on a terminal pack draws its status line and clears it; -q draws none', async () => {
+    const jail = path.join(t, 'tty-jail');
+    expect((await runCli(['build', spec, jail])).exitCode).toBe(0);
+    const shown = await onTerminal(['pack', jail, '-o', path.join(t, 'tty1.tar')]);
+    expect(shown).toMatch(/\r\u001b\[Kpacking \d+\/\d+ entries/);
+    expect(shown).toMatch(/\r\u001b\[Kpacked /); // cleared before the result line
+    const quiet = await onTerminal(['pack', jail, '-o', path.join(t, 'tty2.tar'), '-q']);
+    expect(quiet).not.toContain('packing');
   });
 
   it('build, audit, pack and install print no progress when stderr is not a terminal', async () => {
