@@ -144,7 +144,7 @@ describeAsRoot('jailsmith audit (CLI)', () => {
     // script(1) gives the command a pseudo-terminal; stdout goes to /dev/null inside it.
     const cmd = `${process.execPath} ${path.join(REPO, 'bin/jailsmith')} audit ${jail} --json --fail-on none > /dev/null`;
     const r = await execa('script', ['-qec', cmd, '/dev/null'], { reject: false });
-    expect(String(r.stdout)).toMatch(/\r\u001b\[K\d+ entries {2}\/sub/);
+    expect(String(r.stdout)).toMatch(/\r\u001b\[Kauditing \d+ entries {2}\/sub/);
     expect(String(r.stdout)).toMatch(/\r\u001b\[K$/);
   });
 
