@@ -1,13 +1,11 @@
-import { closeSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import picomatch from 'picomatch';
+import { closeSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
+import { globRoot } from '../plan/glob-root.js';
 import type { SourceRoot } from '../resolve/source-root.js';
 
 /** jailkit looks bare names up on root's PATH; this is the PATH a root login gets on Debian. */
 export const ROOT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 export type PathKind = 'binary' | 'file' | 'tree' | 'device' | 'missing';
-
-const GLOB = /[*?[]/;
 
 /** First existing `dir/name` on ROOT_PATH inside the root, as an in-root path. */
 export function findOnPath(root: SourceRoot, name: string): string | null {
@@ -24,32 +22,9 @@ export function findOnPath(root: SourceRoot, name: string): string | null {
   return null;
 }
 
-/** Expands glob components inside the root (sorted, no dotfiles for `*`, as Python's glob). */
+/** Expands a glob inside the root (sorted, no dotfiles for `*`, as Python's glob); dangling links dropped. */
 export function expandGlob(root: SourceRoot, pattern: string): string[] {
-  if (!GLOB.test(pattern)) return root.realpath(pattern, false) ? [pattern] : [];
-  let bases = ['/'];
-  for (const comp of pattern.split('/').filter((c) => c !== '')) {
-    const next: string[] = [];
-    for (const base of bases) {
-      const join = (c: string) => (base === '/' ? `/${c}` : `${base}/${c}`);
-      if (!GLOB.test(comp)) {
-        next.push(join(comp));
-        continue;
-      }
-      const real = root.realpath(base);
-      if (!real) continue;
-      let names: string[];
-      try {
-        names = readdirSync(root.host(real.path));
-      } catch {
-        continue;
-      }
-      const match = picomatch(comp);
-      for (const n of names.sort()) if (match(n)) next.push(join(n));
-    }
-    bases = next;
-  }
-  return bases.filter((p) => root.realpath(p) !== null);
+  return globRoot(root, pattern).filter((p) => root.realpath(p) !== null);
 }
 
 function head(file: string): Buffer {
