@@ -19,6 +19,8 @@ import { under } from '../root/jail-path.js';
  * and the sha256 we wrote. A file whose inode, ctime and size still match holds those bytes:
  * every write, truncate or rename-over changes the ctime or the inode, and ctime cannot be set
  * from user space. So a no-op rebuild hashes nothing; a missing or stale record just means hashing.
+ * `sources` holds createPlan's source sha256s by stat key (see plan/source-hashes.ts) for the same
+ * reason on the source side.
  */
 export type JailState = Map<string, { key: string; sha256: string }>;
 
