@@ -54,6 +54,10 @@ export function parseBind(spec: string): BindMount {
   if (!target.startsWith('/')) {
     throw new UsageError('RUN_BAD_BIND', `--bind: the jail path must be absolute, got "${target}"`);
   }
+  if (target.split('/').includes('..')) {
+    // Said here, as the spec says it for paths: '..' would name a place outside the jail.
+    throw new UsageError('RUN_BAD_BIND', `--bind: the jail path may not contain '..', got "${target}"`);
+  }
   return { source, target, readOnly: mode === 'ro' };
 }
 

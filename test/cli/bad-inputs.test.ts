@@ -73,6 +73,11 @@ describe('bad inputs: exit 2, one line naming the thing, no stack, nothing writt
     ['a bad --limit value', ['run', anyDir, '--limit', 'mem=lots', '--', '/bin/true'], /--limit mem.*lots/],
     ['a bad --limit name', ['run', anyDir, '--limit', 'cores=2', '--', '/bin/true'], /--limit.*cores/],
     ['a bad --bind', ['run', anyDir, '--bind', 'nowhere', '--', '/bin/true'], /--bind.*nowhere/],
+    [
+      'a .. in a --bind target',
+      ['run', anyDir, '--bind', `${t}:/../x`, '--', '/bin/true'],
+      /--bind.*'\.\.'.*\/\.\.\/x/,
+    ],
     ['a directory that is not a jail', ['run', anyDir, '--', '/bin/true'], /not a jail.*a-dir/],
     ['a bad --fail-on', ['audit', anyDir, '--fail-on', 'severe'], /--fail-on.*severe/],
     ['an unknown audit id in --allow', ['audit', anyDir, '--allow', 'no-such-check'], /no-such-check/],
