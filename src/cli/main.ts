@@ -7,6 +7,7 @@ import { reportError } from './run-command.js';
 
 export async function main(argv: string[]): Promise<void> {
   const io = processIo();
+  const names = new Set(commands.map((c) => String(c.command).split(' ')[0]));
   const parser = yargs(argv)
     .scriptName('jailsmith')
     .usage('$0 <command> [options]\n\nBuild, audit, ship and run minimal chroot jails.')
@@ -14,7 +15,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors' })
     .option('verbose', { alias: 'v', type: 'count', describe: 'More detail (repeatable)' })
     .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces for errors' })
-    .completion('completion', 'Print a bash or zsh completion script: eval "$(jailsmith completion)"')
+    .completion('__complete', false)
     .version(VERSION)
     .alias('help', 'h')
     .strict()
@@ -23,8 +24,11 @@ export async function main(argv: string[]): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
+      const command = argv.find((a) => names.has(a));
       throw new UsageError('USAGE', msg ?? 'invalid usage', {
-        hint: 'jailsmith --help lists commands and options',
+        hint: command
+          ? `jailsmith ${command} --help shows its usage and examples`
+          : 'jailsmith --help lists commands and options',
       });
     });
   for (const c of commands) parser.command(c);

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { auditCommand } from './audit.js';
 import { buildCommand } from './build.js';
+import { completionCommand } from './completion.js';
 import { depsCommand } from './deps.js';
 import { importCommand } from './import.js';
 import { installCommand } from './install.js';
@@ -26,4 +27,5 @@ export const commands: CommandModule<any, any>[] = [
   keygenCommand,
   runCommand,
   importCommand,
+  completionCommand,
 ];
