@@ -1,7 +1,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { errnoCode, PackError } from '../errors.js';
+import { errnoCode, isJailError, PackError } from '../errors.js';
 import type { ManifestEntry } from '../manifest/types.js';
 import { PackageRefused, refuse } from './errors.js';
 import {
@@ -144,7 +144,7 @@ export async function readPackage(file: string, opts: ReadOptions = {}): Promise
     report.entries = report.manifest.length;
     return report;
   } catch (e) {
-    if (e instanceof PackError) throw e;
+    if (isJailError(e)) throw e;
     const msg = e instanceof TarFormatError ? e.message : `cannot read archive: ${(e as Error).message}`;
     // Damage after the manifest was read is a failed check; before it, the input is unusable.
     if (checked) throw new PackageRefused('PACKAGE_CORRUPT', `package refused: ${msg}`, { path: file });
@@ -154,12 +154,15 @@ export async function readPackage(file: string, opts: ReadOptions = {}): Promise
   }
 }
 
-/** A write that fails (disk full, mknod refused) is the machine's problem, not the package's. */
+/**
+ * A write that fails (disk full, mknod refused) is the machine's problem, not the package's. A
+ * sink's own typed error (src/root's, naming the entry) passes through as it is.
+ */
 function sinkCall(fn: () => void, where: string): void {
   try {
     fn();
   } catch (e) {
-    if (e instanceof PackError) throw e;
+    if (isJailError(e)) throw e;
     throw new PackError('INSTALL_FAILED', `cannot write ${where}: ${errnoCode(e) ?? (e as Error).message}`, {
       path: where,
     });

@@ -4,7 +4,8 @@ import { RootError } from '../errors.js';
 export interface DeviceSpec {
   /** Host path inside the private staging tree. */
   host: string;
-  type: 'char' | 'block';
+  /** A fifo ignores major and minor. */
+  type: 'char' | 'block' | 'fifo';
   major: number;
   minor: number;
 }
@@ -42,12 +43,16 @@ export function checkDevice(path: string, major: number, minor: number): void {
  * the batch from an argument vector (no quoting, no string building), which costs one spawn from
  * Node instead of one per device; mknod itself calls makedev(), so any major/minor is right.
  * Nodes are made 0600; the writer sets owner and mode afterwards like any other entry.
+ * FIFOs go through the same batch: mknod refuses numbers for them, so the script drops those.
  */
 export async function makeDevices(devs: DeviceSpec[]): Promise<void> {
   if (devs.length === 0) return;
   const args: string[] = [];
-  for (const d of devs) args.push(d.host, d.type === 'char' ? 'c' : 'b', String(d.major), String(d.minor));
-  const script = 'while [ $# -gt 0 ]; do mknod -m 0600 -- "$1" "$2" "$3" "$4" || exit 1; shift 4; done';
+  const letter = { char: 'c', block: 'b', fifo: 'p' } as const;
+  for (const d of devs) args.push(d.host, letter[d.type], String(d.major), String(d.minor));
+  const script =
+    'while [ $# -gt 0 ]; do if [ "$2" = p ]; then mknod -m 0600 -- "$1" p || exit 1; ' +
+    'else mknod -m 0600 -- "$1" "$2" "$3" "$4" || exit 1; fi; shift 4; done';
   const r = await execa('sh', ['-c', script, 'sh', ...args], { reject: false, env: { LC_ALL: 'C' } });
   if (r.exitCode !== 0) {
     throw new RootError('ROOT_MKNOD_FAILED', `mknod failed: ${String(r.stderr).trim()}`, {

@@ -86,10 +86,7 @@ export class JailTarget {
     onStaged?: (root: string) => void,
     onEntry?: (e: PlanEntry, index: number) => void,
   ): Promise<void> {
-    const j = this.paths;
-    const staging = createStaging(j);
-    let ready: string;
-    try {
+    await this.swapIn(async (staging) => {
       const w = new StagingWriter(staging, sourceRoot);
       for (const [i, e] of entries.entries()) {
         w.add(e);
@@ -97,6 +94,20 @@ export class JailTarget {
       }
       await w.finish();
       onStaged?.(staging);
+    });
+  }
+
+  /**
+   * Lets `fill` write a whole new tree into a fresh private staging directory (an EntrySink or
+   * StagingWriter on it), then swaps that tree in. If `fill` throws, the staging tree is removed
+   * and DIR was never touched.
+   */
+  async swapIn(fill: (staging: string) => Promise<void>): Promise<void> {
+    const j = this.paths;
+    const staging = createStaging(j);
+    let ready: string;
+    try {
+      await fill(staging);
       ready = renameAside(j, staging, 'ready');
     } catch (e) {
       await removeTree(staging).catch(() => undefined);

@@ -47,6 +47,7 @@ export const installCommand: CommandModule<object, InstallArgs> = {
         `installed ${r.file} -> ${r.dir} (${r.entries} entries${r.replaced ? ', replaced the old tree' : ''}${sig})`,
       );
       if (args.verbose > 0) io.out(`${r.files} files, ${r.bytes} bytes, manifest sha256 ${r.manifestSha256}`);
+      for (const n of r.notes) io.err(`note: ${n}`);
     }
     return 0;
   }),
