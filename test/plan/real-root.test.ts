@@ -25,6 +25,13 @@ describe('plans over this machine (the host as source root, the real resolver)',
     expect(plan.entries.some((e) => e.path === '/etc/passwd' && e.type === 'generated')).toBe(true);
   });
 
+  it("tzdata brings the zones, not the host's own /etc/localtime (through zoneinfo/localtime)", () => {
+    const m = byPath(python);
+    expect(m.get('/usr/share/zoneinfo/Europe/Paris')).toBeDefined();
+    expect(m.has('/etc/localtime')).toBe(false);
+    expect(m.has('/usr/share/zoneinfo/localtime')).toBe(false);
+  });
+
   it('python: the interpreter and its closure, the stdlib without tests or caches', () => {
     const m = byPath(python);
     expect(m.get('/usr/bin/python3')?.type).toBe('symlink');
