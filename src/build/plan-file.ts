@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { errnoCode, SpecError } from '../errors.js';
+import { SpecError } from '../errors.js';
 import type { JailPlan } from '../plan/types.js';
+import { whyUnreadable } from '../spec/unreadable.js';
 
 const TYPES = new Set(['dir', 'file', 'generated', 'symlink', 'hardlink', 'device']);
 
@@ -44,15 +45,7 @@ export function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    // Worded as the spec loader words it: the same file gives the same error whichever command reads it.
-    const code = errnoCode(e);
-    const why =
-      code === 'ENOENT'
-        ? 'does not exist'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : `cannot be read (${code ?? e})`;
-    throw new SpecError('SPEC_NOT_FOUND', `spec file ${why}`, { path: file });
+    throw new SpecError('SPEC_NOT_FOUND', `spec file ${whyUnreadable(e)}`, { path: file });
   }
 }
 

@@ -1,11 +1,12 @@
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode, SpecError } from '../errors.js';
+import { SpecError } from '../errors.js';
 import { checkSpec } from './check.js';
 import { mergeParts } from './merge.js';
 import { normalizeDoc, type SpecPart } from './normalize.js';
 import { type KeyPath, SourceDoc } from './source-doc.js';
 import type { JailSpec } from './types.js';
+import { whyUnreadable } from './unreadable.js';
 import { validateDoc } from './validate.js';
 
 export interface LoadSpecOptions {
@@ -55,13 +56,7 @@ async function loadFile(file: string, stack: string[], from: { doc: SourceDoc; a
     real = await realpath(file);
     text = await readFile(real, 'utf8');
   } catch (e) {
-    const code = errnoCode(e);
-    const why =
-      code === 'ENOENT'
-        ? 'does not exist'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : `cannot be read (${code})`;
+    const why = whyUnreadable(e);
     if (from) throw from.doc.error('SPEC_NOT_FOUND', `included spec ${file} ${why}`, from.at);
     throw new SpecError('SPEC_NOT_FOUND', `spec file ${why}`, { path: file });
   }
