@@ -43,6 +43,7 @@ export async function applyPlan(plan: JailPlan, dir: string, opts: BuildOptions 
           record = collectState(staged, expected);
         },
         progressOf(opts, expected.length),
+        plan.hostSources,
       );
       writeState(j.state, record, sources);
     } else if (stats.hashed > 0) {

@@ -13,6 +13,8 @@ import type { BuildOptions, BuildResult } from './types.js';
 export interface BuildJailOptions extends BuildOptions {
   /** Source root overriding the spec's `source` (--root). */
   root?: string;
+  /** --qemu-static: sets the spec's qemu_static. */
+  qemuStatic?: boolean;
 }
 
 /** Spec (or saved plan) → plan → jail. The spec and plan are checked fully before DIR is touched. */
@@ -23,8 +25,11 @@ export async function buildJail(
 ): Promise<BuildResult> {
   const text = readText(specFile);
   const saved = parsePlanText(text, specFile);
-  if (saved !== null) return applyPlan(checkSaved(saved, specFile, opts.root), dir, opts);
-  const spec = await loadSpec(specFile, opts.root === undefined ? {} : { root: opts.root });
+  if (saved !== null) return applyPlan(checkSaved(saved, specFile, opts), dir, opts);
+  const spec = await loadSpec(specFile, {
+    ...(opts.root === undefined ? {} : { root: opts.root }),
+    qemuStatic: opts.qemuStatic === true,
+  });
   // trace: makejail's loop builds, runs the commands inside the jail and rebuilds with what they missed
   if (spec.trace.length > 0) return (await buildTraced(spec, dir, opts)).build;
   // Source hashes remembered beside DIR: a rebuild re-reads only sources whose inode or times moved.
@@ -32,10 +37,16 @@ export async function buildJail(
   return applyPlan(await createPlan(spec, { sourceHashes }), dir, { ...opts, sourceHashes });
 }
 
-function checkSaved(plan: JailPlan, specFile: string, root: string | undefined): JailPlan {
-  if (root !== undefined) {
+function checkSaved(plan: JailPlan, specFile: string, opts: BuildJailOptions): JailPlan {
+  if (opts.root !== undefined) {
     throw new SpecError('PLAN_ROOT', '--root applies to specs; a saved plan already names its source', {
       path: specFile,
+    });
+  }
+  if (opts.qemuStatic === true) {
+    throw new SpecError('PLAN_QEMU_STATIC', '--qemu-static applies to specs; plan with it instead', {
+      path: specFile,
+      hint: 'jailsmith plan SPEC --qemu-static --json > PLAN',
     });
   }
   return plan;

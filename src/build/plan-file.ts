@@ -36,6 +36,9 @@ export function parsePlanText(text: string, file: string): JailPlan | null {
         throw bad(file, `${where}.${k} must be a non-negative integer`);
     }
   });
+  const hs = plan.hostSources;
+  if (hs !== undefined && !(Array.isArray(hs) && hs.every((h) => typeof h === 'string' && h.startsWith('/'))))
+    throw bad(file, 'hostSources must be a list of absolute host paths');
   plan.notes = Array.isArray(plan.notes) ? plan.notes : [];
   plan.source = typeof plan.source === 'string' ? plan.source : '/';
   return plan;

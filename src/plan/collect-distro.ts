@@ -49,7 +49,7 @@ export const collectDistro: Collector = {
     if (d.arch && d.arch !== hostArch()) {
       const q = `qemu-${qemuName(d.arch)}`;
       ctx.notes.add(
-        `${d.arch} jail on a ${hostArch() ?? 'different'} host: run its programs with ${q} -L JAIL JAIL/PROGRAM (or copy ${q}-static into the jail and register it with binfmt_misc)`,
+        `${d.arch} jail on a ${hostArch() ?? 'different'} host: run its programs with ${q} -L JAIL JAIL/PROGRAM (or set qemu_static: true to copy ${q}-static into the jail)`,
       );
     }
   },

@@ -6,6 +6,7 @@ import { collectDistro, collectMergedUsr } from './collect-distro.js';
 import { collectFiles } from './collect-files.js';
 import { collectPackages } from './collect-packages.js';
 import { collectProfiles } from './collect-profiles.js';
+import { collectQemu } from './collect-qemu.js';
 import { collectSymlinks } from './collect-symlinks.js';
 import { collectTrace } from './collect-trace.js';
 import { collectTrees } from './collect-trees.js';
@@ -27,5 +28,6 @@ export const defaultCollectors: Collector[] = [
   collectDevices,
   collectSymlinks,
   collectMergedUsr,
+  collectQemu,
   collectAccounts,
 ];

@@ -38,6 +38,8 @@ export class PlanContext {
   /** Extra exclude globs contributed by profiles. */
   readonly extraExcludes: string[] = [];
   readonly sources = new Map<string, SourceInfo>();
+  /** Host paths taken from the host itself, not the source root (the plan's hostSources). */
+  readonly hostSources = new Set<string>();
   private readonly slots = new Map<string, Slot>();
   private excludeMatcher: ((p: string) => boolean) | undefined;
   private readonly keepMatcher: (p: string) => boolean;

@@ -56,6 +56,7 @@ export async function createPlan(spec: JailSpec, opts: CreatePlanOptions = {}): 
     name: spec.name,
     source: root.dir,
     entries,
+    ...(ctx.hostSources.size > 0 ? { hostSources: [...ctx.hostSources].sort() } : {}),
     notes: [...ctx.notes].sort(),
     run: spec.run,
     audit: spec.audit,

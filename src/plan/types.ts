@@ -58,6 +58,11 @@ export interface JailPlan {
   /** Host directory files were taken from. */
   source: string;
   entries: PlanEntry[];
+  /**
+   * Host paths file entries take on purpose from the host rather than the source root (qemu_static's
+   * emulator); absent when there are none. Build copies these even when `source` is another root.
+   */
+  hostSources?: string[];
   /** Things the user should know (e.g. /dev/log needs a syslog socket at run time). */
   notes: string[];
   run: import('../spec/types.js').RunSettings;

@@ -85,9 +85,10 @@ export class JailTarget {
     sourceRoot = '/',
     onStaged?: (root: string) => void,
     onEntry?: (e: PlanEntry, index: number) => void,
+    hostSources: readonly string[] = [],
   ): Promise<void> {
     await this.swapIn(async (staging) => {
-      const w = new StagingWriter(staging, sourceRoot);
+      const w = new StagingWriter(staging, sourceRoot, hostSources);
       for (const [i, e] of entries.entries()) {
         w.add(e);
         onEntry?.(e, i);

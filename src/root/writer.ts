@@ -45,11 +45,16 @@ export class StagingWriter {
   private readonly devices: DeviceEntry[] = [];
   private rootAttrs: Attrs = { path: '/', mode: 0o755, uid: 0, gid: 0 };
   private readonly sourceRoot: string | null;
+  private readonly hostSources: ReadonlySet<string>;
 
-  /** `sourceRoot`: when not '/', every copied file must really lie inside it (no link out). */
-  constructor(root: string, sourceRoot = '/') {
+  /**
+   * `sourceRoot`: when not '/', every copied file must really lie inside it (no link out), except
+   * the `hostSources` the plan names as taken from the host on purpose (qemu_static's emulator).
+   */
+  constructor(root: string, sourceRoot = '/', hostSources: readonly string[] = []) {
     this.root = root;
     this.sourceRoot = sourceRoot === '/' ? null : realpathSync(sourceRoot);
+    this.hostSources = new Set(hostSources);
   }
 
   add(e: PlanEntry): void {
@@ -148,7 +153,7 @@ export class StagingWriter {
 
   private copy(e: FileEntry, host: string): void {
     let src = e.source;
-    if (this.sourceRoot !== null) {
+    if (this.sourceRoot !== null && !this.hostSources.has(e.source)) {
       src = realpathSync(e.source);
       if (!src.startsWith(`${this.sourceRoot}/`)) {
         throw new RootError('ROOT_SOURCE_ESCAPE', `source resolves outside the source root: ${src}`, {

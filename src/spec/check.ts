@@ -8,6 +8,8 @@ export interface CheckOptions {
   origin: string[];
   defaultName: string;
   root: string | undefined;
+  /** --qemu-static: turns qemu_static on whatever the spec says. */
+  qemuStatic?: boolean;
 }
 
 /** An error about a list item after merging, still naming the file and line it came from. */
@@ -42,6 +44,7 @@ export function checkSpec(part: SpecPart, opts: CheckOptions): JailSpec {
     packages: part.packages ?? [],
     dependencies: part.dependencies ?? false,
     docs: part.docs ?? false,
+    qemuStatic: opts.qemuStatic === true || (part.qemuStatic ?? false),
     users,
     groups,
     devices: part.devices ?? [],

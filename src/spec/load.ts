@@ -12,6 +12,8 @@ import { validateDoc } from './validate.js';
 export interface LoadSpecOptions {
   /** Source root overriding the spec's `source` (the CLI's --root). */
   root?: string;
+  /** The CLI's --qemu-static: sets qemu_static. */
+  qemuStatic?: boolean;
 }
 
 interface Loaded {
@@ -31,6 +33,7 @@ export async function loadSpec(file: string, opts: LoadSpecOptions = {}): Promis
     origin,
     defaultName: path.basename(top).replace(/\.(ya?ml|json)$/, ''),
     root: opts.root === undefined ? undefined : path.resolve(opts.root),
+    qemuStatic: opts.qemuStatic === true,
   });
 }
 
@@ -46,6 +49,7 @@ export async function parseSpec(
     origin,
     defaultName: path.basename(abs).replace(/\.(ya?ml|json)$/, ''),
     root: opts.root === undefined ? undefined : path.resolve(opts.root),
+    qemuStatic: opts.qemuStatic === true,
   });
 }
 

@@ -65,6 +65,7 @@ export function mergeParts(a: SpecPart, b: SpecPart): SpecPart {
   if (b.source !== undefined) out.source = b.source;
   if (b.dependencies !== undefined) out.dependencies = b.dependencies;
   if (b.docs !== undefined) out.docs = b.docs;
+  if (b.qemuStatic !== undefined) out.qemuStatic = b.qemuStatic;
   for (const k of lists) {
     const merged = mergeList<unknown>(a[k] as unknown[] | undefined, b[k] as unknown[] | undefined);
     if (merged) (out as Record<string, unknown>)[k] = merged;

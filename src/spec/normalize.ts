@@ -60,6 +60,7 @@ export function normalizeDoc(doc: SourceDoc): SpecPart {
   if (raw.packages !== undefined) part.packages = list(raw.packages);
   if (raw.dependencies !== undefined) part.dependencies = raw.dependencies as boolean;
   if (raw.docs !== undefined) part.docs = raw.docs as boolean;
+  if (raw.qemu_static !== undefined) part.qemuStatic = raw.qemu_static as boolean;
   if (raw.users !== undefined) {
     part.users = (raw.users as Raw[]).map((u, i) => track(normalizeUser(doc, u, ['users', i]), ['users', i]));
   }

@@ -91,6 +91,8 @@ export interface JailSpec {
   dependencies: boolean;
   /** Include /usr/share/doc, man, info from packages and trees. */
   docs: boolean;
+  /** A foreign-architecture root: copy the host's qemu-<arch>-static into the jail. */
+  qemuStatic: boolean;
   users: SpecUser[];
   groups: SpecGroup[];
   devices: SpecDevice[];

@@ -1,8 +1,10 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseDeb822 } from '../../src/packages/dpkg.js';
+import type { JailPlan } from '../../src/plan/types.js';
+import { runCli } from '../helpers/cli.js';
 import { compileC } from '../helpers/compile.js';
 import { debootstrapTrixie } from '../helpers/debootstrap.js';
 import { buildCli, inJail, writeSpec } from '../helpers/distro-jail.js';
@@ -54,15 +56,17 @@ describeAsRoot('cross-architecture root', () => {
   const name = `jailsmith-probe-${process.pid}`;
   const bin = path.join(sysroot, 'bin', name);
   const work = tmpDir('jailsmith-arm64-');
+  beforeAll(async () => {
+    const src =
+      '#include <math.h>\n#include <stdio.h>\nint main(int c, char **v) { (void)v; printf("cbrt=%.1f\\n", cbrt(c * 27.0)); return 0; }\n';
+    await compileC(src, bin, ['-lm'], 'aarch64-linux-gnu-gcc');
+  });
   afterAll(() => {
     rmSync(bin, { force: true });
     rmSync(`${bin}.c`, { force: true });
   });
 
   it('builds an arm64 jail that runs under qemu-aarch64 -L JAIL', async () => {
-    const src =
-      '#include <math.h>\n#include <stdio.h>\nint main(int c, char **v) { (void)v; printf("cbrt=%.1f\\n", cbrt(c * 27.0)); return 0; }\n';
-    await compileC(src, bin, ['-lm'], 'aarch64-linux-gnu-gcc');
     const spec = writeSpec(work, 'arm64', { source: sysroot, binaries: [`/bin/${name}`] });
     const jail = path.join(work, 'arm64-jail');
     const built = await buildCli(spec, jail);
@@ -71,6 +75,31 @@ describeAsRoot('cross-architecture root', () => {
     expect(existsSync(path.join(jail, 'lib/libm.so.6'))).toBe(true);
     const r = await execa('qemu-aarch64', ['-L', jail, path.join(jail, 'bin', name), 'x'], { reject: false });
     expect(r.stdout).toBe('cbrt=3.8');
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('with --qemu-static, carries the host emulator in and runs under chroot JAIL /usr/bin/qemu-aarch64-static', async () => {
+    const spec = writeSpec(work, 'arm64-static', { source: sysroot, binaries: [`/bin/${name}`] });
+    const planned = await runCli(['plan', spec, '--qemu-static', '--json']);
+    expect(planned.exitCode).toBe(0);
+    const plan = JSON.parse(planned.stdout) as JailPlan;
+    const host = realpathSync('/usr/bin/qemu-aarch64-static');
+    expect(plan.entries.find((e) => e.path === '/usr/bin/qemu-aarch64-static')).toMatchObject({
+      type: 'file',
+      source: host,
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+    });
+    expect(plan.hostSources).toEqual([host]);
+    const jail = path.join(work, 'arm64-static-jail');
+    const built = await buildCli(spec, jail, ['--qemu-static']);
+    expect(built.stderr).toContain('chroot JAIL /usr/bin/qemu-aarch64-static /path/prog');
+    const copied = statSync(path.join(jail, 'usr/bin/qemu-aarch64-static'));
+    expect(copied.mode & 0o7777).toBe(0o755);
+    expect(copied.size).toBe(statSync(host).size);
+    const r = await inJail(jail, ['/usr/bin/qemu-aarch64-static', `/bin/${name}`, 'x', 'y']);
+    expect(r.stdout).toBe('cbrt=4.3');
     expect(r.exitCode).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ interface BuildArgs {
   spec: string;
   dir: string;
   root?: string;
+  'qemu-static': boolean;
   'unsafe-ancestors': boolean;
   force: boolean;
 }
@@ -24,6 +25,11 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
         describe: 'Jail directory to create or update',
       })
       .option('root', { type: 'string', describe: 'Source root the files come from (overrides the spec)' })
+      .option('qemu-static', {
+        type: 'boolean',
+        default: false,
+        describe: "Copy the host's qemu-<arch>-static into a foreign-architecture jail (qemu_static: true)",
+      })
       .option('unsafe-ancestors', {
         type: 'boolean',
         default: false,
@@ -43,6 +49,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
     try {
       r = await buildJail(args.spec, args.dir, {
         root: args.root,
+        qemuStatic: args['qemu-static'],
         unsafeAncestors: args['unsafe-ancestors'],
         force: args.force,
         onProgress: progress.onProgress,

@@ -5,6 +5,7 @@ import { action } from '../run-command.js';
 interface PlanArgs {
   spec: string;
   root?: string;
+  'qemu-static': boolean;
 }
 
 /** `jailsmith plan SPEC`: the dry run. JSON is the plan itself, the single hand-off to build. */
@@ -15,6 +16,11 @@ export const planCommand: CommandModule<object, PlanArgs> = {
     y
       .positional('spec', { type: 'string', demandOption: true, describe: 'Jail spec (YAML)' })
       .option('root', { type: 'string', describe: 'Source root the files come from (overrides the spec)' })
+      .option('qemu-static', {
+        type: 'boolean',
+        default: false,
+        describe: "Copy the host's qemu-<arch>-static into a foreign-architecture jail (qemu_static: true)",
+      })
       .example('$0 plan jails/python.yaml', 'Summary of the python jail')
       .example('$0 plan jails/python.yaml --json', 'The full plan, as JSON') as unknown as Argv<PlanArgs>,
   handler: action<PlanArgs>(async (args, io) => {
@@ -24,7 +30,10 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       import('../../plan/create-plan.js'),
       import('../../plan/format.js'),
     ]);
-    const spec = await loadSpec(args.spec, args.root === undefined ? {} : { root: args.root });
+    const spec = await loadSpec(args.spec, {
+      ...(args.root === undefined ? {} : { root: args.root }),
+      qemuStatic: args['qemu-static'],
+    });
     const plan = await createPlan(spec);
     if (args.json) printJson(io, plan);
     else if (!args.quiet) io.out(formatPlanText(plan, args.verbose > 0));
