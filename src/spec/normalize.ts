@@ -5,6 +5,7 @@ import type { KeyPath, SourceDoc } from './source-doc.js';
 import { STANDARD_DEVICES } from './standard-devices.js';
 import { nearest } from './suggest.js';
 import type { JailSpec, SpecDevice, SpecDir, SpecFile, SpecGroup, SpecTrace, SpecUser } from './types.js';
+import { splitWords } from './words.js';
 
 /** What one spec file says, normalised, before includes are merged into it. */
 export type SpecPart = Partial<Omit<JailSpec, 'origin'>> & { include?: string[] };
@@ -89,7 +90,8 @@ export function normalizeDoc(doc: SourceDoc): SpecPart {
       ]);
     });
   }
-  if (raw.trace !== undefined) part.trace = (raw.trace as Item[]).map(normalizeTrace);
+  if (raw.trace !== undefined)
+    part.trace = (raw.trace as Item[]).map((t, i) => normalizeTrace(doc, t, ['trace', i]));
   if (raw.run !== undefined) {
     const run = { ...(raw.run as Raw) } as JailSpec['run'];
     if (run.workdir !== undefined) run.workdir = jailPath(doc, run.workdir, ['run', 'workdir']);
@@ -167,11 +169,22 @@ function normalizeDir(doc: SourceDoc, d: Item, at: KeyPath): SpecDir {
   };
 }
 
-function normalizeTrace(t: Item): SpecTrace {
-  if (typeof t === 'string') return { command: [t], shell: true };
+/**
+ * A trace command runs as an argument vector (no shell) unless the spec says `shell: true`; a
+ * command line given as a string is split into words as sh would quote them, never expanded.
+ */
+function normalizeTrace(doc: SourceDoc, t: Item, at: KeyPath): SpecTrace {
   if (Array.isArray(t)) return { command: t as string[], shell: false };
-  const cmd = t.command as string | string[];
-  return typeof cmd === 'string'
-    ? { command: [cmd], shell: (t.shell as boolean | undefined) ?? true }
-    : { command: cmd, shell: (t.shell as boolean | undefined) ?? false };
+  const line = typeof t === 'string' ? t : t.command;
+  const shell = typeof t === 'string' ? false : ((t.shell as boolean | undefined) ?? false);
+  const where = typeof t === 'string' ? at : [...at, 'command'];
+  if (typeof line !== 'string') return { command: line as string[], shell };
+  if (shell) return { command: [line], shell: true };
+  const words = splitWords(line);
+  if (!Array.isArray(words)) {
+    throw doc.error('SPEC_VALUE', `trace command needs a shell (${words.needsShell})`, where, {
+      expected: 'a plain command line, a list of arguments, or {command: "...", shell: true}',
+    });
+  }
+  return { command: words, shell: false };
 }

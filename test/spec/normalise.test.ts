@@ -38,7 +38,7 @@ describe('a valid spec is normalised', () => {
     ]);
     expect(spec.dirs).toEqual([{ path: '/srv', mode: 0o755, owner: 0, group: 0, preserve: false }]);
     expect(spec.trace).toEqual([
-      { command: ['python3 -c 1'], shell: true },
+      { command: ['python3', '-c', '1'], shell: false },
       { command: ['/bin/true'], shell: false },
       { command: ['/bin/ls'], shell: false },
     ]);

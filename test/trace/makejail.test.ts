@@ -35,7 +35,7 @@ describeAsRoot('trace: makejail loop', () => {
     // On the host /proc exists and the command stops there; in the jail it falls through to cat.
     const spec = writeSpec(work, 'fallback', {
       binaries: ['/bin/sh', '/bin/cat'],
-      trace: ['[ -e /proc/self/exe ] || cat /etc/debian_version'],
+      trace: [{ command: '[ -e /proc/self/exe ] || cat /etc/debian_version', shell: true }],
     });
     const jail = path.join(work, 'fallback-jail');
     const r = await buildCli(spec, jail);
@@ -50,20 +50,23 @@ describeAsRoot('trace: makejail loop', () => {
       binaries: ['/bin/sh', '/bin/cat', '/usr/bin/id'],
       users: [{ name: 'app', uid: 1000, gid: 1000 }],
       run: { user: 'app' },
-      trace: ['[ "$(id -u)" = 0 ] || cat /etc/debian_version'],
+      trace: [{ command: '[ "$(id -u)" = 0 ] || cat /etc/debian_version', shell: true }],
     });
     const r = await buildCli(spec, path.join(work, 'user-jail'));
     expect(r.stderr).toMatch(/trace round 1: exit 1 in the jail; added \d+: [^\n]*\/etc\/debian_version/);
   });
 
   it('says which devices the command looked for in the jail', async () => {
-    const spec = writeSpec(work, 'needs-null', { binaries: ['/bin/sh'], trace: ['echo hi >/dev/null'] });
+    const spec = writeSpec(work, 'needs-null', {
+      binaries: ['/bin/sh'],
+      trace: [{ command: 'echo hi >/dev/null', shell: true }],
+    });
     const r = await buildCli(spec, path.join(work, 'null-jail'));
     expect(r.stderr).toMatch(/looked for \/dev\/null inside the jail; list them under devices/);
     const withNull = writeSpec(work, 'has-null', {
       binaries: ['/bin/sh'],
       devices: ['null'],
-      trace: ['echo hi >/dev/null'],
+      trace: [{ command: 'echo hi >/dev/null', shell: true }],
     });
     const ok = await buildCli(withNull, path.join(work, 'null-jail2'));
     expect(ok.stderr).toMatch(/trace round 1: exit 0 in the jail; nothing missing/);
