@@ -8,22 +8,26 @@
  *                                                 rusage of the job; sh only closes time's fd 3
  *                                                 (and drops the PWD it would export: a host path)
  *           [prlimit --cpu=.. --as=..]            rlimits, inherited by everything below
- *           setpriv --no-new-privs --clear-groups --inh-caps=-all --bounding-set=-all,+4
+ *           setpriv --no-new-privs --clear-groups --inh-caps=-all --bounding-set=-all,+5
  *           setsid --wait                         no controlling terminal (TIOCSTI)
- *           unshare --root JAIL --wd DIR --setgid G --setuid U -- COMMAND...
+ *           jailsmith-enter JAIL DIR U G -- COMMAND...
  *
- * Why the bounding set keeps sys_chroot, setuid, setgid and dac_read_search: the chroot and the uid
- * drop must be done by a host binary, and that binary must then exec the job from inside the jail,
- * so nothing of ours runs after it. util-linux `unshare --root --wd --setuid` is that binary; it
- * needs those capabilities across its execve (dac_read_search because it enters --wd, e.g. a 0700
- * home, before it drops to the user). Once it calls setuid(U != 0) the kernel empties the permitted,
- * effective and ambient sets, and with NO_NEW_PRIVS no later execve can gain any capability back
- * (setuid bits and file capabilities are ignored), so the three bits left in the bounding set are
- * unreachable (audit's probe rates them info). The chroot also keeps the job from creating user namespaces (EPERM when chrooted).
+ * The chroot and the uid drop must be done by a host binary that then execs the job from inside
+ * the jail, so nothing of ours runs after it. jailsmith-enter (src/run/enter.c) is that binary:
+ * it chroots, enters DIR (dac_read_search: a 0700 home), empties the bounding set (setpcap), drops
+ * to U/G and clears every capability set before exec. setpriv keeps just those five for it.
+ *
+ * Without a C compiler at build time there is no jailsmith-enter, and util-linux
+ * `unshare --root JAIL --wd DIR --setgid G --setuid U` takes its place. It cannot empty the
+ * bounding set after itself, so sys_chroot, setuid, setgid and dac_read_search stay there: with
+ * the permitted, effective and ambient sets emptied by setuid(U != 0) and NO_NEW_PRIVS set, no
+ * later execve can gain them back (audit's probe rates them info). Either way the chroot keeps the
+ * job from creating user namespaces (EPERM when chrooted).
  */
 import type { HostTools } from './host-tools.js';
 import type { RunLimits } from './types.js';
 
+/** What the last step needs in the bounding set; jailsmith-enter also needs setpcap to empty it. */
 export const KEPT_BOUNDING = ['sys_chroot', 'setuid', 'setgid', 'dac_read_search'] as const;
 
 const RLIMIT_FLAG: Record<keyof RunLimits, string> = {
@@ -90,18 +94,22 @@ export function jobChain(tools: HostTools, c: ChainInput): string[] {
     '--no-new-privs',
     '--clear-groups',
     '--inh-caps=-all',
-    `--bounding-set=-all,${KEPT_BOUNDING.map((c) => `+${c}`).join(',')}`,
+    `--bounding-set=-all,${[...KEPT_BOUNDING, ...(tools.enter ? ['setpcap'] : [])].map((c) => `+${c}`).join(',')}`,
     tools.setsid,
     '--wait',
-    tools.unshare,
-    '--root',
-    c.jail,
-    '--wd',
-    c.workdir,
-    '--setgid',
-    String(c.gid),
-    '--setuid',
-    String(c.uid),
+    ...(tools.enter
+      ? [tools.enter, c.jail, c.workdir, String(c.uid), String(c.gid)]
+      : [
+          tools.unshare,
+          '--root',
+          c.jail,
+          '--wd',
+          c.workdir,
+          '--setgid',
+          String(c.gid),
+          '--setuid',
+          String(c.uid),
+        ]),
     '--',
     ...c.command,
   ];

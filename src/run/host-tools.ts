@@ -6,6 +6,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { RunError } from '../errors.js';
+import { PACKAGE_ROOT } from '../version.js';
 
 const DIRS = ['/usr/bin', '/usr/sbin', '/bin', '/sbin'];
 
@@ -18,14 +19,23 @@ export interface HostTools {
   sh: string;
   ip: string | null;
   time: string | null;
+  /** Our own last step (src/run/enter.c, built by `npm run build`), or null without a C compiler. */
+  enter: string | null;
+}
+
+function executable(p: string): string | null {
+  try {
+    accessSync(p, constants.X_OK);
+    return p;
+  } catch {
+    return null;
+  }
 }
 
 function find(name: string): string | null {
   for (const d of DIRS) {
-    try {
-      accessSync(`${d}/${name}`, constants.X_OK);
-      return `${d}/${name}`;
-    } catch {}
+    const p = executable(`${d}/${name}`);
+    if (p) return p;
   }
   return null;
 }
@@ -52,6 +62,7 @@ export function hostTools(): HostTools {
     sh: need('sh'),
     ip: find('ip'),
     time: find('time'),
+    enter: executable(`${PACKAGE_ROOT}/dist/run/jailsmith-enter`),
   };
   return cached;
 }

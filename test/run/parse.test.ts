@@ -65,6 +65,32 @@ describe('run option parsers', () => {
     expect(parseTimeReport('garbage')).toBeNull();
   });
 
+  it('with jailsmith-enter, setpriv keeps setpcap for it and it does the chroot and the drop', () => {
+    const tools: HostTools = {
+      unshare: 'U',
+      setpriv: 'SP',
+      prlimit: 'PL',
+      setsid: 'SS',
+      mount: 'M',
+      sh: 'SH',
+      ip: null,
+      time: null,
+      enter: 'E',
+    };
+    const argv = jobChain(tools, {
+      jail: '/j',
+      workdir: '/w',
+      uid: 1000,
+      gid: 1001,
+      limits: {},
+      command: ['prog'],
+      timeFile: null,
+    });
+    expect(argv).toContain('--bounding-set=-all,+sys_chroot,+setuid,+setgid,+dac_read_search,+setpcap');
+    expect(argv.slice(argv.indexOf('E'))).toEqual(['E', '/j', '/w', '1000', '1001', '--', 'prog']);
+    expect(argv).not.toContain('U');
+  });
+
   it('the chain drops privileges after the chroot, in this order', () => {
     const tools: HostTools = {
       unshare: 'U',
@@ -75,6 +101,7 @@ describe('run option parsers', () => {
       sh: 'SH',
       ip: null,
       time: null,
+      enter: null,
     };
     const argv = jobChain(tools, {
       jail: '/j',

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, expect, it } from 'vitest';
 import { runJail } from '../../src/index.js';
+import { hostTools } from '../../src/run/host-tools.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
@@ -48,7 +49,9 @@ describeAsRoot('jailsmith run: entering a jail', () => {
     expect(status).toMatch(/^Gid:\s+65534\s+65534\s+65534\s+65534$/m);
     expect(status).toMatch(/^Groups:\s*$/m);
     expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
-    for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapAmb']) {
+    // The bounding set too: jailsmith-enter (built by `npm run build`, which the tests run) empties it.
+    expect(hostTools().enter).not.toBeNull();
+    for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapAmb', 'CapBnd']) {
       expect(status).toMatch(new RegExp(`^${set}:\\s+0000000000000000$`, 'm'));
     }
     // The jail's own root listing, not the host's.
