@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
+import { type MountInfo, readMountinfo } from '../audit/mountinfo.js';
 import { RootError } from '../errors.js';
 
 /**
@@ -18,18 +18,11 @@ export async function removeTree(p: string): Promise<void> {
 
 /** Mount points at or below `dir` (from /proc/self/mountinfo, octal escapes decoded). */
 export function mountsUnder(dir: string): string[] {
-  let text: string;
+  let mounts: MountInfo[];
   try {
-    text = readFileSync('/proc/self/mountinfo', 'utf8');
+    mounts = readMountinfo();
   } catch {
     return [];
   }
-  const out: string[] = [];
-  for (const line of text.split('\n')) {
-    const field = line.split(' ')[4];
-    if (field === undefined) continue;
-    const mp = field.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
-    if (mp === dir || mp.startsWith(`${dir}/`)) out.push(mp);
-  }
-  return out;
+  return mounts.map((m) => m.mountPoint).filter((mp) => mp === dir || mp.startsWith(`${dir}/`));
 }

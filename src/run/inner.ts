@@ -16,6 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import { readMountinfo } from '../audit/mountinfo.js';
 import { type InnerConfig, SETUP_FAILED } from './inner-config.js';
 
 const O_PATH = 0o10000000;
@@ -66,15 +67,7 @@ function withPathFd(target: string, dir: boolean, fn: (magic: string) => void): 
 
 /** Per-mount options of the last (top) mount at a mount point, from our own mountinfo. */
 function mountOptions(mountPoint: string): string[] | null {
-  let found: string[] | null = null;
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const f = line.split(' ');
-    const point = f[4]?.replace(/\\([0-7]{3})/g, (_m, o: string) =>
-      String.fromCharCode(Number.parseInt(o, 8)),
-    );
-    if (point === mountPoint) found = (f[5] ?? '').split(',');
-  }
-  return found;
+  return readMountinfo().findLast((m) => m.mountPoint === mountPoint)?.options ?? null;
 }
 
 function setup(c: InnerConfig): void {
