@@ -3,7 +3,3 @@ import { STATIC_CHECKS } from './checks/index.js';
 import type { Check } from './types.js';
 
 export const CHECKS: readonly Check[] = STATIC_CHECKS;
-
-export function checkById(id: string): Check | undefined {
-  return CHECKS.find((c) => c.id === id);
-}

@@ -20,8 +20,6 @@ const MAX_STRING = 4096;
 /** Bytes read up front: the ELF header and, for nearly every file, all program headers. */
 const HEAD = 1024;
 
-export const ELF_MAGIC = 0x7f454c46;
-
 /** True when the buffer starts with \x7fELF. */
 export function isElfMagic(b: Buffer): boolean {
   return b.length >= 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;

@@ -49,16 +49,8 @@ export function isSystemFile(p: string): boolean {
   return (SYSTEM_TREES.test(p) || path.posix.dirname(p) === '/') && !USER_AREAS.test(p);
 }
 
-export function isUnderJail(hostPath: string, jail: string): boolean {
-  return hostPath === jail || hostPath.startsWith(`${jail}/`);
-}
-
 export function basename(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
-}
-
-export function isExecutable(e: Entry): boolean {
-  return e.type === 'file' && (e.mode & 0o111) !== 0;
 }
 
 /** glibc's 64-bit dev_t split. */
