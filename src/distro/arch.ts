@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import type { SourceRoot } from '../resolve/source-root.js';
 
 /** dpkg / apk architecture names → uname -m style names used by profiles. */
@@ -62,23 +62,13 @@ function readHead(root: SourceRoot, inRoot: string): Buffer | null {
   }
 }
 
-function readText(root: SourceRoot, inRoot: string): string | null {
-  const real = root.realpath(inRoot);
-  if (!real) return null;
-  try {
-    return readFileSync(root.host(real.path), 'utf8');
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The root's architecture: from the package manager's own record when there is one, else from the
  * ELF header of its shell or its dynamic loader (cross sysroots have only lib/ and bin/).
  */
 export function detectArch(root: SourceRoot): string | null {
   for (const file of ['/var/lib/dpkg/arch', '/etc/apk/arch']) {
-    const first = readText(root, file)?.split('\n')[0]?.trim();
+    const first = root.readText(file)?.split('\n')[0]?.trim();
     if (first && PACKAGE_ARCH[first]) return PACKAGE_ARCH[first] as string;
   }
   const candidates = ['/bin/sh', '/usr/bin/env', '/bin/busybox'];

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { ResolveError } from '../errors.js';
 import { SourceRoot } from '../resolve/source-root.js';
 import { detectArch } from './arch.js';
@@ -28,13 +27,9 @@ export function assertIsRoot(root: SourceRoot): void {
 
 function readOsRelease(root: SourceRoot): { path: string | null; rel: OsRelease } {
   for (const p of ['/etc/os-release', '/usr/lib/os-release']) {
-    const real = root.realpath(p);
-    if (!real) continue;
-    try {
-      return { path: p, rel: parseOsRelease(readFileSync(root.host(real.path), 'utf8')) };
-    } catch {
-      // a directory or unreadable: try the next location, as systemd does
-    }
+    // Absent, a directory or unreadable: try the next location, as systemd does.
+    const text = root.readText(p);
+    if (text !== null) return { path: p, rel: parseOsRelease(text) };
   }
   return { path: null, rel: parseOsRelease('') };
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { SourceRoot } from '../resolve/source-root.js';
 
 export interface PasswdLine {
@@ -17,16 +16,10 @@ export interface GroupLine {
 }
 
 function readLines(root: SourceRoot, file: string): string[][] {
-  const real = root.realpath(file);
-  if (!real) return [];
-  try {
-    return readFileSync(root.host(real.path), 'utf8')
-      .split('\n')
-      .filter((l) => l !== '' && !l.startsWith('#'))
-      .map((l) => l.split(':'));
-  } catch {
-    return [];
-  }
+  return (root.readText(file) ?? '')
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => l.split(':'));
 }
 
 /** The root's /etc/passwd, read as data (never through NSS: the root may not be the host). */

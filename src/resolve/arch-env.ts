@@ -96,19 +96,15 @@ export class RootConfig {
   muslPath(arch: string): string[] {
     let p = this.muslPaths.get(arch);
     if (p) return p;
-    p = ['/lib', '/usr/local/lib', '/usr/lib'];
-    const rp = this.root.realpath(`/etc/ld-musl-${arch}.path`);
-    if (rp) {
-      try {
-        const text = readFileSync(this.root.host(rp.path), 'utf8');
-        p = text
-          .split(/[\n:]/)
-          .map((s) => s.trim())
-          .filter((s) => s.startsWith('/'));
-      } catch {
-        // An unreadable path file: musl falls back to its default too.
-      }
-    }
+    // Absent or unreadable, musl falls back to its built-in default too.
+    const text = this.root.readText(`/etc/ld-musl-${arch}.path`);
+    p =
+      text === null
+        ? ['/lib', '/usr/local/lib', '/usr/lib']
+        : text
+            .split(/[\n:]/)
+            .map((s) => s.trim())
+            .filter((s) => s.startsWith('/'));
     this.muslPaths.set(arch, p);
     return p;
   }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceRoot } from './source-root.js';
 
@@ -14,20 +14,10 @@ export function readLdSoConf(root: SourceRoot, file = '/etc/ld.so.conf'): string
   return dirs;
 }
 
-function readInRoot(root: SourceRoot, file: string): string | null {
-  const rp = root.realpath(file);
-  if (!rp) return null;
-  try {
-    return readFileSync(root.host(rp.path), 'utf8');
-  } catch {
-    return null;
-  }
-}
-
 function parseConf(root: SourceRoot, file: string, dirs: string[], depth: number, seen: Set<string>): void {
   if (depth > MAX_DEPTH || seen.has(file) || seen.size >= MAX_FILES) return;
   seen.add(file);
-  const text = readInRoot(root, file);
+  const text = root.readText(file);
   if (text === null) return;
   for (const rawLine of text.split('\n')) {
     const line = rawLine.replace(/#.*/, '').trim();

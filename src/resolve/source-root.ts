@@ -1,4 +1,4 @@
-import { lstatSync, readlinkSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, ResolveError } from '../errors.js';
 
@@ -68,6 +68,17 @@ export class SourceRoot {
     if (this.dir === '/') return abs;
     if (abs === this.dir) return '/';
     return abs.startsWith(`${this.dir}/`) ? abs.slice(this.dir.length) : null;
+  }
+
+  /** UTF-8 text of an in-root file resolved inside the root; null when absent or unreadable. */
+  readText(inRoot: string): string | null {
+    const real = this.realpath(inRoot);
+    if (!real) return null;
+    try {
+      return readFileSync(this.host(real.path), 'utf8');
+    } catch {
+      return null;
+    }
   }
 
   /** Symlink target of an in-root path, null when not a link, undefined when absent. Cached. */
