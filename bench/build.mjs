@@ -1,10 +1,6 @@
-// The python jail: jailsmith build (cold and no-op) against `cp -a` of the same file list and
-// jailkit's jk_init with an equivalent section (bench/jk_init-python.ini), in one run.
-// Needs root. Works under /var/lib/jailsmith-bench: jailkit refuses any jail below a
-// group/other-writable directory, /tmp and /var/tmp included.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { cleanJail, median, run } from './lib/timed.mjs';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const bin = path.join(repo, 'bin/jailsmith');
@@ -16,29 +12,7 @@ const jk = path.join(work, 'jk');
 
 mkdirSync(work, { recursive: true, mode: 0o755 });
 
-// Every command runs under GNU time for its CPU seconds (user+sys, children included) and peak
-// RSS: on a shared 2-core machine wall times swing with the load, CPU time much less.
-function run(cmd, args, opts = {}) {
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'JSTIME %U %S %M', cmd, ...args], {
-    encoding: 'utf8',
-    maxBuffer: 512 * 2 ** 20,
-    ...opts,
-  });
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0) {
-    throw new Error(
-      `${cmd} ${args.slice(0, 3).join(' ')} failed (${r.status}): ${(r.stderr ?? '').slice(-400)}`,
-    );
-  }
-  const m = /JSTIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr ?? '') ?? [];
-  return { seconds, cpu: Number(m[1]) + Number(m[2]), rssMB: Number(m[3]) / 1024, stdout: r.stdout };
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const clean = (p) => {
-  rmSync(p, { recursive: true, force: true });
-  rmSync(path.join(path.dirname(p), `.${path.basename(p)}.jailsmith-state.json`), { force: true });
-};
+const clean = cleanJail;
 
 // The plan: the file list cp -a gets, and the count shown.
 const planText = spec.endsWith('.json')

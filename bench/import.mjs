@@ -1,9 +1,6 @@
-// Moving a jailkit user over: `jailsmith import jailkit` + `jailsmith build` of the stock
-// basicshell section against jailkit's own `jk_init -j DIR basicshell`, in one run. Needs root.
-// Works under /var/lib/jailsmith-bench: jailkit refuses jails below group/other-writable dirs.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { cleanJail, median, run as timed } from './lib/timed.mjs';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const bin = path.join(repo, 'bin/jailsmith');
@@ -14,24 +11,8 @@ const jk = path.join(work, 'jk-basicshell');
 const spec = path.join(work, 'basicshell.yaml');
 mkdirSync(work, { recursive: true, mode: 0o755 });
 
-// CPU seconds and peak RSS from GNU time: wall time swings with the load of a shared machine.
-function run(cmd, args) {
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'JSTIME %U %S %M', cmd, ...args], {
-    encoding: 'utf8',
-    cwd: work,
-  });
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0)
-    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-400)}`);
-  const m = /JSTIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr) ?? [];
-  return { seconds, cpu: Number(m[1]) + Number(m[2]), rssMB: Number(m[3]) / 1024, stdout: r.stdout };
-}
-const clean = (p) => {
-  rmSync(p, { recursive: true, force: true });
-  rmSync(path.join(path.dirname(p), `.${path.basename(p)}.jailsmith-state.json`), { force: true });
-};
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const run = (cmd, args) => timed(cmd, args, { cwd: work });
+const clean = cleanJail;
 
 const ours = [];
 const imports = [];

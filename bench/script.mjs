@@ -1,9 +1,6 @@
-// The python jail made by its setup script: `sh setup.sh` (host mode, cold and over an existing
-// jail) and the self-contained bundle, against `jailsmith build` and `cp -a` of the same files, in
-// one run. Also the bundle's size against a tar.gz of the built jail. Needs root.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { cleanJail, median, run } from './lib/timed.mjs';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const bin = path.join(repo, 'bin/jailsmith');
@@ -14,31 +11,13 @@ const at = (name) => path.join(work, name);
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true, mode: 0o755 });
 
-// GNU time gives CPU seconds (children included) and peak RSS: wall time swings with the load.
-function run(cmd, args, opts = {}) {
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'JSTIME %U %S %M', cmd, ...args], {
-    encoding: 'utf8',
-    maxBuffer: 512 * 2 ** 20,
-    ...opts,
-  });
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0)
-    throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed: ${(r.stderr ?? '').slice(-400)}`);
-  const m = /JSTIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr ?? '') ?? [];
-  return { seconds, cpu: Number(m[1]) + Number(m[2]), rssMB: Number(m[3]) / 1024, stdout: r.stdout };
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const med = (xs) => ({ seconds: median(xs.map((x) => x.seconds)), cpu: median(xs.map((x) => x.cpu)) });
 const times = (n, before, f) =>
   Array.from({ length: n }, () => {
     before();
     return f();
   });
-const clean = (p) => () => {
-  rmSync(p, { recursive: true, force: true });
-  rmSync(path.join(path.dirname(p), `.${path.basename(p)}.jailsmith-state.json`), { force: true });
-};
+const clean = (p) => () => cleanJail(p);
 const none = () => {};
 
 const plan = JSON.parse(run(process.execPath, [bin, 'plan', spec, '--json']).stdout);
