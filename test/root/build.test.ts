@@ -18,8 +18,8 @@ import { manifestOf } from '../../src/manifest/manifest.js';
 import type { PlanEntry } from '../../src/plan/types.js';
 import { makeDev } from '../../src/root/devices.js';
 import { describeAsRoot } from '../helpers/root.js';
-import { tmpDir } from '../helpers/tmp.js';
 import { basicPlan, dir, file, gen, plan } from './plans.js';
+import { targets } from './targets.js';
 
 describe('makeDev', () => {
   it('matches glibc makedev for small and large numbers', () => {
@@ -31,20 +31,14 @@ describe('makeDev', () => {
 });
 
 describeAsRoot('applyPlan writes a jail', () => {
-  const base = tmpDir('jailsmith-build-');
-  let n = 0;
+  const dirs = targets();
   let t: string;
   let jail: string;
   let src: string;
+  let leftovers: () => string[];
   beforeEach(() => {
-    t = path.join(base, String(n++));
-    mkdirSync(t, { mode: 0o755 });
-    jail = path.join(t, 'jail');
-    src = path.join(t, 'src');
+    ({ t, jail, src, leftovers } = dirs.next());
   });
-
-  const leftovers = (): string[] =>
-    readdirSync(t).filter((x) => x.includes('.jailsmith-') && !x.endsWith('state.json'));
 
   it('creates devices with large majors and minors, checked with stat(1)', async () => {
     const devs: PlanEntry[] = [

@@ -1,28 +1,22 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeEach, expect, it } from 'vitest';
 import { applyPlan } from '../../src/build/apply.js';
 import { manifestOf } from '../../src/manifest/manifest.js';
 import { describeAsRoot } from '../helpers/root.js';
-import { tmpDir } from '../helpers/tmp.js';
 import { basicPlan, dir, gen } from './plans.js';
+import { targets } from './targets.js';
 
 describeAsRoot('interrupted builds leave the old jail or the new one, never half', () => {
-  const base = tmpDir('jailsmith-build-');
-  let n = 0;
+  const dirs = targets();
   let t: string;
   let jail: string;
   let src: string;
+  let leftovers: () => string[];
   beforeEach(() => {
-    t = path.join(base, String(n++));
-    mkdirSync(t, { mode: 0o755 });
-    jail = path.join(t, 'jail');
-    src = path.join(t, 'src');
+    ({ t, jail, src, leftovers } = dirs.next());
   });
-
-  const leftovers = (): string[] =>
-    readdirSync(t).filter((x) => x.includes('.jailsmith-') && !x.endsWith('state.json'));
 
   it('an injected failure mid-build leaves the old jail intact and no staging behind', async () => {
     await applyPlan(basicPlan(src), jail);
