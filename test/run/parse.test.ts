@@ -11,6 +11,19 @@ import {
 } from '../../src/index.js';
 import type { HostTools } from '../../src/run/host-tools.js';
 
+/** Stand-in host tool paths, so the chains read as short names. */
+const TOOLS: HostTools = {
+  unshare: 'U',
+  setpriv: 'SP',
+  prlimit: 'PL',
+  setsid: 'SS',
+  mount: 'M',
+  sh: 'SH',
+  ip: null,
+  time: null,
+  enter: null,
+};
+
 describe('run option parsers', () => {
   it('sizes take K/M/G as powers of 1024', () => {
     expect(parseSize('256M', 'x')).toBe(268435456);
@@ -66,17 +79,7 @@ describe('run option parsers', () => {
   });
 
   it('with jailsmith-enter, setpriv keeps setpcap for it and it does the chroot and the drop', () => {
-    const tools: HostTools = {
-      unshare: 'U',
-      setpriv: 'SP',
-      prlimit: 'PL',
-      setsid: 'SS',
-      mount: 'M',
-      sh: 'SH',
-      ip: null,
-      time: null,
-      enter: 'E',
-    };
+    const tools: HostTools = { ...TOOLS, enter: 'E' };
     const argv = jobChain(tools, {
       jail: '/j',
       workdir: '/w',
@@ -92,17 +95,7 @@ describe('run option parsers', () => {
   });
 
   it('the chain drops privileges after the chroot, in this order', () => {
-    const tools: HostTools = {
-      unshare: 'U',
-      setpriv: 'SP',
-      prlimit: 'PL',
-      setsid: 'SS',
-      mount: 'M',
-      sh: 'SH',
-      ip: null,
-      time: null,
-      enter: null,
-    };
+    const tools = TOOLS;
     const argv = jobChain(tools, {
       jail: '/j',
       workdir: '/w',
