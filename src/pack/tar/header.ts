@@ -129,19 +129,8 @@ export function paddingFor(size: number): number {
   return padTo(size);
 }
 
-/** A decoded ustar block before PAX overrides are applied. */
-export interface RawHeader {
-  name: string;
-  flag: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtime: number;
-  linkname: string;
-  devmajor: number;
-  devminor: number;
-}
+/** A decoded ustar block before PAX overrides are applied: the type still its raw flag byte. */
+export type RawHeader = Omit<TarHeader, 'type' | 'xattrs'> & { flag: string };
 
 function readString(b: Buffer, off: number, width: number): string {
   const field = b.subarray(off, off + width);
