@@ -2,8 +2,9 @@ import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, openSync, renameSync, rmSync } from 'node:fs';
 import { PassThrough, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants, createGzip } from 'node:zlib';
+import { constants } from 'node:zlib';
 import { errnoCode, PackError } from '../errors.js';
+import { gzipStages } from '../util/gzip.js';
 
 class Hasher extends Transform {
   readonly hash: Hash = createHash('sha256');
@@ -48,7 +49,7 @@ export function archiveSink(file: string, gzip: boolean): ArchiveSink {
   }
   const out = createWriteStream('', { fd });
   const stages: (Transform | PassThrough)[] = [input, tarHash];
-  if (gzip) stages.push(createGzip({ level: constants.Z_DEFAULT_COMPRESSION, chunkSize: 256 * 1024 }));
+  if (gzip) stages.push(...gzipStages(constants.Z_DEFAULT_COMPRESSION));
   stages.push(fileHash);
   const done = pipeline([...stages, out]);
   // Keep an early failure (e.g. EEXIST) from being unhandled before close() awaits it.

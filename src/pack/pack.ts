@@ -121,9 +121,10 @@ async function all<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
  */
 export async function packJail(dir: string, out: string, opts: PackOptions): Promise<PackResult> {
   const mtime = opts.mtime ?? packEpoch();
-  // Level 6 as gzip's default; the setup bundle's payload is gzip already, so level 1 for its member.
+  // Level 6 as gzip's default. The setup bundle's payload is gzip already: its member is stored
+  // (level 0), since deflating it again at level 1 gained 1% and cost 0.25 s after everything else.
   const gzip = opts.format === 'tar.gz' ? 6 : false;
-  const light = opts.format === 'tar.gz' ? 1 : false;
+  const stored = opts.format === 'tar.gz' ? 0 : false;
   const { entries, skipped } = packageEntries(dir);
   const manifest: PackageManifest = { format: 1, meta: {}, entries };
   const final = PartFile.create(out);
@@ -144,7 +145,7 @@ export async function packJail(dir: string, out: string, opts: PackOptions): Pro
       await tar.add(metaHeader(`${META_DIR}/${MANIFEST_NAME}`, mtime), mbytes);
     });
     if (setup || opts.signKey) {
-      metaBytes = await final.writeTar(light, metaBytes, async (tar) => {
+      metaBytes = await final.writeTar(stored, metaBytes, async (tar) => {
         if (setup) {
           const h = { ...metaHeader(`${META_DIR}/${SETUP_NAME}`, mtime, setup.size), mode: 0o755 };
           if ((await tar.addFile(h, setup.file)) !== setup.sha256)

@@ -10,8 +10,8 @@ import {
 } from 'node:fs';
 import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { errnoCode, PackError } from '../errors.js';
+import { gzipStages } from '../util/gzip.js';
 import { TarWriter } from './tar/writer.js';
 
 /**
@@ -68,7 +68,7 @@ export class PartFile {
   ): Promise<number> {
     const input = new PassThrough({ highWaterMark: 1 << 20 });
     const stages: (PassThrough | Transform)[] = [input];
-    if (gzip !== false) stages.push(createGzip({ level: gzip, chunkSize: 256 * 1024 }));
+    if (gzip !== false) stages.push(...gzipStages(gzip));
     stages.push(this.meter());
     const done = pipeline([...stages, createWriteStream('', { fd: this.fd, autoClose: false })]);
     done.catch(() => {});

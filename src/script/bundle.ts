@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, createWriteStream, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import type { JailPlan } from '../plan/types.js';
+import { gzipStages } from '../util/gzip.js';
 import { blobsOf, blobTar } from './blob-tar.js';
 import { planDigest } from './digest.js';
 import { renderScript } from './render.js';
@@ -44,12 +44,12 @@ export async function writeBundle(
         done(null, chunk);
       },
     });
-    await pipeline(
+    await pipeline([
       Readable.from(blobTar(blobs)),
-      createGzip({ level: 6 }),
+      ...gzipStages(6),
       meter,
       createWriteStream(tmp, { start: offset, mode: 0o644, flags: 'wx' }),
-    );
+    ]);
     const payloadSha256 = hash.digest('hex');
     const script = render({ offset, size, sha256: payloadSha256 });
     if (script.length !== offset) throw new Error('bundle script length changed with its payload fields');
