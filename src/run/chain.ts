@@ -10,19 +10,23 @@
  *           [prlimit --cpu=.. --as=..]            rlimits, inherited by everything below
  *           setpriv --no-new-privs --clear-groups --inh-caps=-all --bounding-set=-all,+5
  *           setsid --wait                         no controlling terminal (TIOCSTI)
- *           jailsmith-enter JAIL DIR U G -- COMMAND...
+ *           jailsmith-enter [--no-seccomp] JAIL DIR U G -- COMMAND...
  *
  * The chroot and the uid drop must be done by a host binary that then execs the job from inside
  * the jail, so nothing of ours runs after it. jailsmith-enter (src/run/enter.c) is that binary:
  * it chroots, enters DIR (dac_read_search: a 0700 home), empties the bounding set (setpcap), drops
- * to U/G and clears every capability set before exec. setpriv keeps just those five for it.
+ * to U/G, clears every capability set and, last, installs the seccomp filter of
+ * src/run/seccomp.h before exec. setpriv keeps just those five capabilities for it. The filter
+ * comes after our own steps because it refuses chroot; a job that needs what it refuses (mount,
+ * unshare, keyctl, io_uring...) runs with --no-seccomp.
  *
  * Without a C compiler at build time there is no jailsmith-enter, and util-linux
  * `unshare --root JAIL --wd DIR --setgid G --setuid U` takes its place. It cannot empty the
  * bounding set after itself, so sys_chroot, setuid, setgid and dac_read_search stay there: with
  * the permitted, effective and ambient sets emptied by setuid(U != 0) and NO_NEW_PRIVS set, no
- * later execve can gain them back (audit's probe rates them info). Either way the chroot keeps the
- * job from creating user namespaces (EPERM when chrooted).
+ * later execve can gain them back (audit's probe rates them info). Nor can it install a seccomp
+ * filter: such a job runs unfiltered and its result says `seccomp: false`. Either way the chroot
+ * keeps the job from creating user namespaces (EPERM when chrooted).
  */
 import type { HostTools } from './host-tools.js';
 import type { RunLimits } from './types.js';
@@ -79,6 +83,8 @@ export interface ChainInput {
   command: string[];
   /** Where GNU time writes "%x %M"; null runs without it. */
   timeFile: string | null;
+  /** jailsmith-enter installs its seccomp filter (the fallback has none to install). */
+  seccomp: boolean;
 }
 
 export function jobChain(tools: HostTools, c: ChainInput): string[] {
@@ -98,7 +104,7 @@ export function jobChain(tools: HostTools, c: ChainInput): string[] {
     tools.setsid,
     '--wait',
     ...(tools.enter
-      ? [tools.enter, c.jail, c.workdir, String(c.uid), String(c.gid)]
+      ? [tools.enter, ...(c.seccomp ? [] : ['--no-seccomp']), c.jail, c.workdir, String(c.uid), String(c.gid)]
       : [
           tools.unshare,
           '--root',

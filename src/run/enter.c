@@ -1,12 +1,17 @@
 /*
- * jailsmith-enter JAIL WORKDIR UID GID -- COMMAND [ARG...]
+ * jailsmith-enter [--no-seccomp] JAIL WORKDIR UID GID -- COMMAND [ARG...]
  *
  * The last host program of a `jailsmith run`: chroot into JAIL, enter WORKDIR, empty the
- * capability bounding set, drop to UID/GID with no supplementary groups, and exec COMMAND (looked
- * up on the job's PATH inside the jail). One process does all of it because nothing of the host
- * can run after the chroot: util-linux `unshare --root --setuid` would have to leave the bounding
- * set holding what it needs itself. It runs with NO_NEW_PRIVS already set by setpriv, and needs
+ * capability bounding set, drop to UID/GID with no supplementary groups, install the seccomp
+ * filter of seccomp.h (unless --no-seccomp) and exec COMMAND (looked up on the job's PATH inside
+ * the jail). One process does all of it because nothing of the host can run after the chroot:
+ * util-linux `unshare --root --setuid` would have to leave the bounding set holding what it needs
+ * itself, and could not add a filter. It runs with NO_NEW_PRIVS already set by setpriv, and needs
  * only sys_chroot, dac_read_search (a 0700 workdir), setpcap, setgid and setuid.
+ *
+ * The filter comes last so that none of our own steps is subject to it, and it is inherited by
+ * everything the job starts. On an architecture it does not know, asking for it fails (exit 126)
+ * rather than running the job unfiltered.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +23,8 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "seccomp.h"
 
 static void die(const char *what, const char *arg) {
   int e = errno;
@@ -37,8 +44,18 @@ static unsigned id(const char *s) {
 }
 
 int main(int argc, char **argv) {
+  int filter = 1;
+  if (argc > 1 && strcmp(argv[1], "--no-seccomp") == 0) {
+    filter = 0;
+    argv++;
+    argc--;
+  }
   if (argc < 7 || strcmp(argv[5], "--") != 0) {
-    fprintf(stderr, "usage: jailsmith-enter JAIL WORKDIR UID GID -- COMMAND [ARG...]\n");
+    fprintf(stderr, "usage: jailsmith-enter [--no-seccomp] JAIL WORKDIR UID GID -- COMMAND [ARG...]\n");
+    return 126;
+  }
+  if (filter && !SECCOMP_SUPPORTED) {
+    fprintf(stderr, "jailsmith-enter: no seccomp filter for this architecture (run with --no-seccomp)\n");
     return 126;
   }
   uid_t uid = id(argv[3]);
@@ -59,7 +76,9 @@ int main(int argc, char **argv) {
   struct __user_cap_data_struct none[2];
   memset(none, 0, sizeof none);
   if (syscall(SYS_capset, &head, none) != 0) die("capset", NULL);
+  /* Also what lets an unprivileged process install a filter. */
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("no_new_privs", NULL);
+  if (filter && install_seccomp() != 0) die("seccomp", NULL);
   execvp(argv[6], argv + 6);
   die("exec", argv[6]);
   return 126;

@@ -76,6 +76,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
   const work = mkdtempSync(path.join(os.tmpdir(), `jailsmith-run-${process.pid}-`));
   try {
     const timeFile = tools.time ? path.join(work, 'time') : null;
+    const seccomp = opts.seccomp !== false && tools.enter !== null;
     const config: InnerConfig = {
       jail: prep.root.dir,
       binds: prep.binds,
@@ -91,6 +92,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
         limits: opts.limits ?? {},
         command: prep.command,
         timeFile,
+        seccomp,
       }),
     };
     const configFile = path.join(work, 'config.json');
@@ -147,15 +149,23 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
         timedOut,
         wallSeconds,
         maxRssBytes: report?.maxRssBytes ?? null,
+        seccomp,
       };
     }
     if (report) {
       const signal = report.signal !== null ? signalName(report.signal) : null;
-      return { exitCode: report.exitCode, signal, timedOut, wallSeconds, maxRssBytes: report.maxRssBytes };
+      return {
+        exitCode: report.exitCode,
+        signal,
+        timedOut,
+        wallSeconds,
+        maxRssBytes: report.maxRssBytes,
+        seccomp,
+      };
     }
     const sigNum = r.signal ? os.constants.signals[r.signal] : undefined;
     const exitCode = r.exitCode ?? (sigNum !== undefined ? 128 + sigNum : SETUP_FAILED);
-    return { exitCode, signal: r.signal ?? null, timedOut, wallSeconds, maxRssBytes: null };
+    return { exitCode, signal: r.signal ?? null, timedOut, wallSeconds, maxRssBytes: null, seccomp };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -25,6 +25,7 @@ export function specRunDefaults(spec: JailSpec, specFile: string): SpecRunDefaul
   if (run.env) options.env = { ...run.env };
   if (run.workdir !== undefined) options.workdir = run.workdir;
   if (run.net !== undefined) options.net = run.net;
+  if (run.seccomp !== undefined) options.seccomp = run.seccomp;
   if (run.timeout !== undefined && run.timeout > 0)
     options.timeout = parseSeconds(run.timeout, 'run.timeout');
   if (run.limits) {

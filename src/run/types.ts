@@ -38,6 +38,11 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** In-jail working directory, default '/'. */
   workdir?: string;
+  /**
+   * Install the default seccomp filter (src/run/seccomp.h) on the job. Default true; false for a
+   * job that needs what it refuses (mount, unshare, keyctl, io_uring, bpf...).
+   */
+  seccomp?: boolean;
   /** Skip the static audit that otherwise refuses a jail with critical findings. */
   allowUnsafe?: boolean;
   /** Audit allow rules (`ID` or `ID:GLOB`, e.g. the spec's audit.allow) for that gate. */
@@ -59,4 +64,9 @@ export interface RunResult {
   wallSeconds: number;
   /** Peak resident set of the job's largest process (getrusage of the reaped job); null when unmeasured. */
   maxRssBytes: number | null;
+  /**
+   * The job ran under the seccomp filter: false when turned off, and always false without
+   * jailsmith-enter (built without a C compiler), whose `unshare --root` fallback installs none.
+   */
+  seccomp: boolean;
 }

@@ -70,6 +70,8 @@ export interface RunSettings {
   limits?: Record<string, string | number>;
   binds?: string[];
   timeout?: number;
+  /** false: run the job without jailsmith's default seccomp filter. */
+  seccomp?: boolean;
 }
 
 export interface AuditSettings {

@@ -88,10 +88,37 @@ describe('run option parsers', () => {
       limits: {},
       command: ['prog'],
       timeFile: null,
+      seccomp: true,
     });
     expect(argv).toContain('--bounding-set=-all,+sys_chroot,+setuid,+setgid,+dac_read_search,+setpcap');
     expect(argv.slice(argv.indexOf('E'))).toEqual(['E', '/j', '/w', '1000', '1001', '--', 'prog']);
     expect(argv).not.toContain('U');
+  });
+
+  it('without the filter, jailsmith-enter gets --no-seccomp before its positional arguments', () => {
+    const argv = jobChain(
+      { ...TOOLS, enter: 'E' },
+      {
+        jail: '/j',
+        workdir: '/w',
+        uid: 1000,
+        gid: 1001,
+        limits: {},
+        command: ['prog'],
+        timeFile: null,
+        seccomp: false,
+      },
+    );
+    expect(argv.slice(argv.indexOf('E'))).toEqual([
+      'E',
+      '--no-seccomp',
+      '/j',
+      '/w',
+      '1000',
+      '1001',
+      '--',
+      'prog',
+    ]);
   });
 
   it('the chain drops privileges after the chroot, in this order', () => {
@@ -104,6 +131,8 @@ describe('run option parsers', () => {
       limits: { nproc: 4 },
       command: ['prog', '-x'],
       timeFile: null,
+      // The unshare fallback has no filter to install, and no flag to say so.
+      seccomp: false,
     });
     expect(argv).toEqual([
       'PL',

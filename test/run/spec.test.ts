@@ -19,6 +19,7 @@ describe('a spec’s run: block as defaults', () => {
         '  env: {PATH: /usr/bin}',
         '  net: host',
         '  timeout: 30',
+        '  seccomp: false',
         '  limits: {memory: 256M, pids: 32, cpu: 5}',
         '  binds: ["data:/in", "/abs/out:/out:rw"]',
         '  entrypoint: [/usr/bin/python3]',
@@ -36,6 +37,7 @@ describe('a spec’s run: block as defaults', () => {
       env: { PATH: '/usr/bin' },
       net: 'host',
       timeout: 30,
+      seccomp: false,
       limits: { mem: 256 * 1024 ** 2, nproc: 32, cpu: 5 },
       binds: [
         { source: '/specs/data', target: '/in', readOnly: true },
@@ -57,6 +59,23 @@ describeAsRoot('jailsmith run --spec on a jail built from jails/python.yaml', ()
   beforeAll(async () => {
     await makePythonJail(jail);
   }, 120_000);
+
+  it('under the seccomp filter, threads and child processes work (glibc falls back from clone3)', async () => {
+    const code = [
+      'import subprocess, sys, threading',
+      'got = []',
+      't = threading.Thread(target=lambda: got.append(sum(range(1000))))',
+      't.start(); t.join()',
+      "child = subprocess.run([sys.executable, '-c', 'print(6 * 7)'], capture_output=True, text=True)",
+      "print(got[0], child.stdout.strip(), open('/proc/self/status').read().count('Seccomp:\t2'))",
+    ].join('\n');
+    const r = await runCli(['run', jail, '--spec', spec, '--json', '--', '-c', code]);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const [line, ...json] = r.stdout.split('\n');
+    expect(line).toBe('499500 42 1');
+    expect(JSON.parse(json.join('\n')).seccomp).toBe(true);
+  });
 
   it('runs the entrypoint as the spec’s user in its workdir with its environment', async () => {
     const code =

@@ -18,6 +18,7 @@ interface RunArgs {
   workdir?: string;
   probe: boolean;
   allowUnsafe: boolean;
+  seccomp?: boolean;
   spec?: string;
 }
 
@@ -59,6 +60,11 @@ function builder(y: Argv): Argv<RunArgs> {
       default: false,
       describe: 'Run even when the audit finds critical problems',
     })
+    .option('seccomp', {
+      type: 'boolean',
+      describe:
+        'Install the default seccomp filter (mount, namespaces, keyrings, bpf, io_uring... refused); --no-seccomp runs without it',
+    })
     .option('spec', { type: 'string', describe: 'Spec whose run: settings give the defaults' })
     .example(
       '$0 run ./py --bind ./in:/in --bind ./out:/out:rw --limit mem=256M --timeout 60 -- python3 /in/job.py',
@@ -96,6 +102,8 @@ export async function runOptionsFrom(a: RunArgs & { _?: (string | number)[] }): 
   if (a.timeout !== undefined) opts.timeout = parseSeconds(a.timeout, '--timeout');
   if (a.workdir !== undefined) opts.workdir = a.workdir;
   if (a.allowUnsafe) opts.allowUnsafe = true;
+  // No default in yargs, so that a spec's run.seccomp stays unless the flag is given.
+  if (a.seccomp !== undefined) opts.seccomp = a.seccomp;
   return opts;
 }
 
@@ -129,6 +137,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
             : 'jailsmith: the job ended before it could be probed',
         );
       }
+      if (opts.seccomp !== false && !result.seccomp && !args.quiet) {
+        io.err(
+          'jailsmith: jailsmith-enter is missing (no C compiler at build time): the job ran without a seccomp filter',
+        );
+      }
       if (result.timedOut && !args.quiet) io.err(`jailsmith: job killed after --timeout ${args.timeout}s`);
       if (args.verbose > 0 && !args.quiet) io.err(`jailsmith: ${runSummary(result)}`);
     }
@@ -140,5 +153,5 @@ export const runCommand: CommandModule<object, RunArgs> = {
 function runSummary(r: RunResult): string {
   const end = r.signal ? `killed by ${r.signal}` : `exit ${r.exitCode}`;
   const rss = r.maxRssBytes === null ? '' : `, peak RSS ${(r.maxRssBytes / 1024 / 1024).toFixed(1)} MiB`;
-  return `${end} after ${r.wallSeconds.toFixed(2)}s${rss}`;
+  return `${end} after ${r.wallSeconds.toFixed(2)}s${rss}, ${r.seccomp ? 'seccomp filter on' : 'no seccomp filter'}`;
 }
