@@ -9,6 +9,7 @@ import {
   parseTimeReport,
   prlimitArgs,
 } from '../../src/index.js';
+import type { ChainInput } from '../../src/run/chain.js';
 import type { HostTools } from '../../src/run/host-tools.js';
 
 /** Stand-in host tool paths, so the chains read as short names. */
@@ -23,6 +24,21 @@ const TOOLS: HostTools = {
   time: null,
   enter: null,
 };
+
+/** A job of uid 1000 running `prog` in /j from /w, with `over` changed. */
+function job(over: Partial<ChainInput>): ChainInput {
+  return {
+    jail: '/j',
+    workdir: '/w',
+    uid: 1000,
+    gid: 1001,
+    limits: {},
+    command: ['prog'],
+    timeFile: null,
+    seccomp: true,
+    ...over,
+  };
+}
 
 describe('run option parsers', () => {
   it('sizes take K/M/G as powers of 1024', () => {
@@ -80,35 +96,14 @@ describe('run option parsers', () => {
 
   it('with jailsmith-enter, setpriv keeps setpcap for it and it does the chroot and the drop', () => {
     const tools: HostTools = { ...TOOLS, enter: 'E' };
-    const argv = jobChain(tools, {
-      jail: '/j',
-      workdir: '/w',
-      uid: 1000,
-      gid: 1001,
-      limits: {},
-      command: ['prog'],
-      timeFile: null,
-      seccomp: true,
-    });
+    const argv = jobChain(tools, job({}));
     expect(argv).toContain('--bounding-set=-all,+sys_chroot,+setuid,+setgid,+dac_read_search,+setpcap');
     expect(argv.slice(argv.indexOf('E'))).toEqual(['E', '/j', '/w', '1000', '1001', '--', 'prog']);
     expect(argv).not.toContain('U');
   });
 
   it('without the filter, jailsmith-enter gets --no-seccomp before its positional arguments', () => {
-    const argv = jobChain(
-      { ...TOOLS, enter: 'E' },
-      {
-        jail: '/j',
-        workdir: '/w',
-        uid: 1000,
-        gid: 1001,
-        limits: {},
-        command: ['prog'],
-        timeFile: null,
-        seccomp: false,
-      },
-    );
+    const argv = jobChain({ ...TOOLS, enter: 'E' }, job({ seccomp: false }));
     expect(argv.slice(argv.indexOf('E'))).toEqual([
       'E',
       '--no-seccomp',
@@ -123,17 +118,8 @@ describe('run option parsers', () => {
 
   it('the chain drops privileges after the chroot, in this order', () => {
     const tools = TOOLS;
-    const argv = jobChain(tools, {
-      jail: '/j',
-      workdir: '/w',
-      uid: 1000,
-      gid: 1001,
-      limits: { nproc: 4 },
-      command: ['prog', '-x'],
-      timeFile: null,
-      // The unshare fallback has no filter to install, and no flag to say so.
-      seccomp: false,
-    });
+    // The unshare fallback has no filter to install, and no flag to say so.
+    const argv = jobChain(tools, job({ limits: { nproc: 4 }, command: ['prog', '-x'], seccomp: false }));
     expect(argv).toEqual([
       'PL',
       '--core=0:0',
