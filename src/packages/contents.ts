@@ -5,6 +5,7 @@ import type { SourceRoot } from '../resolve/source-root.js';
 import { openApk } from './apk.js';
 import { openDpkg } from './dpkg.js';
 import { openPacman } from './pacman.js';
+import { openRpm } from './rpm.js';
 import type { InstalledPackage, PackageContents, PackageDb, PackageOptions } from './types.js';
 
 /** Documentation trees left out unless `docs` is asked for. */
@@ -14,16 +15,16 @@ export function isDocPath(p: string): boolean {
   return DOC_DIRS.some((d) => p === d || p.startsWith(`${d}/`));
 }
 
-/** The root's package database: dpkg, else apk, else pacman; a SpecError when it has none. */
+/** The root's package database: dpkg, else apk, else pacman, else rpm; a SpecError when it has none. */
 export function openPackageDb(root: SourceRoot): PackageDb {
-  const db = openDpkg(root) ?? openApk(root) ?? openPacman(root);
+  const db = openDpkg(root) ?? openApk(root) ?? openPacman(root) ?? openRpm(root);
   if (!db)
     throw new SpecError(
       'PACKAGES_NO_DATABASE',
-      'the source root has no dpkg, apk or pacman package database',
+      'the source root has no dpkg, apk, pacman or rpm (SQLite) package database',
       {
         path: root.dir,
-        hint: 'packages: needs /var/lib/dpkg/status, /lib/apk/db/installed or /var/lib/pacman/local in the source root',
+        hint: 'packages: needs /var/lib/dpkg/status, /lib/apk/db/installed, /var/lib/pacman/local or /var/lib/rpm/rpmdb.sqlite in the source root',
       },
     );
   return db;

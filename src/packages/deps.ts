@@ -36,3 +36,46 @@ export function stripApkVersion(token: string): string {
   const m = /^([^<>=~]+)/.exec(token);
   return m ? (m[1] as string) : token;
 }
+
+/** rpm REQUIREFLAGS bit of `rpmlib(...)` requirements: satisfied by rpm itself, never a package. */
+const RPMSENSE_RPMLIB = 1 << 24;
+
+/**
+ * rpm requirements → groups. `rpmlib(...)` and `config(...)` are dropped (rpm's own features and
+ * a package's own config provides); a simple rich dependency `(a or b or c)` becomes alternatives;
+ * any other rich dependency is kept whole, so it is reported unsatisfied rather than guessed at.
+ */
+export function parseRpmRequires(names: string[], flags: number[]): string[][] {
+  const out: string[][] = [];
+  const seen = new Set<string>();
+  names.forEach((name, i) => {
+    if (((flags[i] ?? 0) & RPMSENSE_RPMLIB) !== 0) return;
+    if (name.startsWith('rpmlib(') || name.startsWith('config(')) return;
+    const group = parseRichOr(name) ?? [name];
+    const key = group.join('\0');
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(group);
+  });
+  return out;
+}
+
+/** `(a or b >= 1 or c)` → [a, b, c]; null for anything else (and, if, with, nesting). */
+function parseRichOr(dep: string): string[] | null {
+  const m = /^\((.*)\)$/.exec(dep.trim());
+  if (!m) return null;
+  const inner = m[1] as string;
+  if (/[()]/.test(inner.replace(/\([^()]*\)/g, ''))) return null;
+  const parts = inner.split(/\s+or\s+/);
+  if (parts.some((p) => /\s(and|if|unless|with|without|else)\s/.test(` ${p} `))) return null;
+  const alts = parts
+    .map(
+      (p) =>
+        p
+          .trim()
+          .split(/\s+(?:[<>=]=?)\s+/)[0]
+          ?.trim() ?? '',
+    )
+    .filter((p) => p !== '');
+  return alts.length === parts.length ? alts : null;
+}

@@ -11,7 +11,7 @@ export interface InstalledPackage {
 
 /** A package database of one root. */
 export interface PackageDb {
-  kind: 'dpkg' | 'apk' | 'pacman';
+  kind: 'dpkg' | 'apk' | 'pacman' | 'rpm';
   /** In-root path of the database (for messages). */
   path: string;
   /** Finds an installed package by name, `name:arch`, or a provided name. */
@@ -21,7 +21,7 @@ export interface PackageDb {
 }
 
 export interface PackageOptions {
-  /** Follow Depends / Pre-Depends (dpkg), D: (apk) or %DEPENDS% (pacman). */
+  /** Follow Depends / Pre-Depends (dpkg), D: (apk), %DEPENDS% (pacman) or Requires (rpm). */
   dependencies: boolean;
   /** Keep /usr/share/doc, man and info. */
   docs: boolean;

@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { SpecError } from '../errors.js';
+import type { SourceRoot } from '../resolve/source-root.js';
+import { parseRpmRequires } from './deps.js';
+import { RpmHeader, RpmHeaderError, TAG } from './rpm-header.js';
+import { SqliteFile } from './sqlite.js';
+import type { InstalledPackage, PackageDb } from './types.js';
+
+/** Where rpm keeps its database: Fedora 36+ under /usr/lib/sysimage (with /var/lib/rpm a link). */
+export const RPM_DB_DIRS = ['/usr/lib/sysimage/rpm', '/var/lib/rpm'];
+export const RPM_SQLITE = 'rpmdb.sqlite';
+
+/** %ghost files are listed by rpm but not put on disk by it. */
+const RPMFILE_GHOST = 1 << 6;
+
+export interface RpmRecord extends InstalledPackage {
+  /** name-[epoch:]version-release.arch, for messages. */
+  nevra: string;
+  paths: string[];
+}
+
+/** One Packages row's header → the package, its non-ghost files and what it provides. */
+export function rpmRecord(h: RpmHeader): RpmRecord | null {
+  const name = h.string(TAG.NAME);
+  if (!name) return null;
+  const arch = h.string(TAG.ARCH);
+  const epoch = h.ints(TAG.EPOCH)[0];
+  const nevra = `${name}-${epoch ? `${epoch}:` : ''}${h.string(TAG.VERSION) ?? ''}-${h.string(TAG.RELEASE) ?? ''}${arch ? `.${arch}` : ''}`;
+  return {
+    name,
+    arch,
+    nevra,
+    depends: parseRpmRequires(h.strings(TAG.REQUIRENAME), h.ints(TAG.REQUIREFLAGS)),
+    provides: h.strings(TAG.PROVIDENAME),
+    paths: rpmFiles(h),
+  };
+}
+
+/** File paths: DIRNAMES[DIRINDEXES[i]] + BASENAMES[i], or OLDFILENAMES; ghosts left out. */
+export function rpmFiles(h: RpmHeader): string[] {
+  const base = h.strings(TAG.BASENAMES);
+  let all: string[];
+  if (base.length > 0) {
+    const dirs = h.strings(TAG.DIRNAMES);
+    const idx = h.ints(TAG.DIRINDEXES);
+    if (idx.length !== base.length) throw new RpmHeaderError('DIRINDEXES and BASENAMES differ in length');
+    all = base.map((b, i) => {
+      const d = dirs[idx[i] as number];
+      if (d === undefined) throw new RpmHeaderError(`dir index ${idx[i]} out of range`);
+      return d + b;
+    });
+  } else all = h.strings(TAG.OLDFILENAMES);
+  const flags = h.ints(TAG.FILEFLAGS);
+  return all
+    .filter((_, i) => ((flags[i] ?? 0) & RPMFILE_GHOST) === 0)
+    .map((p) => (p.length > 1 ? p.replace(/\/+$/, '') : p));
+}
+
+/** Reads a database file resolved inside the root; null when absent or not a regular file. */
+function readInRoot(root: SourceRoot, inRoot: string): { host: string; bytes: Buffer } | null {
+  const real = root.realpath(inRoot);
+  if (!real || root.kind(real.path) !== 'file') return null;
+  const host = root.hostOfReal(real.path);
+  return { host, bytes: readFileSync(host) };
+}
+
+function unsupported(root: SourceRoot, dir: string, file: string, format: string): never {
+  throw new SpecError('PACKAGES_RPMDB_UNSUPPORTED', `the rpm database is in ${format} format`, {
+    path: root.host(`${dir}/${file}`),
+    hint: 'only the SQLite rpmdb (rpmdb.sqlite, rpm 4.16+) is read; run `rpm --rebuilddb --define "_db_backend sqlite"` in that root',
+  });
+}
+
+/** The rpm database of a root, or null when it has none; old Berkeley DB and ndb are refused. */
+export function openRpm(root: SourceRoot): PackageDb | null {
+  for (const dir of RPM_DB_DIRS) {
+    const db = readInRoot(root, `${dir}/${RPM_SQLITE}`);
+    if (!db) continue;
+    const wal = readInRoot(root, `${dir}/${RPM_SQLITE}-wal`);
+    return rpmDb(new SqliteFile(db.bytes, wal?.bytes ?? null, db.host), `${dir}/${RPM_SQLITE}`);
+  }
+  for (const dir of RPM_DB_DIRS) {
+    if (readInRoot(root, `${dir}/Packages.db`)) unsupported(root, dir, 'Packages.db', 'ndb (SUSE)');
+    if (readInRoot(root, `${dir}/Packages`))
+      unsupported(root, dir, 'Packages', 'Berkeley DB (RHEL 8 and older)');
+  }
+  return null;
+}
+
+/** Reads every Packages row; lookups by name, name.arch, provided name, or an owned file path. */
+export function rpmDb(file: SqliteFile, inRootPath: string): PackageDb {
+  const rootPage = file.tableRoot('Packages');
+  if (rootPage === null) file.fail('it has no Packages table');
+  const records: RpmRecord[] = [];
+  for (const row of file.rows(rootPage)) {
+    const blob = row.values[1];
+    if (!Buffer.isBuffer(blob)) file.fail(`Packages row ${row.rowid} holds no header blob`);
+    try {
+      const rec = rpmRecord(new RpmHeader(blob));
+      if (rec) records.push(rec);
+    } catch (e) {
+      if (e instanceof RpmHeaderError) file.fail(`rpm header of Packages row ${row.rowid}: ${e.message}`);
+      throw e;
+    }
+  }
+  const byName = new Map<string, RpmRecord>();
+  const providers = new Map<string, RpmRecord>();
+  for (const r of records) {
+    if (!byName.has(r.name)) byName.set(r.name, r);
+    if (r.arch && !byName.has(`${r.name}.${r.arch}`)) byName.set(`${r.name}.${r.arch}`, r);
+    for (const p of r.provides) if (!providers.has(p)) providers.set(p, r);
+  }
+  let owners: Map<string, RpmRecord> | null = null;
+  const owner = (p: string) => {
+    if (!owners) {
+      owners = new Map();
+      for (const r of records) for (const f of r.paths) if (!owners.has(f)) owners.set(f, r);
+    }
+    return owners.get(p);
+  };
+  return {
+    kind: 'rpm',
+    path: inRootPath,
+    lookup: (name) =>
+      byName.get(name) ?? providers.get(name) ?? (name.startsWith('/') ? owner(name) : undefined),
+    files: (pkg) => (pkg as RpmRecord).paths ?? [],
+  };
+}
