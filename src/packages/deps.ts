@@ -39,17 +39,24 @@ export function stripApkVersion(token: string): string {
 
 /** rpm REQUIREFLAGS bit of `rpmlib(...)` requirements: satisfied by rpm itself, never a package. */
 const RPMSENSE_RPMLIB = 1 << 24;
+/**
+ * Requirements of install scriptlets only (`Requires(post):`, a scriptlet's interpreter,
+ * %pretrans/%posttrans, %verify): a jail never runs rpm scriptlets, so they pull nothing in.
+ * rpm keeps a runtime requirement on the same name as an entry of its own.
+ */
+const RPMSENSE_SCRIPTLET_ONLY =
+  (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12) | (1 << 13);
 
 /**
- * rpm requirements → groups. `rpmlib(...)` and `config(...)` are dropped (rpm's own features and
- * a package's own config provides); a simple rich dependency `(a or b or c)` becomes alternatives;
+ * rpm requirements → groups. `rpmlib(...)`, `config(...)` and scriptlet-only requirements are
+ * dropped (rpm's own features, a package's own config provides, install-time needs); a simple rich dependency `(a or b or c)` becomes alternatives;
  * any other rich dependency is kept whole, so it is reported unsatisfied rather than guessed at.
  */
 export function parseRpmRequires(names: string[], flags: number[]): string[][] {
   const out: string[][] = [];
   const seen = new Set<string>();
   names.forEach((name, i) => {
-    if (((flags[i] ?? 0) & RPMSENSE_RPMLIB) !== 0) return;
+    if (((flags[i] ?? 0) & (RPMSENSE_RPMLIB | RPMSENSE_SCRIPTLET_ONLY)) !== 0) return;
     if (name.startsWith('rpmlib(') || name.startsWith('config(')) return;
     const group = parseRichOr(name) ?? [name];
     const key = group.join('\0');

@@ -65,10 +65,11 @@ function readInRoot(root: SourceRoot, inRoot: string): { host: string; bytes: Bu
 }
 
 function unsupported(root: SourceRoot, dir: string, file: string, format: string): never {
-  throw new SpecError('PACKAGES_RPMDB_UNSUPPORTED', `the rpm database is in ${format} format`, {
-    path: root.host(`${dir}/${file}`),
-    hint: 'only the SQLite rpmdb (rpmdb.sqlite, rpm 4.16+) is read; run `rpm --rebuilddb --define "_db_backend sqlite"` in that root',
-  });
+  throw new SpecError(
+    'PACKAGES_RPMDB_UNSUPPORTED',
+    `the rpm database is in ${format} format; only the SQLite rpmdb (rpm 4.16+) is read: convert it with rpm --rebuilddb --define '_db_backend sqlite'`,
+    { path: root.host(`${dir}/${file}`), details: { format } },
+  );
 }
 
 /** The rpm database of a root, or null when it has none; old Berkeley DB and ndb are refused. */

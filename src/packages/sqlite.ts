@@ -54,10 +54,8 @@ export class SqliteFile {
   }
 
   fail(why: string): never {
-    throw new SpecError('PACKAGES_DB_CORRUPT', `unreadable SQLite database: ${why}`, {
-      path: this.label,
-      hint: 'the package database is corrupt or truncated; check it with `rpm --rebuilddb` in that root',
-    });
+    // no hint line: a corrupt database is one line of error, the file named
+    throw new SpecError('PACKAGES_DB_CORRUPT', `unreadable SQLite database: ${why}`, { path: this.label });
   }
 
   /** One page's bytes, the newest committed WAL copy first. */

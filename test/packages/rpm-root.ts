@@ -10,7 +10,7 @@ const LIB_FILES = 120;
 /**
  * Three noarch packages: jstest-lib (a directory, a symlink, enough long file names that its
  * header overflows a 4 KiB SQLite page, a Provides), jstest-app (Requires on the lib, on its
- * Provides, on a file path, and a rich `(a or b)`; a %doc and a %ghost file) and jstest-sh (owns
+ * Provides, on a file path, a rich `(a or b)`, and a scriptlet-only one with its interpreter; a %doc and a %ghost file) and jstest-sh (owns
  * /bin/sh, satisfying the file requirement).
  */
 const SPECS: Record<string, string> = {
@@ -42,6 +42,7 @@ Requires: jstest-lib
 Requires: libjstest.so.1()(64bit)
 Requires: /bin/sh
 Requires: (jstest-nothere or jstest-lib)
+Requires(post): jstest-post-only
 %description
 test
 %install
@@ -51,6 +52,8 @@ chmod 755 %{buildroot}/usr/bin/jstest
 echo readme > %{buildroot}/usr/share/doc/jstest-app/README
 echo conf > %{buildroot}/etc/jstest.conf
 touch %{buildroot}/var/log/jstest.log
+%post
+echo installed
 %files
 /usr/bin/jstest
 %config(noreplace) /etc/jstest.conf
