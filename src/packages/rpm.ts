@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { SpecError } from '../errors.js';
 import type { SourceRoot } from '../resolve/source-root.js';
 import { parseRpmRequires } from './deps.js';
@@ -61,7 +61,13 @@ function readInRoot(root: SourceRoot, inRoot: string): { host: string; bytes: Bu
   const real = root.realpath(inRoot);
   if (!real || root.kind(real.path) !== 'file') return null;
   const host = root.hostOfReal(real.path);
-  return { host, bytes: readFileSync(host) };
+  // realpath resolved every link inside the root; O_NOFOLLOW keeps a link swapped in since out
+  const fd = openSync(host, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    return { host, bytes: readFileSync(fd) };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function unsupported(root: SourceRoot, dir: string, file: string, format: string): never {
