@@ -1,4 +1,5 @@
 import { closeSync, constants, openSync, readFileSync } from 'node:fs';
+import { detectArch } from '../distro/arch.js';
 import { SpecError } from '../errors.js';
 import type { SourceRoot } from '../resolve/source-root.js';
 import { parseRpmRequires } from './deps.js';
@@ -84,7 +85,8 @@ export function openRpm(root: SourceRoot): PackageDb | null {
     const db = readInRoot(root, `${dir}/${RPM_SQLITE}`);
     if (!db) continue;
     const wal = readInRoot(root, `${dir}/${RPM_SQLITE}-wal`);
-    return rpmDb(new SqliteFile(db.bytes, wal?.bytes ?? null, db.host), `${dir}/${RPM_SQLITE}`);
+    const file = new SqliteFile(db.bytes, wal?.bytes ?? null, db.host);
+    return rpmDb(file, `${dir}/${RPM_SQLITE}`, detectArch(root));
   }
   for (const dir of RPM_DB_DIRS) {
     if (readInRoot(root, `${dir}/Packages.db`)) unsupported(root, dir, 'Packages.db', 'ndb (SUSE)');
@@ -94,8 +96,34 @@ export function openRpm(root: SourceRoot): PackageDb | null {
   return null;
 }
 
-/** Reads every Packages row; lookups by name, name.arch, provided name, or an owned file path. */
-export function rpmDb(file: SqliteFile, inRootPath: string): PackageDb {
+/** detectArch's names → rpm's for the same machine. */
+const RPM_ARCHES: Record<string, string[]> = {
+  i386: ['i386', 'i486', 'i586', 'i686'],
+  armhf: ['armv7hl', 'armv7hnl', 'armv7l'],
+};
+
+/**
+ * Co-installed arches (multilib glibc.x86_64 and glibc.i686): the root's own arch and noarch come
+ * first; without a known arch, the most common one among the installed packages.
+ */
+function preferNative(records: RpmRecord[], arch: string | null): RpmRecord[] {
+  let native = arch;
+  if (!native) {
+    const counts = new Map<string, number>();
+    for (const r of records)
+      if (r.arch && r.arch !== 'noarch') counts.set(r.arch, (counts.get(r.arch) ?? 0) + 1);
+    native = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
+  }
+  const same = RPM_ARCHES[native ?? ''] ?? [native];
+  const rank = (r: RpmRecord) => (r.arch === null || r.arch === 'noarch' || same.includes(r.arch) ? 0 : 1);
+  return [...records].sort((a, b) => rank(a) - rank(b));
+}
+
+/**
+ * Reads every Packages row; lookups by name, name.arch, provided name, or an owned file path.
+ * nativeArch (uname -m style, as detectArch gives it) decides between co-installed arches.
+ */
+export function rpmDb(file: SqliteFile, inRootPath: string, nativeArch: string | null = null): PackageDb {
   const rootPage = file.tableRoot('Packages');
   if (rootPage === null) file.fail('it has no Packages table');
   const records: RpmRecord[] = [];
@@ -112,7 +140,8 @@ export function rpmDb(file: SqliteFile, inRootPath: string): PackageDb {
   }
   const byName = new Map<string, RpmRecord>();
   const providers = new Map<string, RpmRecord>();
-  for (const r of records) {
+  const ordered = preferNative(records, nativeArch);
+  for (const r of ordered) {
     if (!byName.has(r.name)) byName.set(r.name, r);
     if (r.arch && !byName.has(`${r.name}.${r.arch}`)) byName.set(`${r.name}.${r.arch}`, r);
     for (const p of r.provides) if (!providers.has(p)) providers.set(p, r);
@@ -121,7 +150,7 @@ export function rpmDb(file: SqliteFile, inRootPath: string): PackageDb {
   const owner = (p: string) => {
     if (!owners) {
       owners = new Map();
-      for (const r of records) for (const f of r.paths) if (!owners.has(f)) owners.set(f, r);
+      for (const r of ordered) for (const f of r.paths) if (!owners.has(f)) owners.set(f, r);
     }
     return owners.get(p);
   };

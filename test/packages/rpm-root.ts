@@ -90,6 +90,43 @@ export async function buildTestRpms(top: string): Promise<string[]> {
     .sort();
 }
 
+const MULTILIB_SPEC = `Name: jstest-ml
+Version: 1
+Release: 1
+Summary: one package built for two arches
+License: MIT
+%global debug_package %{nil}
+%description
+test
+%install
+mkdir -p %{buildroot}/usr/lib/jstest-ml-%{_target_cpu}
+echo %{_target_cpu} > %{buildroot}/usr/lib/jstest-ml-%{_target_cpu}/arch
+%files
+/usr/lib/jstest-ml-%{_target_cpu}
+`;
+
+/** jstest-ml for i686 and x86_64 (multilib), as [i686 rpm, x86_64 rpm]. */
+export async function buildMultilibRpms(top: string): Promise<[string, string]> {
+  mkdirSync(path.join(top, 'SPECS'), { recursive: true });
+  const file = path.join(top, 'SPECS', 'jstest-ml.spec');
+  writeFileSync(file, MULTILIB_SPEC);
+  for (const target of ['i686', 'x86_64'])
+    await execa('rpmbuild', [
+      '--define',
+      `_topdir ${top}`,
+      '--define',
+      '_build_id_links none',
+      '--target',
+      target,
+      '-bb',
+      file,
+    ]);
+  return [
+    path.join(top, 'RPMS/i686/jstest-ml-1-1.i686.rpm'),
+    path.join(top, 'RPMS/x86_64/jstest-ml-1-1.x86_64.rpm'),
+  ];
+}
+
 /** rpm against a test root, with its database at DBPATH. */
 export async function rpmIn(root: string, args: string[]): Promise<string> {
   const r = await execa('rpm', [

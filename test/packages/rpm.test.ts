@@ -1,4 +1,12 @@
-import { lstatSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,7 +21,15 @@ import { runCli } from '../helpers/cli.js';
 import { buildCli, writeSpec } from '../helpers/distro-jail.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
-import { buildTestRpms, copyRoot, DBPATH, installRoot, rpmIn, sqlite } from './rpm-root.js';
+import {
+  buildMultilibRpms,
+  buildTestRpms,
+  copyRoot,
+  DBPATH,
+  installRoot,
+  rpmIn,
+  sqlite,
+} from './rpm-root.js';
 
 const RPMFILE_GHOST = 1 << 6;
 const NO_DEPS = { dependencies: false, docs: false };
@@ -178,6 +194,28 @@ describeAsRoot('rpm database (SQLite) of a real rpm root', () => {
     writeFileSync(wal, w);
     expect(rowsOf(true)).toEqual(rowsOf(false));
   });
+
+  it("prefers the root's own arch among co-installed multilib packages", async () => {
+    const ml = path.join(work, 'multilib');
+    const [i686, x86] = await buildMultilibRpms(path.join(work, 'top-ml'));
+    await installRoot(ml, [i686]); // installed first: the lower hnum
+    await installRoot(ml, [x86]);
+    expect((await rpmIn(ml, ['-q', '--qf', '%{ARCH}\\n', 'jstest-ml'])).split('\n')).toEqual([
+      'i686',
+      'x86_64',
+    ]);
+    // the root's arch comes from its dynamic loader's ELF header
+    mkdirSync(path.join(ml, 'lib64'));
+    copyFileSync('/lib64/ld-linux-x86-64.so.2', path.join(ml, 'lib64/ld-linux-x86-64.so.2'));
+    const db = openPackageDb(new SourceRoot(ml));
+    expect(db.lookup('jstest-ml')?.arch).toBe('x86_64');
+    expect(db.files(db.lookup('jstest-ml') as never)).toEqual([
+      '/usr/lib/jstest-ml-x86_64',
+      '/usr/lib/jstest-ml-x86_64/arch',
+    ]);
+    expect(db.lookup('jstest-ml.i686')?.arch).toBe('i686');
+    expect(db.lookup('/usr/lib/jstest-ml-i686/arch')?.arch).toBe('i686');
+  }, 60_000);
 
   it('builds a jail whose manifest lists exactly the packages files', async () => {
     const spec = writeSpec(work, 'rpm-app', { source: root, packages: ['jstest-app'], dependencies: true });
