@@ -44,11 +44,14 @@ export async function writeBundle(
         done(null, chunk);
       },
     });
+    // Opened here, not by the stream: a stream opens its file asynchronously, so after a failed
+    // pipeline the file could appear only after the cleanup below had run.
+    const out = openSync(tmp, 'wx', 0o644);
     await pipeline([
       Readable.from(blobTar(blobs)),
       ...gzipStages(6),
       meter,
-      createWriteStream(tmp, { start: offset, mode: 0o644, flags: 'wx' }),
+      createWriteStream('', { fd: out, start: offset }),
     ]);
     const payloadSha256 = hash.digest('hex');
     const script = render({ offset, size, sha256: payloadSha256 });
