@@ -7,6 +7,7 @@ import {
   severityRank,
 } from '../../audit/types.js';
 import { UsageError } from '../../errors.js';
+import { example } from '../example.js';
 import { type Io, paint, printJson } from '../io.js';
 import { progressReporter } from '../progress.js';
 import { action } from '../run-command.js';
@@ -62,8 +63,8 @@ export const auditCommand: CommandModule<object, AuditArgs> = {
       .option('spec', { type: 'string', describe: 'A jail spec whose audit.allow list silences findings' })
       .option('pid', { type: 'number', describe: 'Probe a running jailed process through /proc/PID instead' })
       .conflicts('pid', 'dir')
-      .example('$0 audit /srv/jail --fail-on medium', 'CI gate')
-      .example('$0 audit --pid 4242', 'runtime probe') as unknown as Argv<AuditArgs>,
+      .example(...example('$0 audit /srv/jail --fail-on medium', 'CI gate'))
+      .example(...example('$0 audit --pid 4242', 'runtime probe')) as unknown as Argv<AuditArgs>,
   handler: action<AuditArgs>(async (args, io) => {
     const failOn = args.failOn;
     if (failOn !== 'none' && !isSeverity(failOn)) {

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import type { BuildResult } from '../../build/types.js';
+import { example } from '../example.js';
 import { type Io, paint, printJson } from '../io.js';
 import { progressReporter } from '../progress.js';
 import { action } from '../run-command.js';
@@ -36,10 +37,12 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
         describe: 'Build even if a parent of DIR is writable by others',
       })
       .option('force', { type: 'boolean', default: false, describe: 'Rebuild even when nothing changed' })
-      .example('$0 build jails/python.yaml /srv/jails/py', 'build (or update) the python jail')
+      .example(...example('$0 build jails/python.yaml /srv/jails/py', 'build (or update) the python jail'))
       .example(
-        '$0 plan jails/python.yaml --json > py.plan.json && $0 build py.plan.json /srv/jails/py',
-        'build exactly a reviewed plan',
+        ...example(
+          '$0 plan jails/python.yaml --json > py.json && $0 build py.json /srv/jails/py',
+          'build exactly a reviewed plan',
+        ),
       ),
   handler: action<BuildArgs>(async (args, io) => {
     // Loaded on use: the spec, plan and build modules cost start-up time every other command pays too.

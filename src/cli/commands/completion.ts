@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { example } from '../example.js';
 import { action } from '../run-command.js';
 
 /**
@@ -12,8 +13,13 @@ export const completionCommand: CommandModule<object, object> = {
   describe: 'Print a bash or zsh completion script: eval "$(jailsmith completion)"',
   builder: (y: Argv) =>
     y
-      .example('eval "$($0 completion)"', 'completion in this shell')
-      .example('$0 completion > /etc/bash_completion.d/jailsmith', 'for every bash session on the machine')
+      .example(...example('eval "$($0 completion)"', 'completion in this shell'))
+      .example(
+        ...example(
+          '$0 completion > /etc/bash_completion.d/jailsmith',
+          'for every bash session on the machine',
+        ),
+      )
       .epilog('The script follows $SHELL: zsh gets a zsh script, anything else bash.'),
   handler: action(async (_args, io) => {
     const { default: yargs } = await import('yargs');

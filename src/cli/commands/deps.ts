@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import type { LoaderResolver } from '../../resolve/resolver.js';
 import type { Dependencies, DependencyEdge, ResolveOptions } from '../../resolve/types.js';
+import { example } from '../example.js';
 import { type Io, printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -87,8 +88,8 @@ export const depsCommand: CommandModule<object, DepsArgs> = {
         type: 'string',
         describe: 'glibc-hwcaps subdirectories: host, baseline or a list',
       })
-      .example('$0 deps /usr/bin/python3', 'each library once, in load order, like ldd')
-      .example('$0 deps --root /srv/debian-arm64 /bin/ls --tree', 'a foreign root, as a tree'),
+      .example(...example('$0 deps /usr/bin/python3', 'each library once, in load order, like ldd'))
+      .example(...example('$0 deps --root /srv/debian-arm64 /bin/ls --tree', 'a foreign root, as a tree')),
   handler: action<DepsArgs>(async (args, io) => {
     // Loaded on use so that other commands do not pay for the resolver at start-up.
     const { createResolverSync } = await import('../../resolve/resolver.js');

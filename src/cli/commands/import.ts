@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { example } from '../example.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -35,12 +36,16 @@ export const importCommand: CommandModule<object, ImportArgs> = {
         describe: 'Source root the paths and accounts are looked up in (default /)',
       })
       .example(
-        '$0 import jailkit /etc/jailkit/jk_init.ini basicshell > shell.yaml',
-        'a spec from one section',
+        ...example(
+          '$0 import jailkit /etc/jailkit/jk_init.ini basicshell > shell.yaml',
+          'a spec from one section',
+        ),
       )
       .example(
-        '$0 import jailkit /etc/jailkit/jk_init.ini sftp --json',
-        'the spec and the notes as JSON',
+        ...example(
+          '$0 import jailkit /etc/jailkit/jk_init.ini sftp --json',
+          'the spec and the notes as JSON',
+        ),
       ) as Argv<ImportArgs>,
   handler: action<ImportArgs>(async (args, io) => {
     const { importJailkit } = await import('../../import/jailkit.js');

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { example } from '../example.js';
 import { printJson } from '../io.js';
 import { progressReporter } from '../progress.js';
 import { action } from '../run-command.js';
@@ -25,7 +26,12 @@ export const installCommand: CommandModule<object, InstallArgs> = {
         describe: 'Jail directory to install (replaced whole)',
       })
       .option('trust', { type: 'string', describe: 'Public key the package must be signed with' })
-      .example('$0 install py.tar.gz /srv/jails/py --trust release.key.pub', 'only if signed with that key'),
+      .example(
+        ...example(
+          '$0 install py.tar.gz /srv/jails/py --trust release.key.pub',
+          'only if signed with that key',
+        ),
+      ),
   handler: action<InstallArgs>(async (args, io) => {
     const [{ installPackage }, { loadPublicKey }] = await Promise.all([
       import('../../pack/install.js'),

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { example } from '../example.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -12,7 +13,9 @@ export const keygenCommand: CommandModule<object, KeygenArgs> = {
   builder: (y) =>
     y
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'Key file prefix' })
-      .example('$0 keygen -o release.key', 'writes release.key (keep secret) and release.key.pub'),
+      .example(
+        ...example('$0 keygen -o release.key', 'writes release.key (keep secret) and release.key.pub'),
+      ),
   handler: action<KeygenArgs>(async (args, io) => {
     const { keygen } = await import('../../pack/signature.js');
     const r = keygen(args.output);

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import type { ManifestEntry } from '../../manifest/types.js';
+import { example } from '../example.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -15,8 +16,10 @@ export const manifestCommand: CommandModule<object, ManifestArgs> = {
     y
       .positional('dir', { type: 'string', demandOption: true, describe: 'Directory to describe' })
       .option('hash', { type: 'boolean', default: true, describe: 'Hash file contents (--no-hash to skip)' })
-      .example('$0 manifest /srv/jails/py > py.manifest', 'one line per entry, sorted')
-      .example('$0 manifest /srv/jails/py --json --no-hash', 'as JSON, without reading file contents'),
+      .example(...example('$0 manifest /srv/jails/py > py.manifest', 'one line per entry, sorted'))
+      .example(
+        ...example('$0 manifest /srv/jails/py --json --no-hash', 'as JSON, without reading file contents'),
+      ),
   handler: action<ManifestArgs>(async (args, io) => {
     const { manifestOf } = await import('../../manifest/manifest.js');
     const m = manifestOf(args.dir, { hash: args.hash });

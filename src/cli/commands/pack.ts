@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import type { PackFormat } from '../../pack/pack.js';
+import { example } from '../example.js';
 import { printJson } from '../io.js';
 import { progressReporter } from '../progress.js';
 import { action } from '../run-command.js';
@@ -45,10 +46,12 @@ export const packCommand: CommandModule<object, PackArgs> = {
         describe: 'Include the bundle-mode setup script (--no-setup: manifest and tree only)',
       })
       .option('tag', { type: 'string', default: 'latest', describe: 'OCI reference name' })
-      .example('$0 pack /srv/jails/py -o py.tar.gz --sign release.key', 'a signed package')
+      .example(...example('$0 pack /srv/jails/py -o py.tar.gz --sign release.key', 'a signed package'))
       .example(
-        '$0 pack jails/python.yaml -o py-oci --format oci --tag 1.0',
-        'an OCI image layout, built from the spec',
+        ...example(
+          '$0 pack jails/python.yaml -o py-oci --format oci --tag 1.0',
+          'an OCI image layout, built from the spec',
+        ),
       ),
   handler: action<PackArgs>(async (args, io) => {
     const format = (args.format as PackFormat | 'oci' | undefined) ?? formatFromName(args.output);

@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { example } from '../example.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -21,8 +22,10 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         default: false,
         describe: "Copy the host's qemu-<arch>-static into a foreign-architecture jail (qemu_static: true)",
       })
-      .example('$0 plan jails/python.yaml', 'Summary of the python jail')
-      .example('$0 plan jails/python.yaml --json', 'The full plan, as JSON') as unknown as Argv<PlanArgs>,
+      .example(...example('$0 plan jails/python.yaml', 'Summary of the python jail'))
+      .example(
+        ...example('$0 plan jails/python.yaml --json', 'The full plan, as JSON'),
+      ) as unknown as Argv<PlanArgs>,
   handler: action<PlanArgs>(async (args, io) => {
     // Loaded on use, as in every command: `jailsmith --help` and other commands skip their cost.
     const [{ loadSpec }, { createPlan }, { formatPlanText }] = await Promise.all([

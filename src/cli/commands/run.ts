@@ -3,6 +3,7 @@ import type { ProbeReport } from '../../audit/probe.js';
 import { parseBind, parseEnv, parseLimits, parseSeconds } from '../../run/parse.js';
 import { jobCommand, specRunDefaults } from '../../run/spec-defaults.js';
 import type { RunOptions, RunResult } from '../../run/types.js';
+import { example } from '../example.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -67,8 +68,10 @@ function builder(y: Argv): Argv<RunArgs> {
     })
     .option('spec', { type: 'string', describe: 'Spec whose run: settings give the defaults' })
     .example(
-      '$0 run ./py --bind ./in:/in --bind ./out:/out:rw --limit mem=256M --timeout 60 -- python3 /in/job.py',
-      '',
+      ...example(
+        '$0 run ./py --bind ./in:/in --bind ./out:/out:rw --timeout 60 -- python3 /in/job.py',
+        'a Python job: its input read-only, a writable output, killed after a minute',
+      ),
     )
     .epilog(
       'The job’s own output goes to stdout and stderr; with --json the result object is printed on stdout after it. ' +

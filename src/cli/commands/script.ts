@@ -3,6 +3,7 @@ import { parsePlanText, readText } from '../../build/plan-file.js';
 import { SpecError } from '../../errors.js';
 import type { JailPlan } from '../../plan/types.js';
 import type { ScriptMode } from '../../script/view.js';
+import { example } from '../example.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -62,10 +63,11 @@ export const scriptCommand: CommandModule<object, ScriptArgs> = {
         default: true,
         describe: 'Script checks sha256 of what it copies by default (--no-verify: it does not)',
       })
-      .example('$0 script jails/python.yaml -o setup.sh', 'then on the client: sh setup.sh /srv/jail')
       .example(
-        '$0 script jails/shell.yaml --mode bundle -o shell.bundle.sh',
-        'one file to send',
+        ...example('$0 script jails/python.yaml -o setup.sh', 'then on the client: sh setup.sh /srv/jail'),
+      )
+      .example(
+        ...example('$0 script jails/shell.yaml --mode bundle -o shell.bundle.sh', 'one file to send'),
       ) as Argv<ScriptArgs>,
   handler: action<ScriptArgs>(async (args, io) => {
     const plan = await planOf(args.spec, args.root);

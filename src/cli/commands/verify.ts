@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { example } from '../example.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
 
@@ -18,7 +19,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         describe: 'Package file (.tar or .tar.gz)',
       })
       .option('trust', { type: 'string', describe: 'Public key the package must be signed with' })
-      .example('$0 verify py.tar.gz --trust release.key.pub', 'every entry and the signature'),
+      .example(...example('$0 verify py.tar.gz --trust release.key.pub', 'every entry and the signature')),
   handler: action<VerifyArgs>(async (args, io) => {
     const [{ verifyPackage }, { loadPublicKey }] = await Promise.all([
       import('../../pack/install.js'),
