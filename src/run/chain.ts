@@ -27,6 +27,14 @@
  * later execve can gain them back (audit's probe rates them info). Nor can it install a seccomp
  * filter: such a job runs unfiltered and its result says `seccomp: false`. Either way the chroot
  * keeps the job from creating user namespaces (EPERM when chrooted).
+ *
+ * Rootless (src/run/rootless.ts): the outer unshare also makes a user namespace mapping the job's
+ * uid/gid (one id each) to the host identity, and keeps the namespace's capabilities as ambient
+ * ones (--keep-caps): inside, that identity is not uid 0, so without them every exec would lose
+ * them. The chain hands the five capabilities on as ambient ones down to jailsmith-enter --rootless,
+ * whose capset then empties every set, ambient included. setgroups is denied in such a namespace,
+ * so setpriv does not --clear-groups there, and enter accepts that one EPERM. Root running it
+ * rootless first becomes the job's uid/gid (and no groups), so the job holds no host root.
  */
 import type { HostTools } from './host-tools.js';
 import type { RunLimits } from './types.js';
@@ -42,14 +50,42 @@ const RLIMIT_FLAG: Record<keyof RunLimits, string> = {
   nofile: '--nofile',
 };
 
-export function namespaceArgv(tools: HostTools, net: 'none' | 'host', inner: string[]): string[] {
+/** The user namespace of a rootless run: the job's ids inside, the host identity they stand for. */
+export interface UserNs {
+  uid: number;
+  gid: number;
+  /** Set when the caller is root: setpriv becomes this uid/gid (no groups) before unshare. */
+  becomeUid: number | null;
+  becomeGid: number | null;
+}
+
+export function namespaceArgv(
+  tools: HostTools,
+  net: 'none' | 'host',
+  inner: string[],
+  userns: UserNs | null = null,
+): string[] {
+  const become =
+    userns && userns.becomeUid !== null && userns.becomeGid !== null
+      ? [
+          tools.setpriv,
+          `--reuid=${userns.becomeUid}`,
+          `--regid=${userns.becomeGid}`,
+          '--clear-groups',
+          '--inh-caps=-all',
+          '--',
+        ]
+      : [];
   return [
+    // The identity change comes first: a credential change would clear the parent-death signal.
+    ...become,
     // Should the caller die (even by SIGKILL), unshare gets SIGKILL, and --kill-child takes the
     // namespace's init and so the whole job with it: no job outlives the process that started it.
     tools.setpriv,
     '--pdeathsig',
     'KILL',
     tools.unshare,
+    ...(userns ? ['--user', `--map-user=${userns.uid}`, `--map-group=${userns.gid}`, '--keep-caps'] : []),
     '--mount',
     '--uts',
     '--ipc',
@@ -85,10 +121,16 @@ export interface ChainInput {
   timeFile: string | null;
   /** jailsmith-enter installs its seccomp filter (the fallback has none to install). */
   seccomp: boolean;
+  /** In a user namespace (see the header): ambient capabilities, no setgroups. */
+  rootless?: boolean;
 }
 
 export function jobChain(tools: HostTools, c: ChainInput): string[] {
   const rl = prlimitArgs(c.limits);
+  const kept = [...KEPT_BOUNDING, ...(tools.enter ? ['setpcap'] : [])].map((c) => `+${c}`).join(',');
+  const privs = c.rootless
+    ? ['--no-new-privs', `--inh-caps=-all,${kept}`, `--ambient-caps=-all,${kept}`]
+    : ['--no-new-privs', '--clear-groups', '--inh-caps=-all'];
   return [
     ...(tools.time && c.timeFile
       ? [tools.time, '-f', '%x %M', '-o', c.timeFile, tools.sh, '-c', 'unset PWD; exec "$@" 3>&-', 'sh']
@@ -97,14 +139,20 @@ export function jobChain(tools: HostTools, c: ChainInput): string[] {
     ...rl,
     '--',
     tools.setpriv,
-    '--no-new-privs',
-    '--clear-groups',
-    '--inh-caps=-all',
-    `--bounding-set=-all,${[...KEPT_BOUNDING, ...(tools.enter ? ['setpcap'] : [])].map((c) => `+${c}`).join(',')}`,
+    ...privs,
+    `--bounding-set=-all,${kept}`,
     tools.setsid,
     '--wait',
     ...(tools.enter
-      ? [tools.enter, ...(c.seccomp ? [] : ['--no-seccomp']), c.jail, c.workdir, String(c.uid), String(c.gid)]
+      ? [
+          tools.enter,
+          ...(c.rootless ? ['--rootless'] : []),
+          ...(c.seccomp ? [] : ['--no-seccomp']),
+          c.jail,
+          c.workdir,
+          String(c.uid),
+          String(c.gid),
+        ]
       : [
           tools.unshare,
           '--root',

@@ -1,5 +1,5 @@
 /*
- * jailsmith-enter [--no-seccomp] JAIL WORKDIR UID GID -- COMMAND [ARG...]
+ * jailsmith-enter [--rootless] [--no-seccomp] JAIL WORKDIR UID GID -- COMMAND [ARG...]
  *
  * The last host program of a `jailsmith run`: chroot into JAIL, enter WORKDIR, empty the
  * capability bounding set, drop to UID/GID with no supplementary groups, install the seccomp
@@ -12,9 +12,15 @@
  * The filter comes last so that none of our own steps is subject to it, and it is inherited by
  * everything the job starts. On an architecture it does not know, asking for it fails (exit 126)
  * rather than running the job unfiltered.
+ *
+ * --rootless: in an unprivileged user namespace, where the kernel denies setgroups (so that no one
+ * sheds a group that a file's permissions deny). There, and only when /proc/self/setgroups (read
+ * before the chroot) says "deny", an EPERM from setgroups(0, NULL) is accepted: the job keeps the
+ * supplementary groups of whoever ran it. Without the flag every setgroups failure is fatal.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <stdio.h>
@@ -43,17 +49,35 @@ static unsigned id(const char *s) {
   return (unsigned)v;
 }
 
+/* The kernel forbids setgroups in this user namespace: /proc/self/setgroups reads "deny". */
+static int setgroups_denied(void) {
+  char buf[16] = {0};
+  int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  return n > 0 && strncmp(buf, "deny", 4) == 0;
+}
+
 int main(int argc, char **argv) {
   int filter = 1;
+  int rootless = 0;
+  if (argc > 1 && strcmp(argv[1], "--rootless") == 0) {
+    rootless = 1;
+    argv++;
+    argc--;
+  }
   if (argc > 1 && strcmp(argv[1], "--no-seccomp") == 0) {
     filter = 0;
     argv++;
     argc--;
   }
   if (argc < 7 || strcmp(argv[5], "--") != 0) {
-    fprintf(stderr, "usage: jailsmith-enter [--no-seccomp] JAIL WORKDIR UID GID -- COMMAND [ARG...]\n");
+    fprintf(stderr,
+            "usage: jailsmith-enter [--rootless] [--no-seccomp] JAIL WORKDIR UID GID -- COMMAND [ARG...]\n");
     return 126;
   }
+  int groups_denied = rootless && setgroups_denied();
   if (filter && !SECCOMP_SUPPORTED) {
     fprintf(stderr, "jailsmith-enter: no seccomp filter for this architecture (run with --no-seccomp)\n");
     return 126;
@@ -68,7 +92,7 @@ int main(int argc, char **argv) {
   for (int cap = 0; cap < 64; cap++) {
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) die("drop bounding capability", NULL);
   }
-  if (setgroups(0, NULL) != 0) die("setgroups", NULL);
+  if (setgroups(0, NULL) != 0 && !(groups_denied && errno == EPERM)) die("setgroups", NULL);
   if (setresgid(gid, gid, gid) != 0) die("setgid", argv[4]);
   /* A non-zero uid empties the permitted, effective and ambient sets (no SECBIT_KEEP_CAPS). */
   if (setresuid(uid, uid, uid) != 0) die("setuid", argv[3]);

@@ -3,7 +3,15 @@
  * chrooted, as an unprivileged uid without capabilities, with rlimits and a wall-clock timeout.
  * The argv of every step is in chain.ts; the in-namespace setup in inner.ts.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +22,7 @@ import { hostTools } from './host-tools.js';
 import { type InnerConfig, SETUP_FAILED } from './inner-config.js';
 import { childrenOf, waitForJob } from './job-pid.js';
 import { ensureProcDir, prepareRun } from './prepare.js';
+import { requireProcDir, runMode } from './rootless.js';
 import { refuseUnsafeJail } from './safety.js';
 import type { RunOptions, RunResult } from './types.js';
 
@@ -48,7 +57,9 @@ function sweepStaleWorkDirs(): void {
   for (const name of names) {
     const m = WORK_DIR.exec(name);
     if (!m || existsSync(`/proc/${m[1]}`)) continue;
-    rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    try {
+      rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    } catch {} // another user's (a rootless run's caller cannot remove root's): not ours to sweep
   }
 }
 
@@ -70,11 +81,15 @@ export function parseTimeReport(
 export async function runJail(opts: RunOptions): Promise<RunResult> {
   const tools = hostTools();
   const prep = prepareRun(opts);
+  const mode = runMode(opts.rootless, prep, tools);
   if (!opts.allowUnsafe) await refuseUnsafeJail(prep.root.dir, opts.auditAllow);
-  ensureProcDir(prep.root);
+  if (mode.rootless) requireProcDir(prep.root);
+  else ensureProcDir(prep.root);
   sweepStaleWorkDirs();
   const work = mkdtempSync(path.join(os.tmpdir(), `jailsmith-run-${process.pid}-`));
   try {
+    // Root running rootless hands the namespace side to the job's ids: they write the error and time files.
+    if (mode.userns?.becomeUid != null) chownSync(work, mode.hostUid, mode.hostGid);
     const timeFile = tools.time ? path.join(work, 'time') : null;
     const seccomp = opts.seccomp !== false && tools.enter !== null;
     const config: InnerConfig = {
@@ -93,15 +108,18 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
         command: prep.command,
         timeFile,
         seccomp,
+        rootless: mode.rootless,
       }),
     };
     const configFile = path.join(work, 'config.json');
     writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
-    const [cmd, ...args] = namespaceArgv(tools, opts.net ?? 'none', [
-      process.execPath,
-      innerScript(),
-      configFile,
-    ]);
+    if (mode.userns?.becomeUid != null) chownSync(configFile, mode.hostUid, mode.hostGid);
+    const [cmd, ...args] = namespaceArgv(
+      tools,
+      opts.net ?? 'none',
+      [process.execPath, innerScript(), configFile],
+      mode.userns,
+    );
 
     const started = process.hrtime.bigint();
     const child = execa(cmd as string, args, {
@@ -121,7 +139,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
         : undefined;
     const probe =
       opts.onStart && child.pid !== undefined
-        ? waitForJob(child.pid, prep.root.dir, prep.uid, () => !done)
+        ? waitForJob(child.pid, prep.root.dir, mode.hostUid, () => !done)
             .then((pid) => (pid !== null ? opts.onStart?.(pid) : undefined))
             // A probe racing a job that just ended must not cost the caller the job's result.
             .catch(() => undefined)
@@ -150,6 +168,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
         wallSeconds,
         maxRssBytes: report?.maxRssBytes ?? null,
         seccomp,
+        rootless: mode.rootless,
       };
     }
     if (report) {
@@ -161,11 +180,20 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
         wallSeconds,
         maxRssBytes: report.maxRssBytes,
         seccomp,
+        rootless: mode.rootless,
       };
     }
     const sigNum = r.signal ? os.constants.signals[r.signal] : undefined;
     const exitCode = r.exitCode ?? (sigNum !== undefined ? 128 + sigNum : SETUP_FAILED);
-    return { exitCode, signal: r.signal ?? null, timedOut, wallSeconds, maxRssBytes: null, seccomp };
+    return {
+      exitCode,
+      signal: r.signal ?? null,
+      timedOut,
+      wallSeconds,
+      maxRssBytes: null,
+      seccomp,
+      rootless: mode.rootless,
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

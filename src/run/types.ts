@@ -43,6 +43,11 @@ export interface RunOptions {
    * job that needs what it refuses (mount, unshare, keyctl, io_uring, bpf...).
    */
   seccomp?: boolean;
+  /**
+   * Run in a user namespace, without root (src/run/rootless.ts). Default: true when the caller's
+   * euid is not 0. Root may force it to test it; false without root is refused.
+   */
+  rootless?: boolean;
   /** Skip the static audit that otherwise refuses a jail with critical findings. */
   allowUnsafe?: boolean;
   /** Audit allow rules (`ID` or `ID:GLOB`, e.g. the spec's audit.allow) for that gate. */
@@ -69,4 +74,6 @@ export interface RunResult {
    * jailsmith-enter (built without a C compiler), whose `unshare --root` fallback installs none.
    */
   seccomp: boolean;
+  /** The job ran rootless: in a user namespace mapping its uid/gid to an unprivileged host identity. */
+  rootless: boolean;
 }

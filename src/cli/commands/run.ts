@@ -20,6 +20,7 @@ interface RunArgs {
   probe: boolean;
   allowUnsafe: boolean;
   seccomp?: boolean;
+  rootless?: boolean;
   spec?: string;
 }
 
@@ -66,6 +67,11 @@ function builder(y: Argv): Argv<RunArgs> {
       describe:
         'Install the default seccomp filter (mount, namespaces, keyrings, bpf, io_uring... refused); --no-seccomp runs without it',
     })
+    .option('rootless', {
+      type: 'boolean',
+      describe:
+        'Run in a user namespace mapping the job’s uid to yours, without root (the default when not root); root may force it',
+    })
     .option('spec', { type: 'string', describe: 'Spec whose run: settings give the defaults' })
     .example(
       ...example(
@@ -107,6 +113,7 @@ export async function runOptionsFrom(a: RunArgs & { _?: (string | number)[] }): 
   if (a.allowUnsafe) opts.allowUnsafe = true;
   // No default in yargs, so that a spec's run.seccomp stays unless the flag is given.
   if (a.seccomp !== undefined) opts.seccomp = a.seccomp;
+  if (a.rootless !== undefined) opts.rootless = a.rootless;
   return opts;
 }
 
@@ -156,5 +163,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
 function runSummary(r: RunResult): string {
   const end = r.signal ? `killed by ${r.signal}` : `exit ${r.exitCode}`;
   const rss = r.maxRssBytes === null ? '' : `, peak RSS ${(r.maxRssBytes / 1024 / 1024).toFixed(1)} MiB`;
-  return `${end} after ${r.wallSeconds.toFixed(2)}s${rss}, ${r.seccomp ? 'seccomp filter on' : 'no seccomp filter'}`;
+  const mode = r.rootless ? ', rootless (user namespace)' : '';
+  return `${end} after ${r.wallSeconds.toFixed(2)}s${rss}, ${r.seccomp ? 'seccomp filter on' : 'no seccomp filter'}${mode}`;
 }

@@ -1,0 +1,95 @@
+/**
+ * Rootless runs: the job's namespaces hang off a user namespace made by the caller, which maps the
+ * job's uid/gid (one id each) to the caller's own. Inside, the namespace's capabilities are enough
+ * for the private mounts, a /proc of the new PID namespace, loopback and the chroot; outside, every
+ * process of the job is the caller's uid, so the job can touch nothing the caller could not.
+ * Root asking for it (to test it) runs it as the job's uid/gid instead of as host root: a root
+ * host identity would make the jail's root-owned files the job's own.
+ */
+import { lstatSync, readFileSync } from 'node:fs';
+import { errnoCode, RunError } from '../errors.js';
+import type { SourceRoot } from '../resolve/source-root.js';
+import type { UserNs } from './chain.js';
+import type { HostTools } from './host-tools.js';
+
+export interface RunMode {
+  rootless: boolean;
+  /** The user namespace to make, or null in the root mode. */
+  userns: UserNs | null;
+  /** The uid the job's processes have on the host (what a host-side look-up sees). */
+  hostUid: number;
+  hostGid: number;
+}
+
+function readNumber(file: string): number | null {
+  try {
+    return Number(readFileSync(file, 'utf8').trim());
+  } catch {
+    return null;
+  }
+}
+
+/** Refuses up front when the kernel allows no user namespace, rather than a bare unshare error. */
+function checkUserNamespaces(): void {
+  const max = readNumber('/proc/sys/user/max_user_namespaces');
+  const clone = readNumber('/proc/sys/kernel/unprivileged_userns_clone');
+  if (max === 0 || clone === 0) {
+    throw new RunError('RUN_NO_USERNS', 'rootless run: this kernel allows no unprivileged user namespace', {
+      path: max === 0 ? '/proc/sys/user/max_user_namespaces' : '/proc/sys/kernel/unprivileged_userns_clone',
+      hint: 'ask the machine’s admin to enable user namespaces, or run jailsmith as root',
+    });
+  }
+}
+
+export function runMode(
+  asked: boolean | undefined,
+  job: { uid: number; gid: number },
+  tools: HostTools,
+): RunMode {
+  const euid = process.geteuid?.() ?? 0;
+  const egid = process.getegid?.() ?? 0;
+  const rootless = asked ?? euid !== 0;
+  if (!rootless) {
+    if (euid !== 0) {
+      throw new RunError('RUN_NEEDS_ROOT', 'the root mode of run needs root', {
+        hint: 'leave out --no-rootless: without root jailsmith runs the job in a user namespace',
+      });
+    }
+    return { rootless, userns: null, hostUid: job.uid, hostGid: job.gid };
+  }
+  checkUserNamespaces();
+  if (tools.enter === null) {
+    // unshare --setgid would call setgroups, which a user namespace denies; and no filter either.
+    throw new RunError('RUN_ROOTLESS_NO_ENTER', 'rootless run needs jailsmith-enter, which was not built', {
+      hint: 'build jailsmith with a C compiler (`npm run build`)',
+    });
+  }
+  const asRoot = euid === 0;
+  const hostUid = asRoot ? job.uid : euid;
+  const hostGid = asRoot ? job.gid : egid;
+  return {
+    rootless,
+    userns: {
+      uid: job.uid,
+      gid: job.gid,
+      becomeUid: asRoot ? job.uid : null,
+      becomeGid: asRoot ? job.gid : null,
+    },
+    hostUid,
+    hostGid,
+  };
+}
+
+/** Rootless, the jail cannot be written to: its /proc must already be a directory. */
+export function requireProcDir(root: SourceRoot): void {
+  const proc = root.host('/proc');
+  try {
+    if (lstatSync(proc).isDirectory()) return;
+  } catch (e) {
+    if (errnoCode(e) !== 'ENOENT') throw e;
+  }
+  throw new RunError('RUN_NO_PROC', 'the jail has no /proc directory, and a rootless run cannot make one', {
+    path: proc,
+    hint: 'build the jail with an empty /proc (as root, `mkdir -m 555 JAIL/proc`), or run as root once',
+  });
+}

@@ -1,0 +1,303 @@
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmdirSync,
+  statSync,
+} from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { jobChain, runJail } from '../../src/index.js';
+import { namespaceArgv } from '../../src/run/chain.js';
+import { type HostTools, hostTools } from '../../src/run/host-tools.js';
+import { BIN, REPO } from '../helpers/cli.js';
+import { makeMiniJail } from '../helpers/mini-jail.js';
+import { describeAsRoot } from '../helpers/root.js';
+import { tmpDir } from '../helpers/tmp.js';
+
+const NOBODY = 65534;
+const AS_NOBODY = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'];
+const TOOLS: HostTools = {
+  unshare: 'U',
+  setpriv: 'SP',
+  prlimit: 'PL',
+  setsid: 'SS',
+  mount: 'M',
+  sh: 'SH',
+  ip: null,
+  time: null,
+  enter: 'E',
+};
+
+describe('rootless chain argv', () => {
+  it('the outer unshare makes a user namespace mapping the job’s ids, keeping its capabilities', () => {
+    const argv = namespaceArgv(TOOLS, 'none', ['inner'], {
+      uid: 1000,
+      gid: 1001,
+      becomeUid: null,
+      becomeGid: null,
+    });
+    expect(argv.slice(0, 8)).toEqual([
+      'SP',
+      '--pdeathsig',
+      'KILL',
+      'U',
+      '--user',
+      '--map-user=1000',
+      '--map-group=1001',
+      '--keep-caps',
+    ]);
+    // Root forcing it first becomes the job's ids, before the parent-death signal is set.
+    const asRoot = namespaceArgv(TOOLS, 'none', ['inner'], { uid: 7, gid: 8, becomeUid: 7, becomeGid: 8 });
+    expect(asRoot.slice(0, 9)).toEqual([
+      'SP',
+      '--reuid=7',
+      '--regid=8',
+      '--clear-groups',
+      '--inh-caps=-all',
+      '--',
+      'SP',
+      '--pdeathsig',
+      'KILL',
+    ]);
+    expect(namespaceArgv(TOOLS, 'none', ['inner'])).not.toContain('--user');
+  });
+
+  it('the job chain passes five ambient capabilities to enter --rootless and never setgroups itself', () => {
+    const c = { jail: '/j', workdir: '/w', uid: 1000, gid: 1001, limits: {}, command: ['p'], timeFile: null };
+    const argv = jobChain(TOOLS, { ...c, seccomp: true, rootless: true });
+    const caps = '+sys_chroot,+setuid,+setgid,+dac_read_search,+setpcap';
+    expect(argv.slice(argv.indexOf('SP'), argv.indexOf('SS'))).toEqual([
+      'SP',
+      '--no-new-privs',
+      `--inh-caps=-all,${caps}`,
+      `--ambient-caps=-all,${caps}`,
+      `--bounding-set=-all,${caps}`,
+    ]);
+    expect(argv.slice(argv.indexOf('E'))).toEqual(['E', '--rootless', '/j', '/w', '1000', '1001', '--', 'p']);
+    expect(jobChain(TOOLS, { ...c, seccomp: true })).not.toContain('--rootless');
+  });
+});
+
+/** The status lines the tests compare, read with the jail's sh alone (no grep in the jail). */
+const STATUS =
+  'while read -r k v rest; do case "$k" in CapEff:|CapBnd:|NoNewPrivs:|Seccomp:) echo "$k $v";; esac; done < /proc/self/status';
+const PROBE = [
+  'id -u',
+  'id -g',
+  STATUS,
+  '(echo x > /etc/x) 2>&- || echo etc-denied',
+  '(echo x > /x) 2>&- || echo root-denied',
+  'echo written > /out/f',
+  'while read -r name rest; do case "$name" in *:) echo "if $name";; esac; done < /proc/self/net/dev',
+].join('; ');
+const EXPECTED = [
+  '1000',
+  '1000',
+  'CapEff: 0000000000000000',
+  'CapBnd: 0000000000000000',
+  'NoNewPrivs: 1',
+  'Seccomp: 2',
+  'etc-denied',
+  'root-denied',
+  'if lo:',
+];
+
+/** The job's output lines, and the --json result printed after them. */
+function split(stdout: string): { lines: string[]; result: Record<string, unknown> } {
+  const at = stdout.lastIndexOf('{\n');
+  return {
+    lines: stdout.slice(0, at).split('\n').filter(Boolean),
+    result: JSON.parse(stdout.slice(at)) as Record<string, unknown>,
+  };
+}
+
+describeAsRoot('jailsmith run without root: a user namespace', () => {
+  // tmpDir is root 0700: this one is opened to others so that uid 65534 reaches the jail in it.
+  const base = tmpDir('jailsmith-rootless-');
+  chmodSync(base, 0o755);
+  const jail = path.join(base, 'jail');
+  const noProc = path.join(base, 'no-proc');
+  const inner = path.join(REPO, 'dist/run/inner.js');
+  // The job runs as 65534 through node, bin/jailsmith and dist/: all must be reachable by it.
+  const reach = spawnSync('setpriv', [
+    ...AS_NOBODY,
+    'test',
+    '-x',
+    process.execPath,
+    '-a',
+    '-r',
+    BIN,
+    '-a',
+    '-r',
+    path.join(REPO, 'package.json'),
+  ]);
+  const reachable = reach.status === 0;
+  if (!reachable) {
+    console.warn(
+      `[skip] rootless runs as uid ${NOBODY}: ${process.execPath} or ${REPO} is not reachable by that uid (namei -l shows why)`,
+    );
+  }
+  const asNobody = (args: string[]) =>
+    execa('setpriv', [...AS_NOBODY, process.execPath, BIN, 'run', ...args], {
+      reject: false,
+      cwd: base,
+      env: { NO_COLOR: '1', HOME: '/' },
+    });
+
+  beforeAll(async () => {
+    await makeMiniJail(jail, ['/bin/sh', '/bin/cat', '/usr/bin/id']);
+    for (const d of ['proc', 'out']) mkdirSync(path.join(jail, d), { mode: 0o755 });
+    cpSync(jail, noProc, { recursive: true });
+    rmdirSync(path.join(noProc, 'proc'));
+    expect(existsSync(inner)).toBe(true);
+  });
+
+  it.skipIf(!reachable)(
+    'as uid 65534: mapped uid, no capability, filtered, no network, writes only its bind',
+    async () => {
+      const out = path.join(base, 'out-nobody');
+      mkdirSync(out, { mode: 0o755 });
+      chownSync(out, NOBODY, NOBODY);
+      const r = await asNobody([
+        jail,
+        '--json',
+        '--user',
+        'jail',
+        '--bind',
+        `${out}:/out:rw`,
+        '--',
+        '/bin/sh',
+        '-c',
+        PROBE,
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+      const { lines, result } = split(r.stdout);
+      expect(lines).toEqual(EXPECTED);
+      expect(result).toMatchObject({ exitCode: 0, seccomp: true, rootless: true, timedOut: false });
+      // The job's uid 1000 is the caller's 65534 on the host; the jail itself is untouched.
+      const st = statSync(path.join(out, 'f'));
+      expect([st.uid, st.gid]).toEqual([NOBODY, NOBODY]);
+      expect(readFileSync(path.join(out, 'f'), 'utf8')).toBe('written\n');
+      expect(existsSync(path.join(jail, 'etc/x'))).toBe(false);
+      expect(existsSync(path.join(jail, 'x'))).toBe(false);
+    },
+  );
+
+  it.skipIf(!reachable)('as uid 65534: --timeout kills the whole job', async () => {
+    const r = await asNobody([
+      jail,
+      '--json',
+      '--timeout',
+      '1',
+      '--',
+      '/bin/sh',
+      '-c',
+      'echo started; while :; do :; done',
+    ]);
+    expect(r.exitCode).toBe(137);
+    const { lines, result } = split(r.stdout);
+    expect(lines).toEqual(['started']);
+    expect(result).toMatchObject({ timedOut: true, signal: 'SIGKILL', rootless: true });
+  });
+
+  it.skipIf(!reachable)(
+    'as uid 65534: a jail without /proc is refused with one error (it cannot be made)',
+    async () => {
+      const r = await asNobody([noProc, '--', '/bin/sh', '-c', 'echo ran']);
+      expect(r.exitCode).toBe(2);
+      expect(r.stdout).toBe('');
+      const [first, ...rest] = r.stderr.split('\n');
+      expect(first).toBe(
+        `jailsmith: the jail has no /proc directory, and a rootless run cannot make one (${noProc}/proc)`,
+      );
+      expect(rest.join('\n')).toMatch(/^hint: build the jail with an empty \/proc/);
+      expect(existsSync(path.join(noProc, 'proc'))).toBe(false);
+    },
+  );
+
+  it.skipIf(!reachable)('as uid 65534: --no-rootless is refused before anything runs', async () => {
+    const r = await asNobody([jail, '--no-rootless', '--', '/bin/sh', '-c', 'echo ran']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')[0]).toBe('jailsmith: the root mode of run needs root');
+  });
+
+  it('as root, --rootless gives the same job view, as the job’s uid on the host', async () => {
+    const out = path.join(base, 'out-root');
+    mkdirSync(out, { mode: 0o777 });
+    chmodSync(out, 0o777);
+    const r = await execa(
+      process.execPath,
+      [
+        BIN,
+        'run',
+        jail,
+        '--rootless',
+        '--json',
+        '--user',
+        'jail',
+        '--bind',
+        `${out}:/out:rw`,
+        '--',
+        '/bin/sh',
+        '-c',
+        PROBE,
+      ],
+      { reject: false, env: { NO_COLOR: '1' } },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const { lines, result } = split(r.stdout);
+    expect(lines).toEqual(EXPECTED);
+    expect(result).toMatchObject({ exitCode: 0, seccomp: true, rootless: true });
+    // Root is not the host identity of a rootless job: the job's own uid is.
+    const st = statSync(path.join(out, 'f'));
+    expect([st.uid, st.gid]).toEqual([1000, 1000]);
+    // And the root mode stays the root mode.
+    const rootMode = await runJail({ jail, command: ['/bin/sh', '-c', 'exit 3'] });
+    expect(rootMode).toMatchObject({ exitCode: 3, rootless: false });
+    const forced = await runJail({ jail, command: ['/bin/sh', '-c', 'exit 4'], rootless: true, timeout: 30 });
+    expect(forced).toMatchObject({ exitCode: 4, rootless: true });
+  });
+
+  it('jailsmith-enter accepts a denied setgroups only with --rootless', async () => {
+    const tools = hostTools();
+    expect(tools.enter).not.toBeNull();
+    const enter = (flags: string[]) =>
+      execa(
+        tools.unshare,
+        [
+          '--user',
+          '--map-user=1000',
+          '--map-group=1000',
+          '--keep-caps',
+          '--',
+          tools.enter as string,
+          ...flags,
+          jail,
+          '/',
+          '1000',
+          '1000',
+          '--',
+          '/bin/sh',
+          '-c',
+          'id -u',
+        ],
+        { reject: false },
+      );
+    const strict = await enter([]);
+    expect(strict.exitCode).toBe(126);
+    expect(strict.stderr).toMatch(/^jailsmith-enter: setgroups: Operation not permitted$/m);
+    const rootless = await enter(['--rootless']);
+    expect(rootless.stderr).toBe('');
+    expect(rootless.stdout).toBe('1000');
+    expect(rootless.exitCode).toBe(0);
+  });
+});
