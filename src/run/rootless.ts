@@ -6,7 +6,7 @@
  * Root asking for it (to test it) runs it as the job's uid/gid instead of as host root: a root
  * host identity would make the jail's root-owned files the job's own.
  */
-import { lstatSync, readFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readFileSync, statSync } from 'node:fs';
 import { errnoCode, RunError } from '../errors.js';
 import type { SourceRoot } from '../resolve/source-root.js';
 import type { UserNs } from './chain.js';
@@ -90,6 +90,30 @@ export function requireProcDir(root: SourceRoot): void {
   }
   throw new RunError('RUN_NO_PROC', 'the jail has no /proc directory, and a rootless run cannot make one', {
     path: proc,
-    hint: 'build the jail with an empty /proc (as root, `mkdir -m 555 JAIL/proc`), or run as root once',
+    hint: 'add /proc to the spec’s dirs: and build again, or as root `mkdir -m 555 JAIL/proc`',
   });
+}
+
+/**
+ * Rootless, the job enters its workdir as the caller's uid: a home the jail gives its own user
+ * (0700, owned by that uid on the host) is closed to it. Said before anything runs, not as a
+ * failed chdir. Root forcing rootless runs as the job's uid itself, so it skips this.
+ */
+export function checkWorkdirReachable(root: SourceRoot, workdir: string, mode: RunMode): void {
+  if (!mode.rootless || mode.userns?.becomeUid !== null) return;
+  const real = root.realpath(workdir);
+  if (!real) return; // prepareRun has checked that it exists
+  const host = root.host(real.path);
+  try {
+    accessSync(host, constants.X_OK);
+  } catch (e) {
+    if (errnoCode(e) !== 'EACCES') throw e;
+    const st = statSync(host, { throwIfNoEntry: false });
+    const owner = st ? ` (owner ${st.uid}, mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})` : '';
+    throw new RunError(
+      'RUN_ROOTLESS_WORKDIR',
+      `rootless run: the workdir ${workdir} is closed to uid ${mode.hostUid}${owner}`,
+      { path: host, hint: '--workdir / (or another directory you can enter), or run as root' },
+    );
+  }
 }

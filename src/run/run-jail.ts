@@ -22,7 +22,7 @@ import { hostTools } from './host-tools.js';
 import { type InnerConfig, SETUP_FAILED } from './inner-config.js';
 import { childrenOf, waitForJob } from './job-pid.js';
 import { ensureProcDir, prepareRun } from './prepare.js';
-import { requireProcDir, runMode } from './rootless.js';
+import { checkWorkdirReachable, requireProcDir, runMode } from './rootless.js';
 import { refuseUnsafeJail } from './safety.js';
 import type { RunOptions, RunResult } from './types.js';
 
@@ -83,6 +83,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
   const prep = prepareRun(opts);
   const mode = runMode(opts.rootless, prep, tools);
   if (!opts.allowUnsafe) await refuseUnsafeJail(prep.root.dir, opts.auditAllow);
+  checkWorkdirReachable(prep.root, prep.workdir, mode);
   if (mode.rootless) requireProcDir(prep.root);
   else ensureProcDir(prep.root);
   sweepStaleWorkDirs();

@@ -12,6 +12,7 @@ import {
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildJail } from '../../src/build/build-jail.js';
 import { jobChain, runJail } from '../../src/index.js';
 import { namespaceArgv } from '../../src/run/chain.js';
 import { type HostTools, hostTools } from '../../src/run/host-tools.js';
@@ -153,6 +154,9 @@ describeAsRoot('jailsmith run without root: a user namespace', () => {
   beforeAll(async () => {
     await makeMiniJail(jail, ['/bin/sh', '/bin/cat', '/usr/bin/id']);
     for (const d of ['proc', 'out']) mkdirSync(path.join(jail, d), { mode: 0o755 });
+    // A home the jail gives its own user: uid 1000 on the host, closed to a rootless caller.
+    mkdirSync(path.join(jail, 'home/closed'), { mode: 0o700 });
+    chownSync(path.join(jail, 'home/closed'), 1000, 1000);
     cpSync(jail, noProc, { recursive: true });
     rmdirSync(path.join(noProc, 'proc'));
     expect(existsSync(inner)).toBe(true);
@@ -217,8 +221,35 @@ describeAsRoot('jailsmith run without root: a user namespace', () => {
       expect(first).toBe(
         `jailsmith: the jail has no /proc directory, and a rootless run cannot make one (${noProc}/proc)`,
       );
-      expect(rest.join('\n')).toMatch(/^hint: build the jail with an empty \/proc/);
+      expect(rest.join('\n')).toMatch(/^hint: add \/proc to the spec’s dirs: and build again/);
       expect(existsSync(path.join(noProc, 'proc'))).toBe(false);
+    },
+  );
+
+  it.skipIf(!reachable)(
+    'as uid 65534: a workdir closed to the caller is refused before anything runs',
+    async () => {
+      const r = await asNobody([jail, '--workdir', '/home/closed', '--', '/bin/sh', '-c', 'echo ran']);
+      expect(r.exitCode).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.split('\n')[0]).toBe(
+        `jailsmith: rootless run: the workdir /home/closed is closed to uid ${NOBODY} (owner 1000, mode 0700) (${jail}/home/closed)`,
+      );
+    },
+  );
+
+  it.skipIf(!reachable)(
+    'as uid 65534: the ready-made python jail runs its spec’s job (given a /proc)',
+    async () => {
+      const py = path.join(base, 'py');
+      await buildJail(path.join(REPO, 'jails/python.yaml'), py, { unsafeAncestors: true });
+      if (!existsSync(path.join(py, 'proc'))) mkdirSync(path.join(py, 'proc'), { mode: 0o555 });
+      const code = 'import os, ssl, sqlite3, ctypes, json; print(os.getuid(), os.getcwd(), json.dumps([1]))';
+      const spec = path.join(REPO, 'jails/python.yaml');
+      const r = await asNobody([py, '--spec', spec, '--workdir', '/', '--', '-c', code]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('1000 / [1]');
+      expect(r.exitCode).toBe(0);
     },
   );
 
