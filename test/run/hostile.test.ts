@@ -16,10 +16,20 @@ import { HOSTILE_JAILS } from './jails.js';
 /** A uid of its own per jail kind, so parallel test files never count each other's processes. */
 const BASE_UID = 64100;
 
-for (const [index, kind] of HOSTILE_JAILS.entries()) {
-  const JOB_UID = BASE_UID + index;
-  describeAsRoot(`jailsmith run: hostile jobs in a ${kind.name}`, () => {
+/**
+ * Every jail as root, and the C jail once more forced rootless (a user namespace; as root that
+ * runs as the job's uid on the host, so the same host-side checks apply).
+ */
+const CASES = [
+  ...HOSTILE_JAILS.map((kind, index) => ({ kind, rootless: false, uid: BASE_UID + index })),
+  { kind: HOSTILE_JAILS[0] as (typeof HOSTILE_JAILS)[number], rootless: true, uid: BASE_UID + 10 },
+];
+
+for (const { kind, rootless, uid: JOB_UID } of CASES) {
+  describeAsRoot(`jailsmith run: hostile jobs in a ${kind.name}${rootless ? ', rootless' : ''}`, () => {
     const base = tmpDir('jailsmith-run-hostile-');
+    // Rootless, the job's uid itself must reach the jail (tmpDir is root 0700).
+    if (rootless) chmodSync(base, 0o755);
     const jail = path.join(base, 'jail');
     const secret = path.join(base, 'host-secret');
     const input = path.join(base, 'in');
@@ -44,8 +54,10 @@ for (const [index, kind] of HOSTILE_JAILS.entries()) {
           { source: output, target: '/out', readOnly: false },
         ],
         user: JOB_UID,
+        ...(rootless ? { rootless } : {}),
         ...extra,
       });
+      expect(r.rootless).toBe(rootless);
       return { r, out: existsSync(log) ? readFileSync(log, 'utf8') : '' };
     }
 
@@ -112,7 +124,19 @@ for (const [index, kind] of HOSTILE_JAILS.entries()) {
         stdio.push(fd);
         const r = await execa(
           process.execPath,
-          [BIN, 'run', jail, '--user', String(JOB_UID), '--', ...kind.prefix, 'fd', '9', 'fd-secret'],
+          [
+            BIN,
+            'run',
+            jail,
+            '--user',
+            String(JOB_UID),
+            ...(rootless ? ['--rootless'] : []),
+            '--',
+            ...kind.prefix,
+            'fd',
+            '9',
+            'fd-secret',
+          ],
           {
             reject: false,
             // biome-ignore lint/suspicious/noExplicitAny: execa's stdio tuple type does not cover fd numbers at index 9

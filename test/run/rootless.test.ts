@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
+  copyFileSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -124,6 +125,7 @@ describeAsRoot('jailsmith run without root: a user namespace', () => {
   chmodSync(base, 0o755);
   const jail = path.join(base, 'jail');
   const noProc = path.join(base, 'no-proc');
+  const suid = path.join(base, 'suid');
   const inner = path.join(REPO, 'dist/run/inner.js');
   // The job runs as 65534 through node, bin/jailsmith and dist/: all must be reachable by it.
   const reach = spawnSync('setpriv', [
@@ -159,6 +161,9 @@ describeAsRoot('jailsmith run without root: a user namespace', () => {
     chownSync(path.join(jail, 'home/closed'), 1000, 1000);
     cpSync(jail, noProc, { recursive: true });
     rmdirSync(path.join(noProc, 'proc'));
+    cpSync(jail, suid, { recursive: true });
+    copyFileSync('/usr/bin/id', path.join(suid, 'usr/bin/suid-id'));
+    chmodSync(path.join(suid, 'usr/bin/suid-id'), 0o4755);
     expect(existsSync(inner)).toBe(true);
   });
 
@@ -249,6 +254,19 @@ describeAsRoot('jailsmith run without root: a user namespace', () => {
       const r = await asNobody([py, '--spec', spec, '--workdir', '/', '--', '-c', code]);
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe('1000 / [1]');
+      expect(r.exitCode).toBe(0);
+    },
+  );
+
+  it.skipIf(!reachable)(
+    'as uid 65534: the audit gate refuses a setuid-root file, and forced past it, it grants nothing',
+    async () => {
+      const refused = await asNobody([suid, '--user', 'jail', '--', '/usr/bin/suid-id', '-u']);
+      expect(refused.exitCode).toBe(2);
+      expect(refused.stderr.split('\n')[0]).toMatch(/^jailsmith: refusing a jail .*critical.*suid-id/);
+      const r = await asNobody([suid, '--allow-unsafe', '--user', 'jail', '--', '/usr/bin/suid-id', '-u']);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('1000');
       expect(r.exitCode).toBe(0);
     },
   );
