@@ -11,19 +11,7 @@ import {
 } from '../../src/index.js';
 import type { ChainInput } from '../../src/run/chain.js';
 import type { HostTools } from '../../src/run/host-tools.js';
-
-/** Stand-in host tool paths, so the chains read as short names. */
-const TOOLS: HostTools = {
-  unshare: 'U',
-  setpriv: 'SP',
-  prlimit: 'PL',
-  setsid: 'SS',
-  mount: 'M',
-  sh: 'SH',
-  ip: null,
-  time: null,
-  enter: null,
-};
+import { STAND_IN_TOOLS } from './stand-in-tools.js';
 
 /** A job of uid 1000 running `prog` in /j from /w, with `over` changed. */
 function job(over: Partial<ChainInput>): ChainInput {
@@ -95,7 +83,7 @@ describe('run option parsers', () => {
   });
 
   it('with jailsmith-enter, setpriv keeps setpcap for it and it does the chroot and the drop', () => {
-    const tools: HostTools = { ...TOOLS, enter: 'E' };
+    const tools: HostTools = { ...STAND_IN_TOOLS, enter: 'E' };
     const argv = jobChain(tools, job({}));
     expect(argv).toContain('--bounding-set=-all,+sys_chroot,+setuid,+setgid,+dac_read_search,+setpcap');
     expect(argv.slice(argv.indexOf('E'))).toEqual(['E', '/j', '/w', '1000', '1001', '--', 'prog']);
@@ -103,7 +91,7 @@ describe('run option parsers', () => {
   });
 
   it('without the filter, jailsmith-enter gets --no-seccomp before its positional arguments', () => {
-    const argv = jobChain({ ...TOOLS, enter: 'E' }, job({ seccomp: false }));
+    const argv = jobChain({ ...STAND_IN_TOOLS, enter: 'E' }, job({ seccomp: false }));
     expect(argv.slice(argv.indexOf('E'))).toEqual([
       'E',
       '--no-seccomp',
@@ -117,7 +105,7 @@ describe('run option parsers', () => {
   });
 
   it('the chain drops privileges after the chroot, in this order', () => {
-    const tools = TOOLS;
+    const tools = STAND_IN_TOOLS;
     // The unshare fallback has no filter to install, and no flag to say so.
     const argv = jobChain(tools, job({ limits: { nproc: 4 }, command: ['prog', '-x'], seccomp: false }));
     expect(argv).toEqual([

@@ -21,20 +21,11 @@ import { BIN, REPO } from '../helpers/cli.js';
 import { makeMiniJail } from '../helpers/mini-jail.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { STAND_IN_TOOLS } from './stand-in-tools.js';
 
 const NOBODY = 65534;
 const AS_NOBODY = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'];
-const TOOLS: HostTools = {
-  unshare: 'U',
-  setpriv: 'SP',
-  prlimit: 'PL',
-  setsid: 'SS',
-  mount: 'M',
-  sh: 'SH',
-  ip: null,
-  time: null,
-  enter: 'E',
-};
+const TOOLS: HostTools = { ...STAND_IN_TOOLS, enter: 'E' };
 
 describe('rootless chain argv', () => {
   it('the outer unshare makes a user namespace mapping the job’s ids, keeping its capabilities', () => {
