@@ -89,6 +89,11 @@ const PROBE = [
   'echo written > /out/f',
   'while read -r name rest; do case "$name" in *:) echo "if $name";; esac; done < /proc/self/net/dev',
 ].join('; ');
+/** run's arguments after the jail for the probe job as the jail's user, `out` bound writable. */
+function probeJob(out: string): string[] {
+  return ['--json', '--user', 'jail', '--bind', `${out}:/out:rw`, '--', '/bin/sh', '-c', PROBE];
+}
+
 const EXPECTED = [
   '1000',
   '1000',
@@ -164,18 +169,7 @@ describeAsRoot('jailsmith run without root: a user namespace', () => {
       const out = path.join(base, 'out-nobody');
       mkdirSync(out, { mode: 0o755 });
       chownSync(out, NOBODY, NOBODY);
-      const r = await asNobody([
-        jail,
-        '--json',
-        '--user',
-        'jail',
-        '--bind',
-        `${out}:/out:rw`,
-        '--',
-        '/bin/sh',
-        '-c',
-        PROBE,
-      ]);
+      const r = await asNobody([jail, ...probeJob(out)]);
       expect(r.stderr).toBe('');
       expect(r.exitCode).toBe(0);
       const { lines, result } = split(r.stdout);
@@ -273,25 +267,10 @@ describeAsRoot('jailsmith run without root: a user namespace', () => {
     const out = path.join(base, 'out-root');
     mkdirSync(out, { mode: 0o777 });
     chmodSync(out, 0o777);
-    const r = await execa(
-      process.execPath,
-      [
-        BIN,
-        'run',
-        jail,
-        '--rootless',
-        '--json',
-        '--user',
-        'jail',
-        '--bind',
-        `${out}:/out:rw`,
-        '--',
-        '/bin/sh',
-        '-c',
-        PROBE,
-      ],
-      { reject: false, env: { NO_COLOR: '1' } },
-    );
+    const r = await execa(process.execPath, [BIN, 'run', jail, '--rootless', ...probeJob(out)], {
+      reject: false,
+      env: { NO_COLOR: '1' },
+    });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     const { lines, result } = split(r.stdout);
