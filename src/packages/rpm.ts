@@ -57,11 +57,16 @@ export function rpmFiles(h: RpmHeader): string[] {
     .map((p) => (p.length > 1 ? p.replace(/\/+$/, '') : p));
 }
 
+/** Host path of a regular file resolved inside the root, or null. */
+function fileInRoot(root: SourceRoot, inRoot: string): string | null {
+  const real = root.realpath(inRoot);
+  return real && root.kind(real.path) === 'file' ? root.hostOfReal(real.path) : null;
+}
+
 /** Reads a database file resolved inside the root; null when absent or not a regular file. */
 function readInRoot(root: SourceRoot, inRoot: string): { host: string; bytes: Buffer } | null {
-  const real = root.realpath(inRoot);
-  if (!real || root.kind(real.path) !== 'file') return null;
-  const host = root.hostOfReal(real.path);
+  const host = fileInRoot(root, inRoot);
+  if (!host) return null;
   // realpath resolved every link inside the root; O_NOFOLLOW keeps a link swapped in since out
   const fd = openSync(host, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
@@ -89,8 +94,9 @@ export function openRpm(root: SourceRoot): PackageDb | null {
     return rpmDb(file, `${dir}/${RPM_SQLITE}`, detectArch(root));
   }
   for (const dir of RPM_DB_DIRS) {
-    if (readInRoot(root, `${dir}/Packages.db`)) unsupported(root, dir, 'Packages.db', 'ndb (SUSE)');
-    if (readInRoot(root, `${dir}/Packages`))
+    // Only named: a Berkeley DB is often hundreds of MB, and we read none of it.
+    if (fileInRoot(root, `${dir}/Packages.db`)) unsupported(root, dir, 'Packages.db', 'ndb (SUSE)');
+    if (fileInRoot(root, `${dir}/Packages`))
       unsupported(root, dir, 'Packages', 'Berkeley DB (RHEL 8 and older)');
   }
   return null;

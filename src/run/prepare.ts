@@ -33,14 +33,27 @@ function bindSource(source: string): { path: string; dir: boolean } {
   }
 }
 
-/** /proc must be a real directory of the jail; created (root-owned 0555) when the jail has none. */
-export function ensureProcDir(root: SourceRoot): void {
+/**
+ * /proc must be a real directory of the jail; created (root-owned 0555) when the jail has none,
+ * unless `create` is false (a rootless run cannot write into the jail).
+ */
+export function ensureProcDir(root: SourceRoot, create = true): void {
   const proc = root.host('/proc');
   try {
     if (!lstatSync(proc).isDirectory())
       throw new RunError('RUN_BAD_PROC', 'the jail’s /proc is not a directory', { path: proc });
   } catch (e) {
     if (errnoCode(e) !== 'ENOENT') throw e;
+    if (!create) {
+      throw new RunError(
+        'RUN_NO_PROC',
+        'the jail has no /proc directory, and a rootless run cannot make one',
+        {
+          path: proc,
+          hint: 'add /proc to the spec’s dirs: and build again, or as root `mkdir -m 555 JAIL/proc`',
+        },
+      );
+    }
     mkdirSync(proc, { mode: 0o555 });
   }
 }

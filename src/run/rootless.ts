@@ -6,7 +6,7 @@
  * Root asking for it (to test it) runs it as the job's uid/gid instead of as host root: a root
  * host identity would make the jail's root-owned files the job's own.
  */
-import { accessSync, constants, lstatSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { errnoCode, RunError } from '../errors.js';
 import type { SourceRoot } from '../resolve/source-root.js';
 import type { UserNs } from './chain.js';
@@ -78,20 +78,6 @@ export function runMode(
     hostUid,
     hostGid,
   };
-}
-
-/** Rootless, the jail cannot be written to: its /proc must already be a directory. */
-export function requireProcDir(root: SourceRoot): void {
-  const proc = root.host('/proc');
-  try {
-    if (lstatSync(proc).isDirectory()) return;
-  } catch (e) {
-    if (errnoCode(e) !== 'ENOENT') throw e;
-  }
-  throw new RunError('RUN_NO_PROC', 'the jail has no /proc directory, and a rootless run cannot make one', {
-    path: proc,
-    hint: 'add /proc to the spec’s dirs: and build again, or as root `mkdir -m 555 JAIL/proc`',
-  });
 }
 
 /**

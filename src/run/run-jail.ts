@@ -22,7 +22,7 @@ import { hostTools } from './host-tools.js';
 import { type InnerConfig, SETUP_FAILED } from './inner-config.js';
 import { childrenOf, waitForJob } from './job-pid.js';
 import { ensureProcDir, prepareRun } from './prepare.js';
-import { checkWorkdirReachable, requireProcDir, runMode } from './rootless.js';
+import { checkWorkdirReachable, runMode } from './rootless.js';
 import { refuseUnsafeJail } from './safety.js';
 import type { RunOptions, RunResult } from './types.js';
 
@@ -84,8 +84,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
   const mode = runMode(opts.rootless, prep, tools);
   if (!opts.allowUnsafe) await refuseUnsafeJail(prep.root.dir, opts.auditAllow);
   checkWorkdirReachable(prep.root, prep.workdir, mode);
-  if (mode.rootless) requireProcDir(prep.root);
-  else ensureProcDir(prep.root);
+  ensureProcDir(prep.root, !mode.rootless);
   sweepStaleWorkDirs();
   const work = mkdtempSync(path.join(os.tmpdir(), `jailsmith-run-${process.pid}-`));
   try {
