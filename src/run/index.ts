@@ -1,8 +1,9 @@
-export { jobChain, KEPT_BOUNDING, namespaceArgv, prlimitArgs } from './chain.js';
+export { bwrapArgs, engineArgv, prlimitArgs } from './engine.js';
+export { jailStateKey, refuseUnsafeJail } from './gate.js';
 export { hostTools } from './host-tools.js';
 export { lookupUser, openJail, parsePasswd, resolveCommand } from './jail-dir.js';
-export { parseBind, parseEnv, parseLimits, parseSeconds, parseSize } from './parse.js';
+export { parseBind, parseEnv, parseLimits, parseSeconds, parseSize, parseTmpfs } from './parse.js';
 export { prepareRun } from './prepare.js';
-export { parseTimeReport, runJail } from './run-jail.js';
-export { refuseUnsafeJail } from './safety.js';
-export type { BindMount, RunLimits, RunOptions, RunResult } from './types.js';
+export { runJail } from './run-jail.js';
+export { checkUidRange, DEFAULT_UID_RANGE, parseUidRange } from './uid-pool.js';
+export type { BindMount, LimitHit, RunLimits, RunOptions, RunResult, TmpfsMount, UidRange } from './types.js';

@@ -116,32 +116,34 @@ export function checkWorkdir(root: SourceRoot, dir: string): string {
 }
 
 /**
- * Host path of a bind target. It must exist in the jail and be reached without any symlink: the
- * mount is made from the host side, where a link could point anywhere. /proc is ours.
+ * An in-jail mount point (a bind target or a tmpfs). It must exist in the jail and be reached
+ * without any symlink: bubblewrap follows links when it mounts, and a link could point anywhere
+ * under the job's root. Not /, and not under /proc (the job's own).
  */
-export function bindTarget(root: SourceRoot, target: string): { host: string; dir: boolean } {
+export function jailMountPoint(root: SourceRoot, target: string, what: 'bind' | 'tmpfs'): { dir: boolean } {
   const real = root.realpath(target, false);
+  const code = what === 'bind' ? 'RUN_BIND_TARGET' : 'RUN_TMPFS_PATH';
   if (!real) {
-    throw new RunError('RUN_BIND_TARGET', `bind target does not exist in the jail: ${target}`, {
+    throw new RunError(code, `${what} target does not exist in the jail: ${target}`, {
       path: root.dir,
       hint: 'create the directory or file in the spec (dirs:) so the jail has it',
     });
   }
   const st = lstatSync(root.host(real.path));
   if (real.links.length > 0 || st.isSymbolicLink()) {
-    throw new RunError('RUN_BIND_SYMLINK', `bind target passes through a symlink in the jail: ${target}`, {
-      path: root.host(real.links[0] ?? real.path),
-    });
+    throw new RunError(
+      what === 'bind' ? 'RUN_BIND_SYMLINK' : code,
+      `${what} target passes through a symlink in the jail: ${target}`,
+      { path: root.host(real.links[0] ?? real.path) },
+    );
   }
   if (real.path === '/' || real.path === '/proc' || real.path.startsWith('/proc/')) {
-    throw new RunError('RUN_BIND_TARGET', `bind target may not be / or under /proc: ${target}`, {
-      path: root.dir,
-    });
+    throw new RunError(code, `${what} target may not be / or under /proc: ${target}`, { path: root.dir });
   }
   if (!st.isDirectory() && !st.isFile()) {
-    throw new RunError('RUN_BIND_TARGET', `bind target must be a directory or a regular file: ${target}`, {
+    throw new RunError(code, `${what} target must be a directory or a regular file: ${target}`, {
       path: root.host(real.path),
     });
   }
-  return { host: root.host(real.path), dir: st.isDirectory() };
+  return { dir: st.isDirectory() };
 }

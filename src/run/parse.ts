@@ -1,6 +1,6 @@
 /** Pure parsers for the run command's option strings; every mistake is a UsageError (exit 2). */
 import { UsageError } from '../errors.js';
-import type { BindMount, RunLimits } from './types.js';
+import type { BindMount, RunLimits, TmpfsMount } from './types.js';
 
 const SUFFIX: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
 
@@ -18,26 +18,59 @@ export function parseSize(text: string, what: string): number {
   return n;
 }
 
-const LIMIT_KEYS = ['cpu', 'mem', 'nproc', 'fsize', 'nofile'] as const;
+const LIMIT_KEYS = ['cpu', 'mem', 'nproc', 'cores', 'as', 'fsize', 'nofile'] as const;
 type LimitKey = (typeof LIMIT_KEYS)[number];
+/** The spec schema's names for the same limits. */
+export const LIMIT_ALIASES: Record<string, LimitKey> = { memory: 'mem', pids: 'nproc' };
 
-/** "cpu=5,mem=256M,nproc=32" (repeatable; later keys win). */
+/** "0.5" cores: a positive number, at most the machine's 1024. */
+function parseCores(text: string): number {
+  const n = Number(text.trim());
+  if (!/^\d*\.?\d+$/.test(text.trim()) || !(n > 0) || n > 1024) {
+    throw new UsageError('RUN_BAD_LIMIT', `--limit cores: expected a positive number of cores such as 0.5 or 2, got "${text}"`);
+  }
+  return n;
+}
+
+/** "cpu=5,mem=256M,nproc=32,cores=0.5" (repeatable; later keys win). */
 export function parseLimits(specs: readonly string[]): RunLimits {
   const out: RunLimits = {};
   for (const spec of specs) {
     for (const part of spec.split(',')) {
       if (part.trim() === '') continue;
       const eq = part.indexOf('=');
-      const key = part.slice(0, eq).trim();
+      const given = part.slice(0, eq).trim();
+      const key = LIMIT_ALIASES[given] ?? given;
       if (eq < 0 || !(LIMIT_KEYS as readonly string[]).includes(key)) {
         throw new UsageError('RUN_BAD_LIMIT', `--limit: "${part}" is not one of ${LIMIT_KEYS.join('=, ')}=`, {
-          hint: 'e.g. --limit cpu=10,mem=256M,nproc=32,fsize=10M,nofile=64',
+          hint: 'e.g. --limit cpu=10,mem=256M,nproc=32,cores=0.5,fsize=10M,nofile=64',
         });
+      }
+      if (key === 'cores') {
+        out.cores = parseCores(part.slice(eq + 1));
+        continue;
       }
       const n = parseSize(part.slice(eq + 1), `--limit ${key}`);
       if (n < 1) throw new UsageError('RUN_BAD_LIMIT', `--limit ${key} must be at least 1`);
-      out[key as LimitKey] = n;
+      out[key as Exclude<LimitKey, 'cores'>] = n;
     }
+  }
+  return out;
+}
+
+/** "PATH[:SIZE][:exec]" for --tmpfs, e.g. /home/app:64M. */
+export function parseTmpfs(spec: string): TmpfsMount {
+  const parts = spec.split(':');
+  const target = parts.shift() ?? '';
+  const out: TmpfsMount = { path: target };
+  for (const p of parts) {
+    if (p === 'exec') out.exec = true;
+    else out.size = parseSize(p, `--tmpfs ${target}`);
+  }
+  if (!target.startsWith('/') || target.split('/').includes('..')) {
+    throw new UsageError('RUN_BAD_TMPFS', `--tmpfs: expected an absolute jail path without '..', got "${spec}"`, {
+      hint: 'e.g. --tmpfs /home/app:64M',
+    });
   }
   return out;
 }

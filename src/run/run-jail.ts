@@ -1,40 +1,28 @@
 /**
- * runJail: one job in one jail, in new mount, PID, IPC, UTS and (by default) network namespaces,
- * chrooted, as an unprivileged uid without capabilities, with rlimits and a wall-clock timeout.
- * The argv of every step is in chain.ts; the in-namespace setup in inner.ts.
+ * runJail: one job in one jail, in a sandbox of its own (src/run/engine.ts): a fresh mount tree
+ * whose root is the read-only jail, private tmpfs for every writable place, its own PID, IPC, UTS,
+ * cgroup and (by default) network namespaces, a host uid no other job has, its own cgroup for
+ * memory, pids and CPU, a fresh session keyring and the seccomp filter. Policy is ours; the sandbox
+ * is bubblewrap's.
  */
-import {
-  chownSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { RunError } from '../errors.js';
-import { jobChain, namespaceArgv } from './chain.js';
+import { createJobCgroup, type JobCgroup, sweepStaleCgroups } from './cgroup/index.js';
+import { engineArgv, rlimitsFor, SETUP_FAILED } from './engine.js';
+import { refuseUnsafeJail } from './gate.js';
+import { handOver } from './handoff.js';
 import { hostTools } from './host-tools.js';
-import { type InnerConfig, SETUP_FAILED } from './inner-config.js';
-import { childrenOf, waitForJob } from './job-pid.js';
+import { waitForJob } from './job-pid.js';
+import { checkWorkdirReachable, type RunMode, runMode } from './mode.js';
 import { ensureProcDir, prepareRun } from './prepare.js';
-import { checkWorkdirReachable, runMode } from './rootless.js';
-import { refuseUnsafeJail } from './safety.js';
-import type { RunOptions, RunResult } from './types.js';
+import { seccompProgram } from './seccomp/index.js';
+import type { LimitHit, RunOptions, RunResult } from './types.js';
 
-/** inner.js next to this module; from the TypeScript sources (tests) the built copy in dist/. */
-function innerScript(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const sibling = path.join(here, 'inner.js');
-  if (existsSync(sibling)) return sibling;
-  const built = path.resolve(here, '../../dist/run/inner.js');
-  if (existsSync(built)) return built;
-  throw new RunError('RUN_NO_INNER', 'dist/run/inner.js is missing', { hint: 'run `npx tsc -p .` first' });
-}
+/** The fd bubblewrap reads the seccomp program from (the first after stdio). */
+const SECCOMP_FD = 3;
 
 function signalName(n: number): string | null {
   const e = Object.entries(os.constants.signals).find(([, v]) => v === n);
@@ -44,8 +32,8 @@ function signalName(n: number): string | null {
 const WORK_DIR = /^jailsmith-run-(\d+)-[A-Za-z0-9]{6}$/;
 
 /**
- * Removes the work dirs (config, time report) of runs whose process is gone: a SIGKILLed caller
- * cannot clean up after itself, and its job is already dead (parent-death signal).
+ * Removes the work dirs (error and time files, tmpfs mount points) of runs whose process is gone:
+ * a SIGKILLed caller cannot clean up after itself, and its job is already dead (parent-death signal).
  */
 function sweepStaleWorkDirs(): void {
   let names: string[];
@@ -59,167 +47,193 @@ function sweepStaleWorkDirs(): void {
     if (!m || existsSync(`/proc/${m[1]}`)) continue;
     try {
       rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
-    } catch {} // another user's (a rootless run's caller cannot remove root's): not ours to sweep
+    } catch {} // another user's: not ours to sweep
   }
 }
 
-/** GNU time's report: an optional "Command terminated by signal N" line, then "%x %M". */
-export function parseTimeReport(
-  text: string,
-): { exitCode: number; signal: number | null; maxRssBytes: number } | null {
-  const last = /^(\d+) (\d+)\s*$/m.exec(text.trim().split('\n').pop() ?? '');
-  if (!last) return null;
-  const sig = /terminated by signal (\d+)/.exec(text);
-  const signal = sig ? Number(sig[1]) : null;
-  return {
-    exitCode: signal !== null ? 128 + signal : Number(last[1]),
-    signal,
-    maxRssBytes: Number(last[2]) * 1024,
-  };
+interface Protections {
+  missing: string[];
+  notes: string[];
+}
+
+function note(p: Protections, name: string, why: string): void {
+  p.missing.push(name);
+  p.notes.push(`${name}: ${why}`);
+}
+
+/** The job's cgroup, or null with the missing protection noted (rlimits then stand in). */
+function jobCgroup(opts: RunOptions, mode: RunMode, p: Protections): JobCgroup | null {
+  if (mode.rootless) {
+    note(p, 'cgroup', 'rootless runs get no cgroup: memory, pids and cores fall back to per-process rlimits');
+    return null;
+  }
+  sweepStaleCgroups();
+  const l = opts.limits ?? {};
+  const made = createJobCgroup(
+    `job-${process.pid}-${mode.hostUid}`,
+    { memoryBytes: l.mem, pids: l.nproc, cores: l.cores },
+    opts.cgroupParent !== undefined ? { parent: opts.cgroupParent } : {},
+  );
+  if (made.ok) return made.cgroup;
+  if (l.cores !== undefined) {
+    throw new RunError('RUN_NO_CGROUP', `a CPU quota (cores) needs a cgroup: ${made.reason}`, {
+      hint: 'leave out cores, or give a cgroup parent that delegates the cpu controller',
+    });
+  }
+  note(p, 'cgroup', `${made.reason}; memory and nproc fall back to per-process rlimits`);
+  return null;
 }
 
 export async function runJail(opts: RunOptions): Promise<RunResult> {
   const tools = hostTools();
   const prep = prepareRun(opts);
-  const mode = runMode(opts.rootless, prep, tools);
+  const wantSeccomp = opts.seccomp !== false;
+  const program = wantSeccomp ? seccompProgram() : null;
   if (!opts.allowUnsafe) await refuseUnsafeJail(prep.root.dir, opts.auditAllow);
-  checkWorkdirReachable(prep.root, prep.workdir, mode);
-  ensureProcDir(prep.root, !mode.rootless);
-  sweepStaleWorkDirs();
-  const work = mkdtempSync(path.join(os.tmpdir(), `jailsmith-run-${process.pid}-`));
+  const mode = await runMode(opts.rootless, opts.uidRange);
+  const protections: Protections = { missing: [], notes: [] };
+  let cgroup: JobCgroup | null = null;
+  let work: string | null = null;
   try {
-    // Root running rootless hands the namespace side to the job's ids: they write the error and time files.
-    if (mode.userns?.becomeUid != null) chownSync(work, mode.hostUid, mode.hostGid);
-    const timeFile = tools.time ? path.join(work, 'time') : null;
-    const seccomp = opts.seccomp !== false && tools.enter !== null;
-    const config: InnerConfig = {
-      jail: prep.root.dir,
-      binds: prep.binds,
-      mount: tools.mount,
-      ip: opts.net === 'host' ? null : tools.ip,
-      env: prep.env,
-      errorFile: path.join(work, 'error'),
-      chain: jobChain(tools, {
-        jail: prep.root.dir,
-        workdir: prep.workdir,
-        uid: prep.uid,
-        gid: prep.gid,
-        limits: opts.limits ?? {},
-        command: prep.command,
-        timeFile,
-        seccomp,
-        rootless: mode.rootless,
-      }),
-    };
-    const configFile = path.join(work, 'config.json');
-    writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
-    if (mode.userns?.becomeUid != null) chownSync(configFile, mode.hostUid, mode.hostGid);
-    const [cmd, ...args] = namespaceArgv(
+    ensureProcDir(prep.root, (process.geteuid?.() ?? 0) === 0);
+    checkWorkdirReachable(prep.root, prep.workdir, prep.tmpfs, mode);
+    if (mode.held === null) note(protections, 'per-job-uid', `without root the job runs as your own uid ${mode.hostUid}`);
+    sweepStaleWorkDirs();
+    work = mkdtempSync(path.join(os.tmpdir(), `jailsmith-run-${process.pid}-`));
+    // The job's uid reaches its tmpfs mounts through here (traverse, never list).
+    chmodSync(work, 0o711);
+    const stage = prep.tmpfs.map((_, i) => {
+      const d = path.join(work as string, `tmpfs-${i}`);
+      mkdirSync(d);
+      return d;
+    });
+    // Rootless forced by root: the setup step runs as the job's uid and writes here.
+    if (mode.rootless && mode.held) {
+      for (const d of [work, ...stage]) chownSync(d, mode.hostUid, mode.hostGid);
+    }
+    cgroup = jobCgroup(opts, mode, protections);
+    const limits = opts.limits ?? {};
+    const errorFile = path.join(work, 'error');
+    const argv = engineArgv({
       tools,
-      opts.net ?? 'none',
-      [process.execPath, innerScript(), configFile],
-      mode.userns,
-    );
-
+      prep,
+      net: opts.net ?? 'none',
+      become: mode.held?.uid ?? null,
+      rootless: mode.rootless,
+      rlimits: rlimitsFor(limits, cgroup !== null),
+      cgroupJoin: cgroup?.joinFiles ?? [],
+      stage,
+      tmpfsOwner: mode.rootless ? { uid: 0, gid: 0 } : { uid: mode.hostUid, gid: mode.hostGid },
+      errorFile,
+      seccompFd: program ? SECCOMP_FD : null,
+    });
     const started = process.hrtime.bigint();
-    const child = execa(cmd as string, args, {
-      stdio: 'inherit',
-      reject: false,
-      extendEnv: false,
+    const child = spawn(argv[0] as string, argv.slice(1), {
+      stdio: program ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
     });
-    let done = false;
-    let timedOut = false;
-    const timer =
-      opts.timeout !== undefined
-        ? setTimeout(() => {
-            timedOut = true;
-            killJob(child.pid);
-          }, opts.timeout * 1000)
-        : undefined;
-    const probe =
-      opts.onStart && child.pid !== undefined
-        ? waitForJob(child.pid, prep.root.dir, mode.hostUid, () => !done)
-            .then((pid) => (pid !== null ? opts.onStart?.(pid) : undefined))
-            // A probe racing a job that just ended must not cost the caller the job's result.
-            .catch(() => undefined)
-        : Promise.resolve();
-    const r = await child;
-    done = true;
-    if (timer) clearTimeout(timer);
+    if (program) (child.stdio[SECCOMP_FD] as NodeJS.WritableStream).end(program);
+    const hits = new Set<LimitHit>();
+    const outcome = await supervise(child, opts, prep.command, cgroup, hits);
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    await probe;
 
-    if (existsSync(config.errorFile)) {
-      throw new RunError(
-        'RUN_SETUP',
-        `setting up the jail failed: ${readFileSync(config.errorFile, 'utf8').trim()}`,
-        {
-          path: prep.root.dir,
-        },
-      );
+    const setupError = existsSync(errorFile) ? readFileSync(errorFile, 'utf8').trim() : '';
+    if (outcome.code === SETUP_FAILED && setupError) {
+      throw new RunError('RUN_SETUP', `setting up the job failed: ${setupError}`, { path: prep.root.dir });
     }
-    const report = timeFile && existsSync(timeFile) ? parseTimeReport(readFileSync(timeFile, 'utf8')) : null;
-    if (timedOut) {
-      return {
-        exitCode: 128 + 9,
-        signal: 'SIGKILL',
-        timedOut,
-        wallSeconds,
-        maxRssBytes: report?.maxRssBytes ?? null,
-        seccomp,
-        rootless: mode.rootless,
-      };
+    const stats = cgroup?.stats() ?? null;
+    if (stats?.memoryLimitHit) hits.add('memory');
+    if (stats?.pidsLimitHit) hits.add('pids');
+    if (limits.cpu !== undefined && stats?.cpuSeconds != null && stats.cpuSeconds >= limits.cpu) hits.add('cpu');
+    let exitCode = outcome.code;
+    let signal = outcome.signal;
+    // bubblewrap reports a job ended by signal N as 128 + N.
+    if (signal === null && exitCode > 128 && exitCode < 128 + 65) signal = signalName(exitCode - 128);
+    if (outcome.killed) {
+      exitCode = 128 + 9;
+      signal = 'SIGKILL';
     }
-    if (report) {
-      const signal = report.signal !== null ? signalName(report.signal) : null;
-      return {
-        exitCode: report.exitCode,
-        signal,
-        timedOut,
-        wallSeconds,
-        maxRssBytes: report.maxRssBytes,
-        seccomp,
-        rootless: mode.rootless,
-      };
-    }
-    const sigNum = r.signal ? os.constants.signals[r.signal] : undefined;
-    const exitCode = r.exitCode ?? (sigNum !== undefined ? 128 + sigNum : SETUP_FAILED);
     return {
       exitCode,
-      signal: r.signal ?? null,
-      timedOut,
+      signal,
+      timedOut: hits.has('timeout'),
       wallSeconds,
-      maxRssBytes: null,
-      seccomp,
+      maxRssBytes: stats?.peakMemoryBytes ?? null,
+      peakMemoryBytes: stats?.peakMemoryBytes ?? null,
+      cpuSeconds: stats?.cpuSeconds ?? null,
+      limitsHit: [...hits].sort(),
+      cgroup: cgroup?.version ?? null,
+      seccomp: program !== null,
       rootless: mode.rootless,
+      hostUid: mode.hostUid,
+      missing: protections.missing,
+      notes: protections.notes,
     };
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    await cgroup?.remove();
+    const owner = opts.resultOwner ?? { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 };
+    if (mode.held) {
+      const rw = prep.binds.filter((b) => !b.readOnly && b.dir).map((b) => b.source);
+      handOver(rw, mode.hostUid, mode.hostGid, owner);
+    }
+    await mode.held?.release();
+    if (work) rmSync(work, { recursive: true, force: true });
   }
 }
 
+/** CPU seconds of the whole job are watched this often when a cpu limit is set and a cgroup counts them. */
+const CPU_POLL_MS = 100;
+
 /**
- * Ends the job by ending the namespace's init (inner.js, the child of unshare): the kernel then
- * SIGKILLs every process of the PID namespace, and unshare returns only once they are all gone, so
- * the caller never sees the run end while part of the job still lives. The init gets SIGTERM, which
- * it answers by exiting (a SIGKILLed child makes unshare print a spurious warning); SIGKILL follows
- * after a second, to init and unshare both, should that not happen.
+ * Waits for the chain to end, killing it on --timeout or when the job's CPU seconds run out. The
+ * first process of the chain has become bubblewrap: killing it ends its init (--die-with-parent) and
+ * so the whole PID namespace of the job; the cgroup's removal kills anything left.
  */
-function killJob(unsharePid: number | undefined): void {
-  if (unsharePid === undefined) return;
-  const inits = childrenOf(unsharePid);
-  const signal = (pids: number[], sig: NodeJS.Signals) => {
-    for (const pid of pids) {
-      try {
-        process.kill(pid, sig);
-      } catch {}
-    }
+function supervise(
+  child: ChildProcess,
+  opts: RunOptions,
+  command: readonly string[],
+  cgroup: JobCgroup | null,
+  hits: Set<LimitHit>,
+): Promise<{ code: number; signal: string | null; killed: boolean }> {
+  let done = false;
+  let killed = false;
+  const kill = (why: LimitHit) => {
+    hits.add(why);
+    killed = true;
+    child.kill('SIGKILL');
   };
-  if (inits.length === 0) {
-    signal([unsharePid], 'SIGKILL');
-    return;
+  const timers: NodeJS.Timeout[] = [];
+  if (opts.timeout !== undefined) timers.push(setTimeout(() => kill('timeout'), opts.timeout * 1000));
+  const cpu = opts.limits?.cpu;
+  if (cpu !== undefined && cgroup) {
+    timers.push(
+      setInterval(() => {
+        const used = cgroup.stats().cpuSeconds;
+        if (used !== null && used >= cpu) kill('cpu');
+      }, CPU_POLL_MS),
+    );
   }
-  signal(inits, 'SIGTERM');
-  setTimeout(() => signal([...inits, unsharePid], 'SIGKILL'), 1000).unref();
+  const probe =
+    opts.onStart && child.pid !== undefined
+      ? waitForJob(child.pid, command, () => !done)
+          .then((pid) => (pid !== null ? opts.onStart?.(pid) : undefined))
+          // A probe racing a job that just ended must not cost the caller the job's result.
+          .catch(() => undefined)
+      : Promise.resolve();
+  return new Promise((resolve, reject) => {
+    child.once('error', (e) => {
+      done = true;
+      for (const t of timers) clearTimeout(t);
+      reject(new RunError('RUN_SPAWN', `could not start the sandbox: ${e.message}`));
+    });
+    child.once('exit', (code, signal) => {
+      done = true;
+      for (const t of timers) clearTimeout(t);
+      const sigNum = signal ? os.constants.signals[signal] : undefined;
+      void probe.then(() =>
+        resolve({ code: code ?? (sigNum !== undefined ? 128 + sigNum : SETUP_FAILED), signal, killed }),
+      );
+    });
+  });
 }

@@ -6,11 +6,8 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { JailSpec } from '../spec/types.js';
-import { parseBind, parseLimits, parseSeconds } from './parse.js';
+import { parseBind, parseLimits, parseSeconds, parseSize } from './parse.js';
 import type { RunOptions } from './types.js';
-
-/** The spec schema names limits memory and pids; the CLI says mem and nproc. Both are accepted. */
-const LIMIT_ALIASES: Record<string, string> = { memory: 'mem', pids: 'nproc' };
 
 export interface SpecRunDefaults {
   options: Partial<RunOptions>;
@@ -30,7 +27,7 @@ export function specRunDefaults(spec: JailSpec, specFile: string): SpecRunDefaul
     options.timeout = parseSeconds(run.timeout, 'run.timeout');
   if (run.limits) {
     options.limits = parseLimits(
-      Object.entries(run.limits).map(([k, v]) => `${LIMIT_ALIASES[k] ?? k}=${String(v)}`),
+      Object.entries(run.limits).map(([k, v]) => `${k}=${String(v)}`),
     );
   }
   if (run.binds) {
@@ -40,6 +37,14 @@ export function specRunDefaults(spec: JailSpec, specFile: string): SpecRunDefaul
       const bind = parseBind(b);
       return { ...bind, source: path.resolve(base, bind.source) };
     });
+  }
+  if (run.tmpfs) {
+    options.tmpfs = run.tmpfs.map((t) => ({
+      path: t.path,
+      ...(t.size !== undefined ? { size: parseSize(String(t.size), `run.tmpfs ${t.path} size`) } : {}),
+      ...(t.mode !== undefined ? { mode: t.mode } : {}),
+      ...(t.exec !== undefined ? { exec: t.exec } : {}),
+    }));
   }
   return { options, entrypoint: run.entrypoint ?? [], cmd: run.cmd ?? [] };
 }

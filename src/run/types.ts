@@ -7,18 +7,44 @@ export interface BindMount {
   readOnly: boolean;
 }
 
-/** rlimits applied to the job (soft = hard). Absent keys are left as inherited. */
+/** A private, size-limited tmpfs made for one job at an in-jail directory, gone when it ends. */
+export interface TmpfsMount {
+  /** Absolute in-jail directory (must exist in the jail, reached without symlinks). */
+  path: string;
+  /** Bytes; default 64 MiB. Its pages also count against the job's memory limit. */
+  size?: number;
+  /** Mode of its root; default 1777 for /tmp and 0700 elsewhere (owned by the job's user). */
+  mode?: number;
+  /** Allow executing files from it (default false: mounted noexec). */
+  exec?: boolean;
+}
+
+/**
+ * Limits on the whole job. `mem`, `nproc` and `cores` are enforced through the job's own cgroup
+ * (src/run/cgroup); `cpu` is CPU seconds of the whole job (the cgroup's usage, plus RLIMIT_CPU on
+ * each process); `as`, `fsize` and `nofile` are rlimits of each process.
+ */
 export interface RunLimits {
-  /** RLIMIT_CPU, seconds. */
+  /** CPU seconds of the whole job. */
   cpu?: number;
-  /** RLIMIT_AS, bytes of address space. */
+  /** Bytes of memory of the whole job: anonymous memory, its tmpfs pages, memfd, SysV shm. */
   mem?: number;
-  /** RLIMIT_NPROC: processes of the job's uid. */
+  /** Processes and threads of the whole job (the cgroup's pids limit). */
   nproc?: number;
+  /** A CPU quota in cores (0.5 = half of one core). */
+  cores?: number;
+  /** RLIMIT_AS, bytes of address space of each process. */
+  as?: number;
   /** RLIMIT_FSIZE, bytes. */
   fsize?: number;
   /** RLIMIT_NOFILE. */
   nofile?: number;
+}
+
+/** First and last host uid (and gid) handed to jobs, one per concurrent job. */
+export interface UidRange {
+  first: number;
+  last: number;
 }
 
 export interface RunOptions {
@@ -29,25 +55,36 @@ export interface RunOptions {
   /** A uid number or a user name from the jail's /etc/passwd. Default 65534. */
   user?: string | number;
   binds?: BindMount[];
+  /**
+   * Writable places of the job, each a tmpfs of its own. /tmp is always one unless listed here with
+   * other settings; a path given here replaces a default at the same path.
+   */
+  tmpfs?: TmpfsMount[];
   /** Default 'none': a new network namespace with only loopback. */
   net?: 'none' | 'host';
   limits?: RunLimits;
-  /** Wall-clock seconds; the whole job (its PID namespace) is killed past it. */
+  /** Wall-clock seconds; the whole job is killed past it. */
   timeout?: number;
   /** Added after PATH, HOME and LANG (and may override them). */
   env?: Record<string, string>;
   /** In-jail working directory, default '/'. */
   workdir?: string;
   /**
-   * Install the default seccomp filter (src/run/seccomp.h) on the job. Default true; false for a
+   * Install the default seccomp filter (src/run/seccomp) on the job. Default true; false for a
    * job that needs what it refuses (mount, unshare, keyctl, io_uring, bpf...).
    */
   seccomp?: boolean;
   /**
-   * Run in a user namespace, without root (src/run/rootless.ts). Default: true when the caller's
-   * euid is not 0. Root may force it to test it; false without root is refused.
+   * Run without root (src/run/mode.ts). Default: true when the caller's euid is not 0. Root may
+   * force it to test it; false without root is refused.
    */
   rootless?: boolean;
+  /** Host uids for jobs (root mode); default from JAILSMITH_UID_RANGE, /etc/jailsmith/run.json, or built in. */
+  uidRange?: UidRange;
+  /** Who owns what the job wrote into rw binds once it ends; default the caller's uid and gid. */
+  resultOwner?: { uid: number; gid: number };
+  /** The cgroup jobs go under (relative to each hierarchy's root); default the caller's own. */
+  cgroupParent?: string;
   /** Skip the static audit that otherwise refuses a jail with critical findings. */
   allowUnsafe?: boolean;
   /** Audit allow rules (`ID` or `ID:GLOB`, e.g. the spec's audit.allow) for that gate. */
@@ -59,6 +96,9 @@ export interface RunOptions {
   onStart?: (pid: number) => void | Promise<void>;
 }
 
+/** What ended or held the job. */
+export type LimitHit = 'memory' | 'pids' | 'cpu' | 'timeout';
+
 export interface RunResult {
   /** The job's exit status, or 128 + signal number when a signal ended it. */
   exitCode: number;
@@ -67,13 +107,27 @@ export interface RunResult {
   /** The job was killed because --timeout passed. */
   timedOut: boolean;
   wallSeconds: number;
-  /** Peak resident set of the job's largest process (getrusage of the reaped job); null when unmeasured. */
-  maxRssBytes: number | null;
   /**
-   * The job ran under the seccomp filter: false when turned off, and always false without
-   * jailsmith-enter (built without a C compiler), whose `unshare --root` fallback installs none.
+   * Kept for compatibility: once the largest process's peak RSS, now the same as peakMemoryBytes
+   * (bubblewrap's init does not pass its children's rusage on, and the job's total is what limits it).
    */
+  maxRssBytes: number | null;
+  /** Peak memory of the whole job from its cgroup (tmpfs, shm and memfd pages included); null without one. */
+  peakMemoryBytes: number | null;
+  /** CPU seconds of the whole job from its cgroup; null without one. */
+  cpuSeconds: number | null;
+  /** Limits the job ran into: 'memory' (killed by the cgroup's OOM), 'pids' (forks refused), 'cpu', 'timeout'. */
+  limitsHit: LimitHit[];
+  /** The cgroup version the job's limits went through, or null when none could be used (see notes). */
+  cgroup: 1 | 2 | null;
+  /** The job ran under the seccomp filter (false only when turned off). */
   seccomp: boolean;
-  /** The job ran rootless: in a user namespace mapping its uid/gid to an unprivileged host identity. */
+  /** The job ran rootless: in a user namespace mapping its uid/gid to the caller's own. */
   rootless: boolean;
+  /** The host uid (= gid) the job's processes had; unique among concurrent jobs in root mode. */
+  hostUid: number;
+  /** Protections that could not be applied, by name (e.g. 'cgroup', 'per-job-uid', 'noexec-tmpfs'). */
+  missing: string[];
+  /** One line per missing protection or downgrade, saying why. */
+  notes: string[];
 }

@@ -4,7 +4,7 @@ import { jailGlob, jailPath, linkTarget } from './paths.js';
 import type { KeyPath, SourceDoc } from './source-doc.js';
 import { STANDARD_DEVICES } from './standard-devices.js';
 import { nearest } from './suggest.js';
-import type { JailSpec, SpecDevice, SpecDir, SpecFile, SpecGroup, SpecTrace, SpecUser } from './types.js';
+import type { JailSpec, SpecDevice, SpecDir, SpecFile, SpecGroup, SpecTmpfs, SpecTrace, SpecUser } from './types.js';
 import { splitWords } from './words.js';
 
 /** What one spec file says, normalised, before includes are merged into it. */
@@ -95,6 +95,17 @@ export function normalizeDoc(doc: SourceDoc): SpecPart {
   if (raw.run !== undefined) {
     const run = { ...(raw.run as Raw) } as JailSpec['run'];
     if (run.workdir !== undefined) run.workdir = jailPath(doc, run.workdir, ['run', 'workdir']);
+    if (run.tmpfs !== undefined) {
+      run.tmpfs = (run.tmpfs as unknown as Item[]).map((t, i) => {
+        const at: KeyPath = ['run', 'tmpfs', i];
+        if (typeof t === 'string') return { path: jailPath(doc, t, at) };
+        const out: SpecTmpfs = { path: jailPath(doc, t.path as string, [...at, 'path']) };
+        if (t.size !== undefined) out.size = t.size as string | number;
+        if (t.mode !== undefined) out.mode = parseMode(doc, t.mode as string | number, [...at, 'mode']);
+        if (t.exec !== undefined) out.exec = t.exec as boolean;
+        return out;
+      });
+    }
     part.run = run;
   }
   if (raw.audit !== undefined) part.audit = { allow: ((raw.audit as Raw).allow as string[]) ?? [] };

@@ -60,6 +60,14 @@ export interface SpecTrace {
   shell: boolean;
 }
 
+/** A writable place of a job (run.tmpfs); size as written (e.g. "64M"), parsed when a run is set up. */
+export interface SpecTmpfs {
+  path: string;
+  size?: string | number;
+  mode?: number;
+  exec?: boolean;
+}
+
 export interface RunSettings {
   user?: string | number;
   env?: Record<string, string>;
@@ -72,6 +80,7 @@ export interface RunSettings {
   timeout?: number;
   /** false: run the job without jailsmith's default seccomp filter. */
   seccomp?: boolean;
+  tmpfs?: SpecTmpfs[];
 }
 
 export interface AuditSettings {

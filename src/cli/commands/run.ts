@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { ProbeReport } from '../../audit/probe.js';
-import { parseBind, parseEnv, parseLimits, parseSeconds } from '../../run/parse.js';
+import { parseBind, parseEnv, parseLimits, parseSeconds, parseTmpfs } from '../../run/parse.js';
 import { jobCommand, specRunDefaults } from '../../run/spec-defaults.js';
 import type { RunOptions, RunResult } from '../../run/types.js';
 import { example } from '../example.js';
@@ -22,6 +22,9 @@ interface RunArgs {
   seccomp?: boolean;
   rootless?: boolean;
   spec?: string;
+  tmpfs: string[];
+  uidRange?: string;
+  cgroupParent?: string;
 }
 
 function builder(y: Argv): Argv<RunArgs> {
@@ -47,7 +50,7 @@ function builder(y: Argv): Argv<RunArgs> {
       type: 'string',
       array: true,
       default: [],
-      describe: 'cpu=S,mem=B,nproc=N,fsize=B,nofile=N (K/M/G)',
+      describe: 'cpu=S,mem=B,nproc=N,cores=C,as=B,fsize=B,nofile=N (K/M/G): mem, nproc and cores through the job’s cgroup',
     })
     .option('timeout', { type: 'number', describe: 'Wall-clock seconds; then the whole job is killed' })
     .option('env', { type: 'string', array: true, default: [], describe: 'K=V added to PATH, HOME and LANG' })
@@ -71,6 +74,20 @@ function builder(y: Argv): Argv<RunArgs> {
       type: 'boolean',
       describe:
         'Run in a user namespace mapping the job’s uid to yours, without root (the default when not root); root may force it',
+    })
+    .option('tmpfs', {
+      type: 'string',
+      array: true,
+      default: [],
+      describe: 'PATH[:SIZE][:exec]: a private tmpfs for the job at a jail directory (/tmp always is one)',
+    })
+    .option('uid-range', {
+      type: 'string',
+      describe: 'FIRST-LAST host uids for jobs, one per concurrent job (default JAILSMITH_UID_RANGE, /etc/jailsmith/run.json, or 2000000000-2000065535)',
+    })
+    .option('cgroup-parent', {
+      type: 'string',
+      describe: 'The cgroup jobs go under (default: the caller’s own)',
     })
     .option('spec', { type: 'string', describe: 'Spec whose run: settings give the defaults' })
     .example(
@@ -106,7 +123,13 @@ export async function runOptionsFrom(a: RunArgs & { _?: (string | number)[] }): 
     net: a.net ?? base.net ?? 'none',
     limits: { ...base.limits, ...parseLimits(a.limit) },
     env: { ...base.env, ...parseEnv(a.env) },
+    tmpfs: [...(base.tmpfs ?? []), ...(a.tmpfs ?? []).map(parseTmpfs)],
   };
+  if (a.uidRange !== undefined) {
+    const { parseUidRange } = await import('../../run/uid-pool.js');
+    opts.uidRange = parseUidRange(a.uidRange, '--uid-range');
+  }
+  if (a.cgroupParent !== undefined) opts.cgroupParent = a.cgroupParent;
   if (a.user !== undefined) opts.user = a.user;
   if (a.timeout !== undefined) opts.timeout = parseSeconds(a.timeout, '--timeout');
   if (a.workdir !== undefined) opts.workdir = a.workdir;
@@ -137,6 +160,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       };
     }
     const result: RunResult = await runJail(opts);
+    // Protections that could not be applied are said on stderr in every mode, -q and --json too.
+    for (const n of result.notes) io.err(`jailsmith: missing protection ${n}`);
     if (args.json) {
       printJson(io, args.probe ? { ...result, probe: probe ? toJson(probe) : null } : result);
     } else {
@@ -145,11 +170,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
           probe
             ? renderText(probe, { checks: PROBE_RULES })
             : 'jailsmith: the job ended before it could be probed',
-        );
-      }
-      if (opts.seccomp !== false && !result.seccomp && !args.quiet) {
-        io.err(
-          'jailsmith: jailsmith-enter is missing (no C compiler at build time): the job ran without a seccomp filter',
         );
       }
       if (result.timedOut && !args.quiet) io.err(`jailsmith: job killed after --timeout ${args.timeout}s`);
@@ -163,6 +183,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
 function runSummary(r: RunResult): string {
   const end = r.signal ? `killed by ${r.signal}` : `exit ${r.exitCode}`;
   const rss = r.maxRssBytes === null ? '' : `, peak RSS ${(r.maxRssBytes / 1024 / 1024).toFixed(1)} MiB`;
-  const mode = r.rootless ? ', rootless (user namespace)' : '';
-  return `${end} after ${r.wallSeconds.toFixed(2)}s${rss}, ${r.seccomp ? 'seccomp filter on' : 'no seccomp filter'}${mode}`;
+  const peak = r.peakMemoryBytes === null ? '' : `, job peak ${(r.peakMemoryBytes / 1024 / 1024).toFixed(1)} MiB`;
+  const hit = r.limitsHit.length > 0 ? `, limits hit: ${r.limitsHit.join(', ')}` : '';
+  const mode = r.rootless ? ', rootless (user namespace)' : `, host uid ${r.hostUid}`;
+  const cg = r.cgroup === null ? ', no cgroup' : `, cgroup v${r.cgroup}`;
+  return `${end} after ${r.wallSeconds.toFixed(2)}s${rss}${peak}${hit}, ${r.seccomp ? 'seccomp filter on' : 'no seccomp filter'}${cg}${mode}`;
 }

@@ -1,0 +1,107 @@
+/**
+ * The gate before a run: a jail whose static audit has critical findings is refused (a setuid root
+ * binary, a writable /etc, a devtmpfs...). Jobs cannot change the jail (it is mounted read-only for
+ * them), so the verdict is cached, keyed by the jail's state: every directory's identity, mode,
+ * owner and times (any entry added, removed, renamed or relinked changes its directory's mtime and
+ * ctime) and the mounts under the jail. One audit per jail state, not one per job.
+ *
+ * What the key does not see: a file changed in place (its mode, owner or content) by someone other
+ * than a job. Under the run engine such a change cannot give a job more: the jail is read-only,
+ * nosuid and nodev for it, and the job holds no capability. `jailsmith audit` always walks it all.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { auditJail } from '../audit/audit.js';
+import { readMountinfo } from '../audit/mountinfo.js';
+import type { Finding } from '../audit/types.js';
+import { RunError } from '../errors.js';
+
+/** The jail's state as a digest: directories (identity, mode, owner, times) and mounts under it. */
+export function jailStateKey(jail: string): string {
+  const h = createHash('sha256');
+  const walk = (dir: string): void => {
+    const st = statSync(dir, { bigint: true });
+    h.update(`${dir}\0${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}:${st.mtimeNs}:${st.ctimeNs}\n`);
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(dir, e.name));
+    }
+  };
+  walk(jail);
+  for (const m of readMountinfo()) {
+    if (m.mountPoint === jail || m.mountPoint.startsWith(`${jail}/`)) {
+      h.update(`mount ${m.mountPoint} ${m.fstype} ${m.source} ${m.root} ${m.options.join(',')}\n`);
+    }
+  }
+  return h.digest('hex');
+}
+
+interface Verdict {
+  key: string;
+  critical: Finding[];
+}
+
+function cacheDir(): string {
+  const uid = process.geteuid?.() ?? 0;
+  if (uid === 0) return '/run/jailsmith/audit-gate';
+  return path.join(process.env.XDG_RUNTIME_DIR || path.join(os.tmpdir(), `jailsmith-${uid}`), 'audit-gate');
+}
+
+const memory = new Map<string, Verdict>();
+
+function cacheFile(jail: string, allow: readonly string[]): string {
+  const name = createHash('sha256').update(`${jail}\0${[...allow].sort().join('\0')}`).digest('hex');
+  return path.join(cacheDir(), `${name}.json`);
+}
+
+function readCached(file: string): Verdict | null {
+  const known = memory.get(file);
+  if (known) return known;
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as Verdict;
+    return typeof v.key === 'string' && Array.isArray(v.critical) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeCached(file: string, v: Verdict): void {
+  memory.set(file, v);
+  try {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(v), { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch {} // a cache that cannot be written only costs the next run an audit
+}
+
+/** Audits the jail unless its state is the one last judged; refuses it on critical findings. */
+export async function refuseUnsafeJail(jail: string, allow: readonly string[] = []): Promise<{ cached: boolean }> {
+  const file = cacheFile(jail, allow);
+  const key = jailStateKey(jail);
+  let verdict = readCached(file);
+  const cached = verdict?.key === key;
+  if (!cached || !verdict) {
+    const report = await auditJail(jail, { allow });
+    verdict = { key, critical: report.findings.filter((f) => f.severity === 'critical') };
+    writeCached(file, verdict);
+  }
+  const critical = verdict.critical;
+  if (critical.length > 0) {
+    const first = critical
+      .slice(0, 3)
+      .map((f) => `${f.id} ${f.path}`)
+      .join('; ');
+    throw new RunError(
+      'RUN_UNSAFE_JAIL',
+      `refusing a jail whose audit finds ${critical.length} critical problem${critical.length > 1 ? 's' : ''}: ${first}${critical.length > 3 ? '; …' : ''}`,
+      {
+        path: jail,
+        details: { critical },
+        hint: '`jailsmith audit DIR` shows them; --allow-unsafe runs anyway',
+      },
+    );
+  }
+  return { cached };
+}

@@ -1,0 +1,113 @@
+/**
+ * Who the job is on the host. As root, every job gets a host uid (= gid) of its own from the
+ * per-job range (src/run/uid-pool.ts), and the engine runs as that uid: bubblewrap then maps it
+ * to the jail's user in an unprivileged user namespace. Never root with a user namespace, which
+ * would make the job host uid 0. Without root (rootless) the job is the caller's own uid: per-job
+ * uids would need newuidmap and a subordinate range for each job, and the result says they are
+ * missing. Root may force rootless to test that path: it then runs it as a per-job uid.
+ */
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { errnoCode, RunError } from '../errors.js';
+import type { SourceRoot } from '../resolve/source-root.js';
+import type { PreparedTmpfs } from './prepare.js';
+import { checkUidRange, configuredUidRange, type HeldUid, holdUid } from './uid-pool.js';
+import type { UidRange } from './types.js';
+
+export interface RunMode {
+  rootless: boolean;
+  /** Root: the per-job uid held for this job, which the engine becomes. Null when the caller is not root. */
+  held: HeldUid | null;
+  /** The uid (= gid, in root mode) the job's processes have on the host. */
+  hostUid: number;
+  hostGid: number;
+}
+
+function readNumber(file: string): number | null {
+  try {
+    return Number(readFileSync(file, 'utf8').trim());
+  } catch {
+    return null;
+  }
+}
+
+/** Refuses up front when the kernel allows no unprivileged user namespace, which bubblewrap needs. */
+function checkUserNamespaces(): void {
+  const max = readNumber('/proc/sys/user/max_user_namespaces');
+  const clone = readNumber('/proc/sys/kernel/unprivileged_userns_clone');
+  if (max === 0 || clone === 0) {
+    throw new RunError('RUN_NO_USERNS', 'this kernel allows no unprivileged user namespace, which the job needs', {
+      path: max === 0 ? '/proc/sys/user/max_user_namespaces' : '/proc/sys/kernel/unprivileged_userns_clone',
+      hint: 'ask the machine’s admin to enable user namespaces',
+    });
+  }
+}
+
+export async function runMode(asked: boolean | undefined, range: UidRange | undefined): Promise<RunMode> {
+  const euid = process.geteuid?.() ?? 0;
+  const rootless = asked ?? euid !== 0;
+  if (!rootless && euid !== 0) {
+    throw new RunError('RUN_NEEDS_ROOT', 'the root mode of run needs root', {
+      hint: 'leave out --no-rootless: without root jailsmith runs the job in a user namespace',
+    });
+  }
+  checkUserNamespaces();
+  if (euid !== 0) return { rootless, held: null, hostUid: euid, hostGid: process.getegid?.() ?? euid };
+  const r = configuredUidRange(range);
+  checkUidRange(r);
+  const held = await holdUid(r);
+  return { rootless, held, hostUid: held.uid, hostGid: held.uid };
+}
+
+function octal(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+
+/**
+ * The job must be able to enter its workdir, said before anything runs rather than as a failed
+ * chdir. A per-job uid owns nothing of the jail: it enters by the "other" bits, or a tmpfs of its own.
+ * The caller's own uid (rootless) is asked of the kernel.
+ */
+export function checkWorkdirReachable(
+  root: SourceRoot,
+  workdir: string,
+  tmpfs: readonly PreparedTmpfs[],
+  mode: RunMode,
+): void {
+  const parts = workdir.split('/').filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const dir = `/${parts.slice(0, i).join('/')}`;
+    const t = tmpfs.find((m) => m.target === dir);
+    if (t) {
+      if (i < parts.length) {
+        throw new RunError('RUN_BAD_WORKDIR', `the workdir ${workdir} lies inside the job's empty tmpfs ${dir}`, {
+          path: root.dir,
+          hint: `--workdir ${dir}`,
+        });
+      }
+      return;
+    }
+    const real = root.realpath(dir);
+    if (!real) return; // prepareRun has checked that it exists
+    const host = root.host(real.path);
+    if (mode.held) {
+      const st = statSync(host, { throwIfNoEntry: false });
+      if (st && (st.mode & 0o001) === 0) {
+        throw new RunError(
+          'RUN_WORKDIR_CLOSED',
+          `the workdir ${workdir} is closed to the job: ${dir} is mode ${octal(st.mode)}, owner ${st.uid}, and the job runs as a uid of its own`,
+          { path: host, hint: `give the job a tmpfs there (run.tmpfs: [{path: ${dir}}]) or --workdir elsewhere` },
+        );
+      }
+      continue;
+    }
+    try {
+      accessSync(host, constants.X_OK);
+    } catch (e) {
+      if (errnoCode(e) !== 'EACCES') throw e;
+      throw new RunError('RUN_WORKDIR_CLOSED', `rootless run: the workdir ${workdir} is closed to uid ${mode.hostUid}`, {
+        path: host,
+        hint: '--workdir / (or another directory you can enter), a tmpfs there, or run as root',
+      });
+    }
+  }
+}
