@@ -4,19 +4,21 @@
  *
  *   setpriv --pdeathsig KILL                      the whole chain dies with the caller
  *   unshare --mount --propagation private         (rootless: also --user --map-root-user)
- *   sh -c SETUP ERRFILE MOUNT KEYCTL N CG... M OPTS DIR...
+ *   sh -c SETUP ERRFILE MOUNT KEYCTL N CG... B SRC DIR... T OPTS DIR...
  *                                                 as root of that mount namespace: joins the job's
- *                                                 cgroups, mounts each writable place as a
- *                                                 size-limited noexec tmpfs on a private staging
- *                                                 dir (bubblewrap 0.8's --tmpfs has no noexec, and
- *                                                 a bind keeps the flags), and puts itself in a
+ *                                                 cgroups, binds the jail and each bind source onto
+ *                                                 private staging dirs (so the job's uid needs no
+ *                                                 way to the paths they came from), mounts each
+ *                                                 writable place as a size-limited noexec tmpfs
+ *                                                 (bubblewrap 0.8's --tmpfs has no noexec, and a
+ *                                                 bind keeps the flags), and puts itself in a
  *                                                 fresh anonymous session keyring
  *   prlimit --core=0 ...                          per-process rlimits
  *   [setpriv --reuid U --regid U --clear-groups ...]
  *                                                 root: the per-job host uid, no capabilities left
  *   bwrap --unshare-user --uid JU --gid JG --unshare-all [--share-net] --die-with-parent
  *         --new-session --cap-drop ALL --disable-userns [--seccomp 3]
- *         --ro-bind JAIL / --proc /proc --bind STAGE/i TMPFS... binds... --dev-bind DEV...
+ *         --ro-bind STAGE/root / --proc /proc --bind STAGE/i TMPFS|BIND... --dev-bind DEV...
  *         --chdir WORKDIR --clearenv --setenv ... -- COMMAND...
  *
  * bubblewrap pivot_roots into a fresh mount tree whose root is the jail (read-only, nosuid, nodev)
@@ -35,6 +37,8 @@ const SETUP_SCRIPT = [
   'shift 3',
   'n=$1; shift',
   'while [ "$n" -gt 0 ]; do echo $$ >"$1" || exit 125; shift; n=$((n-1)); done',
+  'n=$1; shift',
+  'while [ "$n" -gt 0 ]; do "$mount" -n --bind "$1" "$2" || exit 125; shift 2; n=$((n-1)); done',
   'n=$1; shift',
   'while [ "$n" -gt 0 ]; do "$mount" -n -t tmpfs -o "$1" tmpfs "$2" || exit 125; shift 2; n=$((n-1)); done',
   '"$keyctl" new_session >/dev/null || exit 125',
@@ -87,8 +91,12 @@ export interface EngineInput {
   rlimits: Rlimits;
   /** cgroup.procs (or tasks) files the first process joins. */
   cgroupJoin: string[];
-  /** Host directories, one per prep.tmpfs entry, that the setup step mounts the tmpfs on. */
-  stage: string[];
+  /**
+   * Host mount points under a directory the job's uid may traverse: `root` for the jail, one per
+   * bind and one per tmpfs. The setup step (root) mounts the jail and bind sources there, so
+   * bubblewrap (the job's uid) needs no access to the paths they came from.
+   */
+  stage: { root: string; binds: string[]; tmpfs: string[] };
   /** Owner (host ids, or the namespace's root when rootless) of the tmpfs roots. */
   tmpfsOwner: { uid: number; gid: number };
   errorFile: string;
@@ -111,8 +119,11 @@ function tmpfsOptions(t: PreparedRun['tmpfs'][number], owner: { uid: number; gid
 export function bwrapArgs(e: EngineInput): string[] {
   const p = e.prep;
   const mounts: { target: string; args: string[] }[] = [
-    ...p.tmpfs.map((t, i) => ({ target: t.target, args: ['--bind', e.stage[i] as string, t.target] })),
-    ...p.binds.map((b) => ({ target: b.target, args: [b.readOnly ? '--ro-bind' : '--bind', b.source, b.target] })),
+    ...p.tmpfs.map((t, i) => ({ target: t.target, args: ['--bind', e.stage.tmpfs[i] as string, t.target] })),
+    ...p.binds.map((b, i) => ({
+      target: b.target,
+      args: [b.readOnly ? '--ro-bind' : '--bind', e.stage.binds[i] as string, b.target],
+    })),
   ];
   // Parents before children: a bind inside a tmpfs is mounted after the tmpfs.
   mounts.sort((a, b) => a.target.localeCompare(b.target));
@@ -132,7 +143,7 @@ export function bwrapArgs(e: EngineInput): string[] {
     '--disable-userns',
     ...(e.seccompFd !== null ? ['--seccomp', String(e.seccompFd)] : []),
     '--ro-bind',
-    p.root.dir,
+    e.stage.root,
     '/',
     '--proc',
     '/proc',
@@ -186,8 +197,12 @@ export function engineArgv(e: EngineInput): string[] {
     t.keyctl,
     String(e.cgroupJoin.length),
     ...e.cgroupJoin,
+    String(e.prep.binds.length + 1),
+    e.prep.root.dir,
+    e.stage.root,
+    ...e.prep.binds.flatMap((b, i) => [b.source, e.stage.binds[i] as string]),
     String(e.prep.tmpfs.length),
-    ...e.prep.tmpfs.flatMap((m, i) => [tmpfsOptions(m, e.tmpfsOwner), e.stage[i] as string]),
+    ...e.prep.tmpfs.flatMap((m, i) => [tmpfsOptions(m, e.tmpfsOwner), e.stage.tmpfs[i] as string]),
     t.prlimit,
     ...prlimitArgs(e.rlimits),
     '--',

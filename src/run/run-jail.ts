@@ -6,7 +6,7 @@
  * is bubblewrap's.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RunError } from '../errors.js';
@@ -17,7 +17,7 @@ import { handOver } from './handoff.js';
 import { hostTools } from './host-tools.js';
 import { waitForJob } from './job-pid.js';
 import { checkWorkdirReachable, type RunMode, runMode } from './mode.js';
-import { ensureProcDir, prepareRun } from './prepare.js';
+import { ensureProcDir, type PreparedRun, prepareRun } from './prepare.js';
 import { seccompProgram } from './seccomp/index.js';
 import type { LimitHit, RunOptions, RunResult } from './types.js';
 
@@ -49,6 +49,21 @@ function sweepStaleWorkDirs(): void {
       rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
     } catch {} // another user's: not ours to sweep
   }
+}
+
+/** Empty mount points (a file for a file bind) for the setup step, in the run's work dir. */
+function stagingDirs(work: string, prep: PreparedRun): { root: string; binds: string[]; tmpfs: string[] } {
+  const point = (name: string, dir: boolean): string => {
+    const p = path.join(work, name);
+    if (dir) mkdirSync(p);
+    else writeFileSync(p, '', { mode: 0o600 });
+    return p;
+  };
+  return {
+    root: point('root', true),
+    binds: prep.binds.map((b, i) => point(`bind-${i}`, b.dir)),
+    tmpfs: prep.tmpfs.map((_, i) => point(`tmpfs-${i}`, true)),
+  };
 }
 
 interface Protections {
@@ -102,14 +117,10 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     work = mkdtempSync(path.join(os.tmpdir(), `jailsmith-run-${process.pid}-`));
     // The job's uid reaches its tmpfs mounts through here (traverse, never list).
     chmodSync(work, 0o711);
-    const stage = prep.tmpfs.map((_, i) => {
-      const d = path.join(work as string, `tmpfs-${i}`);
-      mkdirSync(d);
-      return d;
-    });
+    const stage = stagingDirs(work, prep);
     // Rootless forced by root: the setup step runs as the job's uid and writes here.
     if (mode.rootless && mode.held) {
-      for (const d of [work, ...stage]) chownSync(d, mode.hostUid, mode.hostGid);
+      for (const d of [work, stage.root, ...stage.binds, ...stage.tmpfs]) chownSync(d, mode.hostUid, mode.hostGid);
     }
     cgroup = jobCgroup(opts, mode, protections);
     const limits = opts.limits ?? {};
@@ -132,7 +143,12 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       stdio: program ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
     });
-    if (program) (child.stdio[SECCOMP_FD] as NodeJS.WritableStream).end(program);
+    if (program) {
+      const fd = child.stdio[SECCOMP_FD] as NodeJS.WritableStream;
+      // A chain that fails before bubblewrap reads it closes the pipe: its own error says why.
+      fd.on('error', () => undefined);
+      fd.end(program);
+    }
     const hits = new Set<LimitHit>();
     const outcome = await supervise(child, opts, prep.command, cgroup, hits);
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
