@@ -60,7 +60,7 @@ export const ABI_RULES: AbiRules = {
   foreignArch: {
     action: 'kill-process',
     reason:
-      'another ABI (i386 int 0x80 on x86_64, aarch32 on arm64) numbers its calls differently: no rule below would apply',
+      'another ABI (i386 int 0x80 on x86_64, aarch32 on arm64) numbers its calls differently, so none of these rules would apply',
   },
   x32: {
     errno: 'EPERM',
