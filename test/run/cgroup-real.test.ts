@@ -7,7 +7,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createJobCgroup, type JobCgroup, sweepStaleCgroups } from '../../src/run/cgroup/index.js';
+import {
+  type CgroupLimits,
+  createJobCgroup,
+  type JobCgroup,
+  sweepStaleCgroups,
+} from '../../src/run/cgroup/index.js';
 import { isRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { requireThat, requireTool, toolPath } from '../helpers/tools.js';
@@ -55,7 +60,7 @@ afterAll(async () => {
   for (const cg of made) await cg.remove();
 });
 
-function create(jobName: string, limits: typeof LIMITS | Record<string, never>, mountRoot = ROOT): JobCgroup {
+function create(jobName: string, limits: CgroupLimits, mountRoot = ROOT): JobCgroup {
   const setup = createJobCgroup(jobName, limits, { mountRoot });
   if (!setup.ok) throw new Error(setup.reason);
   made.push(setup.cgroup);

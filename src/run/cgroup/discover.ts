@@ -64,7 +64,8 @@ export function parseProcCgroup(text: string): CallerCgroups {
 function dirOf(mount: CgroupMount, cg: string): string | null {
   const root = mount.root === '/' ? '' : mount.root;
   if (root !== '' && cg !== root && !cg.startsWith(`${root}/`)) return null;
-  return path.join(mount.mountPoint, cg.slice(root.length));
+  // No trailing slash: the caller at the hierarchy root is the mount point itself.
+  return path.join(mount.mountPoint, cg.slice(root.length)).replace(/(.)\/+$/, '$1');
 }
 
 const under = (p: string, dir: string): boolean => p === dir || p.startsWith(`${dir.replace(/\/$/, '')}/`);
