@@ -12,8 +12,12 @@ import { CPU_PERIOD_US, neededControllers, quotaUs } from './limits.js';
 import { PARENT_NAME } from './names.js';
 import type { CgroupFs, CgroupLimits, CgroupSetup, Hierarchy } from './types.js';
 
-/** Enabled for every job when delegated, limits or not: their files give the stats. */
-const WANTED = ['memory', 'pids', 'cpu'];
+/**
+ * Enabled when delegated even with no limit asked: their files give the stats (memory.peak,
+ * pids.events). Not cpu: cpu.stat's usage_usec is there without it, and enabling it can fail
+ * (realtime tasks) where nothing asked for it.
+ */
+const FOR_STATS = ['memory', 'pids'];
 
 export function setupV2(fs: CgroupFs, h: Hierarchy, name: string, limits: CgroupLimits): CgroupSetup {
   let delegated: string[];
@@ -36,13 +40,22 @@ export function setupV2(fs: CgroupFs, h: Hierarchy, name: string, limits: Cgroup
         'or configure a parent cgroup that does',
     };
   }
-  const enable = WANTED.filter((c) => delegated.includes(c));
+  const needed = neededControllers(limits).map((n) => n.controller);
+  const optional = FOR_STATS.filter((c) => delegated.includes(c) && !needed.includes(c));
+  let enabled = needed;
   const notes: string[] = [];
   let dir: string | null = null;
   try {
     dir = makeJobDir(fs, h.parentDir, name, (shared) => {
-      if (enable.length > 0)
-        fs.write(`${shared}/cgroup.subtree_control`, enable.map((c) => `+${c}`).join(' '));
+      enabled = needed;
+      if (needed.length > 0)
+        fs.write(`${shared}/cgroup.subtree_control`, needed.map((c) => `+${c}`).join(' '));
+      try {
+        if (optional.length > 0) {
+          fs.write(`${shared}/cgroup.subtree_control`, optional.map((c) => `+${c}`).join(' '));
+          enabled = [...needed, ...optional];
+        }
+      } catch {}
     });
     writeLimits(fs, dir, limits, notes);
   } catch (e) {
@@ -59,7 +72,7 @@ export function setupV2(fs: CgroupFs, h: Hierarchy, name: string, limits: Cgroup
       reason: `cannot set up the job cgroup in ${dir ?? h.parentDir}: ${errnoCode(e) ?? String(e)}`,
     };
   }
-  return { ok: true, cgroup: makeJobCgroup(fs, 2, [{ controllers: enable, dir }], notes) };
+  return { ok: true, cgroup: makeJobCgroup(fs, 2, [{ controllers: enabled, dir }], notes) };
 }
 
 function writeLimits(fs: CgroupFs, dir: string, limits: CgroupLimits, notes: string[]): void {
