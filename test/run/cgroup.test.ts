@@ -93,13 +93,13 @@ describe('cgroup v2 (fake tree)', () => {
     expect(existsSync(`${f.root}/user.slice/jailsmith`)).toBe(false);
   });
 
-  it('only the controller a limit needs is asked for: cores without cpu delegated fails, names cpu', () => {
+  it('only the controller a limit needs is asked for: cores without cpu delegated fails, names cpu', async () => {
     const f = fakeV2({ tree: { '/svc': ['memory', 'pids'] }, caller: '/svc' });
     const setup = createJobCgroup('x', LIMITS, optsOf(f));
     expect(setup.ok ? '' : setup.reason).toMatch(/does not delegate cpu to its children .* cores limit/);
     const noCores = createJobCgroup('x', { memoryBytes: MB, pids: 4 }, optsOf(f));
     expect(noCores.ok).toBe(true);
-    if (noCores.ok) void noCores.cgroup.remove();
+    if (noCores.ok) await noCores.cgroup.remove();
   });
 
   it('no limits and nothing delegated still gives a job cgroup (kill and cpu.stat work everywhere)', async () => {
