@@ -4,7 +4,7 @@
  * /sys/fs/cgroup/unified (no controllers there: no limits, but join, kill and remove).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +13,7 @@ import {
   type JobCgroup,
   sweepStaleCgroups,
 } from '../../src/run/cgroup/index.js';
+import { REPO } from '../helpers/cli.js';
 import { isRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { requireThat, requireTool, toolPath } from '../helpers/tools.js';
@@ -190,6 +191,39 @@ describe.skipIf(
     await cg.remove();
     expectGone(cg);
     expect(cg.stats().cpuSeconds).toBe(cpu);
+  });
+
+  it('jailsmith processes creating and removing jobs at once under one `jailsmith` parent all succeed', async () => {
+    // Separate processes (one shared parent, racing mkdir/rmdir of it): through the built dist/.
+    const lib = path.join(REPO, 'dist/run/cgroup/index.js');
+    expect(existsSync(lib), `${lib} is missing: run \`npx tsc -p .\` first`).toBe(true);
+    const script = [
+      `import { createJobCgroup } from ${JSON.stringify(lib)};`,
+      'for (let i = 0; i < 30; i++) {',
+      "  const s = createJobCgroup('race', { pids: 8, memoryBytes: 32 << 20 });",
+      '  if (!s.ok) { console.error(s.reason); process.exit(1); }',
+      '  await s.cgroup.remove();',
+      '}',
+    ].join('\n');
+    const runs = Array.from({ length: 4 }, () => {
+      const c = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      c.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
+      return new Promise<{ pid: number; code: number | null; err: string }>((resolve) =>
+        c.on('close', (code) => resolve({ pid: c.pid!, code, err })),
+      );
+    });
+    const ended = await Promise.all(runs);
+    for (const e of ended) expect(e, e.err).toMatchObject({ code: 0 });
+    for (const h of ['pids', 'cpu', 'cpuacct']) {
+      const shared = `${ROOT}/${h}/jailsmith`;
+      const left = existsSync(shared) ? readdirSync(shared) : [];
+      for (const e of ended) expect(left.filter((n) => n.startsWith(`job-${e.pid}-`))).toEqual([]);
+    }
   });
 
   it('sweepStaleCgroups removes, with its processes, the job cgroup of a dead owner', async () => {
