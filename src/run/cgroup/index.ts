@@ -1,14 +1,51 @@
-// PLACEHOLDER until the cgroup branch merges.
-export interface CgroupLimits { memoryBytes?: number; pids?: number; cores?: number }
-export interface JobCgroup {
-  version: 1 | 2;
-  joinFiles: string[];
-  paths: string[];
-  stats(): { peakMemoryBytes: number | null; memoryLimitHit: boolean; pidsLimitHit: boolean; cpuSeconds: number | null };
-  remove(): Promise<void>;
+/**
+ * Per-job cgroups for `jailsmith run` (v1 and v2). The engine creates one before the job, the
+ * job's first process joins it (writes its pid into every joinFiles entry), and after the job the
+ * engine reads stats() and calls remove().
+ */
+import { readFileSync } from 'node:fs';
+import { discover } from './discover.js';
+import { hostCgroupFs } from './host-fs.js';
+import { checkLimits } from './limits.js';
+import { jobCgroupName } from './names.js';
+import { type SweepResult, sweep } from './sweep.js';
+import type { CgroupLimits, CgroupOptions, CgroupSetup } from './types.js';
+import { setupV1 } from './v1.js';
+import { setupV2 } from './v2.js';
+
+export const DEFAULT_MOUNT_ROOT = '/sys/fs/cgroup';
+
+function discoverFor(opts: CgroupOptions) {
+  const mountRoot = opts.mountRoot ?? DEFAULT_MOUNT_ROOT;
+  const mountinfo = opts.mountinfo ?? readFileSync('/proc/self/mountinfo', 'utf8');
+  const procSelf = opts.procSelfCgroup ?? readFileSync('/proc/self/cgroup', 'utf8');
+  return { mountRoot, found: discover(mountRoot, mountinfo, procSelf, opts.parent) };
 }
-export type CgroupSetup = { ok: true; cgroup: JobCgroup } | { ok: false; reason: string };
-export function createJobCgroup(_n: string, _l: CgroupLimits, _o?: { parent?: string }): CgroupSetup {
-  return { ok: false, reason: 'cgroup support not merged yet' };
+
+/**
+ * A job cgroup with `limits`, under `<caller's cgroup or opts.parent>/jailsmith/`, or why none can
+ * be used (fail closed: a limit whose controller is missing or not delegated is such a reason).
+ * Throws RunError RUN_CGROUP_LIMIT for a limit that is not a positive number.
+ */
+export function createJobCgroup(
+  jobName: string,
+  limits: CgroupLimits,
+  opts: CgroupOptions = {},
+): CgroupSetup {
+  checkLimits(limits);
+  const fs = opts.fs ?? hostCgroupFs;
+  const { mountRoot, found } = discoverFor(opts);
+  if (!found.ok) return found;
+  const name = jobCgroupName(opts.pid ?? process.pid, jobName);
+  if (found.version === 1) return setupV1(fs, found.hierarchies, name, limits, mountRoot);
+  return setupV2(fs, found.hierarchies[0]!, name, limits);
 }
-export function sweepStaleCgroups(): void {}
+
+/** Removes job cgroups whose creating jailsmith process is gone (names embed its pid). */
+export function sweepStaleCgroups(opts: CgroupOptions = {}): SweepResult {
+  return sweep(opts.fs ?? hostCgroupFs, discoverFor(opts).found);
+}
+
+export { hostCgroupFs } from './host-fs.js';
+export type { SweepResult } from './sweep.js';
+export type { CgroupFs, CgroupLimits, CgroupOptions, CgroupSetup, CgroupStats, JobCgroup } from './types.js';

@@ -1,0 +1,27 @@
+/**
+ * Names of the cgroups this module creates. A job's name embeds its creator's pid, so a later
+ * sweep can tell the cgroups of a jailsmith that died (SIGKILL) from those of a live one.
+ */
+import { randomBytes } from 'node:crypto';
+
+/** The shared parent of all job cgroups beneath one parent cgroup. */
+export const PARENT_NAME = 'jailsmith';
+
+let counter = 0;
+
+/** `job-<pid>-<counter>-<random>[-<jobName, sanitised>]`. */
+export function jobCgroupName(pid: number, jobName: string): string {
+  counter += 1;
+  const label = jobName
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '_')
+    .slice(0, 40);
+  const base = `job-${pid}-${counter}-${randomBytes(4).toString('hex')}`;
+  return label === '' ? base : `${base}-${label}`;
+}
+
+/** The creator pid of a job cgroup name, or null for a name this module does not make. */
+export function ownerPid(name: string): number | null {
+  const m = /^job-(\d+)-\d+-[0-9a-f]{8}(?:-|$)/.exec(name);
+  return m ? Number(m[1]) : null;
+}
