@@ -10,13 +10,13 @@
  * nosuid and nodev for it, and the job holds no capability. `jailsmith audit` always walks it all.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { type Dirent, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { auditJail } from '../audit/audit.js';
 import { readMountinfo } from '../audit/mountinfo.js';
 import type { Finding } from '../audit/types.js';
-import { RunError } from '../errors.js';
+import { errnoCode, RunError } from '../errors.js';
 
 /** The jail's state as a digest: directories (identity, mode, owner, times) and mounts under it. */
 export function jailStateKey(jail: string): string {
@@ -24,7 +24,16 @@ export function jailStateKey(jail: string): string {
   const walk = (dir: string): void => {
     const st = statSync(dir, { bigint: true });
     h.update(`${dir}\0${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}:${st.mtimeNs}:${st.ctimeNs}\n`);
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      // A directory closed to the caller (rootless): the audit cannot look inside either.
+      if (errnoCode(e) !== 'EACCES') throw e;
+      h.update('unreadable\n');
+      return;
+    }
+    for (const e of entries) {
       if (e.isDirectory()) walk(path.join(dir, e.name));
     }
   };

@@ -75,9 +75,13 @@ export function ensureProcDir(root: SourceRoot, create = true): void {
   mkdirSync(proc, { mode: 0o555 });
 }
 
-/** /tmp always, unless the caller lists it; a later entry at the same path replaces an earlier one. */
+/**
+ * /tmp always (when the jail has one), unless the caller lists it; a later entry at the same path
+ * replaces an earlier one. A path the caller lists must be a directory of the jail.
+ */
 export function tmpfsMounts(root: SourceRoot, asked: readonly TmpfsMount[] = []): PreparedTmpfs[] {
-  const byPath = new Map<string, TmpfsMount>([['/tmp', { path: '/tmp' }]]);
+  const hasTmp = root.realpath('/tmp', false) !== null;
+  const byPath = new Map<string, TmpfsMount>(hasTmp ? [['/tmp', { path: '/tmp' }]] : []);
   for (const t of asked) {
     if (!t.path.startsWith('/') || t.path.split('/').includes('..')) {
       throw new UsageError('RUN_BAD_TMPFS', `tmpfs path must be absolute without '..': "${t.path}"`);

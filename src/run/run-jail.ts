@@ -89,7 +89,10 @@ function jobCgroup(opts: RunOptions, mode: RunMode, p: Protections): JobCgroup |
     { memoryBytes: l.mem, pids: l.nproc, cores: l.cores },
     opts.cgroupParent !== undefined ? { parent: opts.cgroupParent } : {},
   );
-  if (made.ok) return made.cgroup;
+  if (made.ok) {
+    for (const n of made.cgroup.notes) note(p, n.slice(0, n.indexOf(':')), n.slice(n.indexOf(':') + 1).trim());
+    return made.cgroup;
+  }
   if (l.cores !== undefined) {
     throw new RunError('RUN_NO_CGROUP', `a CPU quota (cores) needs a cgroup: ${made.reason}`, {
       hint: 'leave out cores, or give a cgroup parent that delegates the cpu controller',

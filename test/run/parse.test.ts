@@ -1,29 +1,50 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  jobChain,
+  checkUidRange,
+  engineArgv,
   parseBind,
   parseEnv,
   parseLimits,
   parsePasswd,
   parseSize,
-  parseTimeReport,
+  parseTmpfs,
+  parseUidRange,
   prlimitArgs,
 } from '../../src/index.js';
-import type { ChainInput } from '../../src/run/chain.js';
-import type { HostTools } from '../../src/run/host-tools.js';
+import { SourceRoot } from '../../src/resolve/source-root.js';
+import type { EngineInput } from '../../src/run/engine.js';
+import { rlimitsFor } from '../../src/run/engine.js';
+import type { PreparedRun } from '../../src/run/prepare.js';
 import { STAND_IN_TOOLS } from './stand-in-tools.js';
 
-/** A job of uid 1000 running `prog` in /j from /w, with `over` changed. */
-function job(over: Partial<ChainInput>): ChainInput {
+/** A job of jail uid 1000 running `prog -x` in /w of /j, as host uid 2000000005, with `over` changed. */
+function engine(over: Partial<EngineInput> = {}, prep: Partial<PreparedRun> = {}): EngineInput {
   return {
-    jail: '/j',
-    workdir: '/w',
-    uid: 1000,
-    gid: 1001,
-    limits: {},
-    command: ['prog'],
-    timeFile: null,
-    seccomp: true,
+    tools: STAND_IN_TOOLS,
+    prep: {
+      root: new SourceRoot('/j'),
+      uid: 1000,
+      gid: 1001,
+      env: { PATH: '/bin', HOME: '/w' },
+      command: ['prog', '-x'],
+      workdir: '/w',
+      binds: [{ source: '/host/out', target: '/out', dir: true, readOnly: false }],
+      tmpfs: [{ target: '/tmp', size: 1024 * 1024, mode: 0o1777, exec: false }],
+      devices: [{ host: '/dev/null', target: '/dev/null' }],
+      ...prep,
+    },
+    net: 'none',
+    become: 2000000005,
+    rootless: false,
+    rlimits: { nofile: 64 },
+    cgroupJoin: ['/cg/memory/job/cgroup.procs', '/cg/pids/job/cgroup.procs'],
+    stage: { root: '/w/root', binds: ['/w/bind-0'], tmpfs: ['/w/tmpfs-0'] },
+    tmpfsOwner: { uid: 2000000005, gid: 2000000005 },
+    errorFile: '/w/error',
+    seccompFd: 3,
     ...over,
   };
 }
@@ -36,102 +57,216 @@ describe('run option parsers', () => {
     expect(() => parseSize('1.5G', 'x')).toThrow(/K, M or G/);
   });
 
-  it('limits parse every key and refuse unknown ones', () => {
-    expect(parseLimits(['cpu=5,mem=256M', 'nproc=32,fsize=1K,nofile=64'])).toEqual({
+  it('limits parse every key (and the spec’s aliases) and refuse unknown ones', () => {
+    expect(parseLimits(['cpu=5,mem=256M', 'nproc=32,fsize=1K,nofile=64', 'cores=0.5,as=1G'])).toEqual({
       cpu: 5,
       mem: 268435456,
       nproc: 32,
       fsize: 1024,
       nofile: 64,
+      cores: 0.5,
+      as: 1024 ** 3,
     });
+    expect(parseLimits(['memory=1M,pids=7'])).toEqual({ mem: 1024 ** 2, nproc: 7 });
     expect(() => parseLimits(['stack=1M'])).toThrow(/not one of/);
-    expect(prlimitArgs({ mem: 10, cpu: 2 })).toEqual(['--core=0:0', '--cpu=2:2', '--as=10:10']);
+    expect(() => parseLimits(['cores=lots'])).toThrow(/positive number of cores/);
+    expect(() => parseLimits(['cores=0'])).toThrow(/positive number of cores/);
+    expect(() => parseLimits(['mem=12Q'])).toThrow(/K, M or G/);
+  });
+
+  it('rlimits: what a cgroup enforces is left to it; without one they stand in, per process', () => {
+    expect(rlimitsFor({ mem: 10, nproc: 4, cores: 1, cpu: 2, nofile: 9 }, true)).toEqual({
+      cpu: 2,
+      nofile: 9,
+    });
+    expect(rlimitsFor({ mem: 10, nproc: 4, cpu: 2 }, false)).toEqual({ cpu: 2, as: 10, nproc: 4 });
+    expect(rlimitsFor({ mem: 10, as: 20 }, false)).toEqual({ as: 20 });
+    expect(prlimitArgs({ as: 10, cpu: 2 })).toEqual(['--core=0:0', '--as=10:10', '--cpu=2:2']);
+  });
+
+  it('tmpfs: PATH[:SIZE][:exec], absolute, no ..', () => {
+    expect(parseTmpfs('/home/app:64M')).toEqual({ path: '/home/app', size: 64 * 1024 ** 2 });
+    expect(parseTmpfs('/scratch:1G:exec')).toEqual({ path: '/scratch', size: 1024 ** 3, exec: true });
+    expect(parseTmpfs('/tmp')).toEqual({ path: '/tmp' });
+    expect(() => parseTmpfs('home')).toThrow(/absolute/);
+    expect(() => parseTmpfs('/a/../b')).toThrow(/absolute jail path without '..'/);
+    expect(() => parseTmpfs('/a:big')).toThrow(/K, M or G/);
   });
 
   it('binds are read-only unless :rw, with an absolute jail path', () => {
     expect(parseBind('/a:/b')).toEqual({ source: '/a', target: '/b', readOnly: true });
-    expect(parseBind('./a:/b:rw')).toEqual({ source: './a', target: '/b', readOnly: false });
+    expect(parseBind('/a:/b:rw')).toEqual({ source: '/a', target: '/b', readOnly: false });
     expect(() => parseBind('/a:b')).toThrow(/absolute/);
-    expect(() => parseBind('/a:/b:rx')).toThrow(/SRC:DST/);
+    expect(() => parseBind('/a:/b:xx')).toThrow(/SRC:DST/);
   });
 
   it('env pairs need a portable name', () => {
     expect(parseEnv(['A=1', 'B_2=x=y'])).toEqual({ A: '1', B_2: 'x=y' });
-    expect(() => parseEnv(['1A=2'])).toThrow(/NAME=VALUE/);
+    expect(() => parseEnv(['1A=x'])).toThrow(/NAME=VALUE/);
   });
 
   it('passwd is parsed as data, skipping junk lines', () => {
     const users = parsePasswd('root:x:0:0::/root:/bin/sh\n# c\nbad\njob:x:1000:1001::/home/job:/bin/sh\n');
-    expect(users.map((u) => [u.name, u.uid, u.gid, u.home])).toEqual([
-      ['root', 0, 0, '/root'],
-      ['job', 1000, 1001, '/home/job'],
-    ]);
+    expect(users.map((u) => u.uid)).toEqual([0, 1000]);
+  });
+});
+
+describe('per-job uid ranges', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'jailsmith-uidrange-'));
+  const files = {
+    passwd: path.join(dir, 'passwd'),
+    group: path.join(dir, 'group'),
+    subuid: path.join(dir, 'subuid'),
+    subgid: path.join(dir, 'subgid'),
+  };
+  writeFileSync(files.passwd, 'root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n');
+  writeFileSync(files.group, 'root:x:0:\nbig:x:3000000000:\n');
+  writeFileSync(files.subuid, 'alice:100000:65536\n');
+  writeFileSync(files.subgid, 'alice:100000:65536\n');
+
+  it('parses FIRST-LAST and refuses nonsense', () => {
+    expect(parseUidRange('2000000000-2000000099', 'x')).toEqual({ first: 2000000000, last: 2000000099 });
+    expect(() => parseUidRange('5-1', 'x')).toThrow(/FIRST-LAST/);
+    expect(() => parseUidRange('0-10', 'x')).toThrow(/FIRST-LAST/);
+    expect(() => parseUidRange('1-4294967295', 'x')).toThrow(/FIRST-LAST/);
+    expect(() => parseUidRange('lots', 'x')).toThrow(/FIRST-LAST/);
   });
 
-  it('GNU time reports give the exit code, the signal and the peak RSS', () => {
-    expect(parseTimeReport('Command terminated by signal 9\n0 1464\n')).toEqual({
-      exitCode: 137,
-      signal: 9,
-      maxRssBytes: 1464 * 1024,
-    });
-    expect(parseTimeReport('Command exited with non-zero status 4\n4 1456')).toEqual({
-      exitCode: 4,
-      signal: null,
-      maxRssBytes: 1456 * 1024,
-    });
-    expect(parseTimeReport('garbage')).toBeNull();
+  it('refuses a range over a host account, a group or a subordinate range, naming it', () => {
+    expect(() => checkUidRange({ first: 900, last: 1100 }, files)).toThrow(/overlaps alice \(id 1000\)/);
+    expect(() => checkUidRange({ first: 165000, last: 166000 }, files)).toThrow(
+      /alice \(ids 100000-165535\).*subuid/,
+    );
+    expect(() => checkUidRange({ first: 2999999999, last: 3000000001 }, files)).toThrow(/big .*group/);
+    expect(() => checkUidRange({ first: 2000000000, last: 2000065535 }, files)).not.toThrow();
   });
+});
 
-  it('with jailsmith-enter, setpriv keeps setpcap for it and it does the chroot and the drop', () => {
-    const tools: HostTools = { ...STAND_IN_TOOLS, enter: 'E' };
-    const argv = jobChain(tools, job({}));
-    expect(argv).toContain('--bounding-set=-all,+sys_chroot,+setuid,+setgid,+dac_read_search,+setpcap');
-    expect(argv.slice(argv.indexOf('E'))).toEqual(['E', '/j', '/w', '1000', '1001', '--', 'prog']);
-    expect(argv).not.toContain('U');
-  });
-
-  it('without the filter, jailsmith-enter gets --no-seccomp before its positional arguments', () => {
-    const argv = jobChain({ ...STAND_IN_TOOLS, enter: 'E' }, job({ seccomp: false }));
-    expect(argv.slice(argv.indexOf('E'))).toEqual([
-      'E',
-      '--no-seccomp',
-      '/j',
-      '/w',
-      '1000',
-      '1001',
-      '--',
-      'prog',
-    ]);
-  });
-
-  it('the chain drops privileges after the chroot, in this order', () => {
-    const tools = STAND_IN_TOOLS;
-    // The unshare fallback has no filter to install, and no flag to say so.
-    const argv = jobChain(tools, job({ limits: { nproc: 4 }, command: ['prog', '-x'], seccomp: false }));
-    expect(argv).toEqual([
-      'PL',
-      '--core=0:0',
-      '--nproc=4:4',
-      '--',
+describe('the engine’s argument vector', () => {
+  it('root: mounts as root in a private mount namespace, then bubblewrap as the per-job uid', () => {
+    const argv = engineArgv(engine());
+    const bw = argv.indexOf('BW');
+    const sp = argv.lastIndexOf('SP', bw);
+    // The per-job uid comes after root's mounts and right before bubblewrap; never root in a userns.
+    expect(argv.slice(sp, bw)).toEqual([
       'SP',
-      '--no-new-privs',
+      '--reuid=2000000005',
+      '--regid=2000000005',
       '--clear-groups',
       '--inh-caps=-all',
-      '--bounding-set=-all,+sys_chroot,+setuid,+setgid,+dac_read_search',
-      'SS',
-      '--wait',
+      '--bounding-set=-all',
+      '--no-new-privs',
+      '--',
+    ]);
+    expect(argv.slice(0, 8)).toEqual([
+      'SP',
+      '--pdeathsig',
+      'KILL',
       'U',
-      '--root',
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+    ]);
+    const setup = argv.slice(argv.indexOf('jailsmith-setup') + 1, argv.indexOf('PL'));
+    expect(setup).toEqual([
+      '/w/error',
+      'M',
+      'K',
+      '2',
+      '/cg/memory/job/cgroup.procs',
+      '/cg/pids/job/cgroup.procs',
+      '2',
       '/j',
-      '--wd',
-      '/w',
-      '--setgid',
-      '1001',
-      '--setuid',
+      '/w/root',
+      '/host/out',
+      '/w/bind-0',
+      '1',
+      'size=1048576,mode=1777,uid=2000000005,gid=2000000005,nosuid,nodev,noexec',
+      '/w/tmpfs-0',
+    ]);
+    expect(argv.slice(argv.indexOf('PL'), sp)).toEqual(['PL', '--core=0:0', '--nofile=64:64', '--']);
+  });
+
+  it('bubblewrap: its own user, every namespace, the jail read-only at /, mounts parents first, a clean env', () => {
+    const argv = engineArgv(
+      engine(
+        {},
+        {
+          binds: [{ source: '/host/data', target: '/tmp/data', dir: true, readOnly: true }],
+        },
+      ),
+    );
+    expect(argv.slice(argv.indexOf('BW'))).toEqual([
+      'BW',
+      '--unshare-user',
+      '--uid',
       '1000',
+      '--gid',
+      '1001',
+      '--unshare-all',
+      '--die-with-parent',
+      '--new-session',
+      '--cap-drop',
+      'ALL',
+      '--disable-userns',
+      '--seccomp',
+      '3',
+      '--ro-bind',
+      '/w/root',
+      '/',
+      '--proc',
+      '/proc',
+      '--bind',
+      '/w/tmpfs-0',
+      '/tmp',
+      '--ro-bind',
+      '/w/bind-0',
+      '/tmp/data',
+      '--dev-bind',
+      '/dev/null',
+      '/dev/null',
+      '--chdir',
+      '/w',
+      '--clearenv',
+      '--setenv',
+      'HOME',
+      '/w',
+      '--setenv',
+      'PATH',
+      '/bin',
       '--',
       'prog',
       '-x',
     ]);
+  });
+
+  it('rootless: a user namespace of its own for the mounts, no uid change; --share-net and no filter when asked', () => {
+    const argv = engineArgv(
+      engine({ become: null, rootless: true, net: 'host', seccompFd: null, cgroupJoin: [] }),
+    );
+    expect(argv.slice(0, 10)).toEqual([
+      'SP',
+      '--pdeathsig',
+      'KILL',
+      'U',
+      '--user',
+      '--map-root-user',
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+    ]);
+    expect(argv.filter((a) => a.startsWith('--reuid'))).toEqual([]);
+    expect(argv).toContain('--share-net');
+    expect(argv).not.toContain('--seccomp');
+  });
+
+  it('rootless forced by root: the per-job uid makes the user namespace, before anything else', () => {
+    const argv = engineArgv(engine({ rootless: true }));
+    expect(argv[0]).toBe('SP');
+    expect(argv[1]).toBe('--reuid=2000000005');
+    expect(argv.filter((a) => a.startsWith('--reuid'))).toHaveLength(1);
+    expect(argv.indexOf('--pdeathsig')).toBeGreaterThan(argv.indexOf('--reuid=2000000005'));
   });
 });

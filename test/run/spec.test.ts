@@ -78,13 +78,14 @@ describeAsRoot('jailsmith run --spec on a jail built from jails/python.yaml', ()
   });
 
   it('runs the entrypoint as the spec’s user in its workdir with its environment', async () => {
+    // PWD is bubblewrap's, set to the in-jail workdir after its chdir.
     const code =
-      'import os; print(os.getuid(), os.getgid(), os.getgroups(), os.getcwd(), sorted(os.environ))';
+      'import os; print(os.getuid(), os.getgid(), os.getgroups(), os.getcwd(), sorted(os.environ), os.environ["PWD"])';
     const r = await runCli(['run', jail, '--spec', spec, '--', '-c', code]);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(r.stdout.trim()).toBe(
-      "1000 1000 [] /home/app ['HOME', 'LANG', 'PATH', 'PYTHONDONTWRITEBYTECODE']",
+      "1000 1000 [] /home/app ['HOME', 'LANG', 'PATH', 'PWD', 'PYTHONDONTWRITEBYTECODE'] /home/app",
     );
     expect((await loadSpec(spec)).run.user).toBe('app');
   });

@@ -1,14 +1,12 @@
 import type { HostTools } from '../../src/run/host-tools.js';
 
-/** Stand-in host tool paths, so the chains in argv tests read as short names. */
+/** Stand-in host tool paths, so the argv of a run reads as short names in tests. */
 export const STAND_IN_TOOLS: HostTools = {
+  bwrap: 'BW',
   unshare: 'U',
   setpriv: 'SP',
   prlimit: 'PL',
-  setsid: 'SS',
   mount: 'M',
+  keyctl: 'K',
   sh: 'SH',
-  ip: null,
-  time: null,
-  enter: null,
 };
