@@ -1,14 +1,42 @@
-import yargs from 'yargs';
+// Only cheap modules at the top: `jailsmith --version` is answered from these alone, and yargs
+// (tens of ms) and a command's module (with the part of src/ it needs) load once they are needed.
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { commands } from './commands/index.js';
-import { processIo } from './io.js';
+import { assertUtf8Args, splitArgv } from './argv.js';
+import { type AnyCommand, type CommandEntry, commandName, commands } from './commands/index.js';
+import { type GlobalOptions, type Io, processIo } from './io.js';
 import { reportError } from './run-command.js';
 
+/** yargs' hidden completion hook, which the completion script calls with the words of the line. */
+const COMPLETE = '--get-yargs-completions';
+
+/**
+ * `jailsmith ARGS`. Everything after the first `--` is split off before yargs sees it and reaches
+ * the command as args['--'] (a string[], byte for byte: no number parsing, `--json` there is the
+ * job's), except under completion, where the words of the line being edited go to yargs whole.
+ */
 export async function main(argv: string[]): Promise<void> {
   const io = processIo();
-  const names = new Set(commands.map((c) => String(c.command).split(' ')[0]));
-  const parser = yargs(argv)
+  const split = splitArgv(argv);
+  const completing = split.head.includes(COMPLETE);
+  const { head, tail } = completing ? { head: argv, tail: [] } : split;
+  const flags = { debug: split.head.includes('--debug'), json: split.head.includes('--json') };
+  try {
+    if (!completing) assertUtf8Args(argv);
+    if (head.length === 1 && head[0] === '--version') {
+      io.out(VERSION);
+      return;
+    }
+    await parse(head, tail, io);
+  } catch (e) {
+    process.exitCode = reportError(e, io, flags);
+  }
+}
+
+async function parse(head: string[], tail: string[], io: Io): Promise<void> {
+  const { default: yargs } = await import('yargs');
+  const names = new Set(commands.map(commandName));
+  const parser = yargs(head)
     .scriptName('jailsmith')
     .usage('$0 <command> [options]\n\nBuild, audit, ship and run minimal chroot jails.')
     .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output' })
@@ -24,17 +52,52 @@ export async function main(argv: string[]): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      const command = argv.find((a) => names.has(a));
+      const command = head.find((a) => names.has(a));
       throw new UsageError('USAGE', msg ?? 'invalid usage', {
         hint: command
           ? `jailsmith ${command} --help shows its usage and examples`
           : 'jailsmith --help lists commands and options',
       });
     });
-  for (const c of commands) parser.command(c);
-  try {
-    await parser.parseAsync();
-  } catch (e) {
-    process.exitCode = reportError(e, io, { debug: argv.includes('--debug'), json: argv.includes('--json') });
-  }
+  for (const c of commands) parser.command(lazyCommand(c, tail, io));
+  await parser.parseAsync();
+}
+
+/**
+ * A command as yargs sees it before its module is loaded: name, description and aliases from the
+ * table (all that --help, completion of names and "did you mean" need). yargs calls the builder
+ * only for the command it runs, or shows --help for: that is when the module is imported.
+ */
+function lazyCommand(entry: CommandEntry, tail: string[], io: Io): AnyCommand {
+  let loaded: Promise<AnyCommand> | undefined;
+  const load = () => {
+    loaded ??= entry.load();
+    return loaded;
+  };
+  const cmd: AnyCommand = {
+    command: entry.command,
+    describe: entry.describe,
+    builder: async (y) => {
+      const { builder } = await load();
+      if (typeof builder === 'function') return builder(y);
+      return builder ? y.options(builder) : y;
+    },
+    handler: async (args) => {
+      const { handler } = await load();
+      if (tail.length > 0 && !entry.tail) {
+        const name = commandName(entry);
+        const err = new UsageError('USAGE_TAIL', `jailsmith ${name} takes no arguments after --`, {
+          details: { tail },
+          hint: `jailsmith ${name} --help shows its usage`,
+        });
+        process.exitCode = reportError(err, io, args as Partial<GlobalOptions>);
+        return;
+      }
+      // A copy: the command may not alter what main holds.
+      args['--'] = [...tail];
+      await handler(args);
+    },
+  };
+  if (entry.aliases) cmd.aliases = [...entry.aliases];
+  return cmd;
 }
