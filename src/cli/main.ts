@@ -14,8 +14,9 @@ const COMPLETE = '--get-yargs-completions';
  * `jailsmith ARGS`. Everything after the first `--` is split off before yargs sees it and reaches
  * the command as args['--'] (a string[], byte for byte: no number parsing, `--json` there is the
  * job's), except under completion, where the words of the line being edited go to yargs whole.
+ * `table` is the list of commands (tests pass stand-ins).
  */
-export async function main(argv: string[]): Promise<void> {
+export async function main(argv: string[], table: readonly CommandEntry[] = commands): Promise<void> {
   const io = processIo();
   const split = splitArgv(argv);
   const completing = split.head.includes(COMPLETE);
@@ -27,15 +28,15 @@ export async function main(argv: string[]): Promise<void> {
       io.out(VERSION);
       return;
     }
-    await parse(head, tail, io);
+    await parse(head, tail, io, table);
   } catch (e) {
     process.exitCode = reportError(e, io, flags);
   }
 }
 
-async function parse(head: string[], tail: string[], io: Io): Promise<void> {
+async function parse(head: string[], tail: string[], io: Io, table: readonly CommandEntry[]): Promise<void> {
   const { default: yargs } = await import('yargs');
-  const names = new Set(commands.map(commandName));
+  const names = new Set(table.map(commandName));
   const parser = yargs(head)
     .scriptName('jailsmith')
     .usage('$0 <command> [options]\n\nBuild, audit, ship and run minimal chroot jails.')
@@ -59,7 +60,8 @@ async function parse(head: string[], tail: string[], io: Io): Promise<void> {
           : 'jailsmith --help lists commands and options',
       });
     });
-  for (const c of commands) parser.command(lazyCommand(c, tail, io));
+  for (const c of table) parser.command(lazyCommand(c, tail, io));
+  skipHelpCache(parser);
   await parser.parseAsync();
 }
 
@@ -100,4 +102,17 @@ function lazyCommand(entry: CommandEntry, tail: string[], io: Io): AnyCommand {
   };
   if (entry.aliases) cmd.aliases = [...entry.aliases];
   return cmd;
+}
+
+/**
+ * yargs renders the command's help text once its handler has started, in case the handler asks
+ * for it later (none of ours does: usage errors are one line). That render (cliui, string-width's
+ * grapheme segmenter and emoji tables) cost 30 ms of every `jailsmith audit DIR`. Reached through
+ * yargs' internal methods, so it degrades to yargs' own behaviour if they change shape.
+ */
+function skipHelpCache(parser: unknown): void {
+  const internal = (parser as { getInternalMethods?: () => { getUsageInstance?: () => unknown } })
+    .getInternalMethods?.()
+    .getUsageInstance?.() as { cacheHelpMessage?: unknown } | undefined;
+  if (internal && typeof internal.cacheHelpMessage === 'function') internal.cacheHelpMessage = () => {};
 }
