@@ -106,9 +106,9 @@ function builder(y: Argv): Argv<RunArgs> {
  * Turns argv (and the spec's run: block, when --spec names one) into RunOptions; every malformed
  * value is a UsageError before anything runs. Flags given on the command line win over the spec.
  */
-export async function runOptionsFrom(a: RunArgs & { _?: (string | number)[] }): Promise<RunOptions> {
-  // yargs leaves what follows `--` in `_`, after the command name itself.
-  const given = [...(a.command ?? []), ...(a._ ?? []).slice(1)].map(String);
+export async function runOptionsFrom(a: RunArgs & { '--'?: string[] }): Promise<RunOptions> {
+  // What follows `--` comes from main.ts as args['--'], byte for byte: yargs never parsed it.
+  const given = [...(a.command ?? []).map(String), ...(a['--'] ?? [])];
   let spec: ReturnType<typeof specRunDefaults> | undefined;
   if (a.spec !== undefined) {
     const { loadSpec } = await import('../../spec/load.js');
