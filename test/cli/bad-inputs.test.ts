@@ -71,7 +71,18 @@ describe('bad inputs: exit 2, one line naming the thing, no stack, nothing writt
     ['a script into a missing directory', ['script', ok, '-o', path.join(t, 'no-dir', 's.sh')], /s\.sh/],
     ['a key prefix in a missing directory', ['keygen', '-o', path.join(t, 'no-dir', 'k')], /no-dir/],
     ['a bad --limit value', ['run', anyDir, '--limit', 'mem=lots', '--', '/bin/true'], /--limit mem.*lots/],
-    ['a bad --limit name', ['run', anyDir, '--limit', 'cores=2', '--', '/bin/true'], /--limit.*cores/],
+    ['a bad --limit name', ['run', anyDir, '--limit', 'stack=2', '--', '/bin/true'], /--limit.*stack/],
+    [
+      'a --limit that does not parse',
+      ['run', anyDir, '--limit', 'mem=lots', '--', '/bin/true'],
+      /--limit mem.*lots/,
+    ],
+    ['a relative --tmpfs', ['run', anyDir, '--tmpfs', 'home', '--', '/bin/true'], /--tmpfs.*absolute/],
+    [
+      'a bad --uid-range',
+      ['run', anyDir, '--uid-range', '9-1', '--', '/bin/true'],
+      /--uid-range.*FIRST-LAST/,
+    ],
     ['a bad --bind', ['run', anyDir, '--bind', 'nowhere', '--', '/bin/true'], /--bind.*nowhere/],
     [
       'a .. in a --bind target',
