@@ -1,11 +1,69 @@
 /**
+ * Rw binds and per-job uids. Before the job, an rw bind the job's uid could not write is opened to
+ * that uid alone by a POSIX ACL entry (setfacl), taken away when the job ends: the caller's own
+ * mode and owner stay as they were, and concurrent jobs each get their own entry.
+ *
  * What a job wrote into its rw binds is handed to the caller (or a configured owner) when it ends,
  * so a per-job uid that a later job reuses never owns an earlier job's files. The walk never follows
  * a symlink (lchown), never leaves the bind's file system, and changes only entries owned by the
  * job's uid; the kernel clears setuid and setgid bits on such a chown.
  */
-import { lchownSync, lstatSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, lchownSync, lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { RunError } from '../errors.js';
+
+const SETFACL = ['/usr/bin/setfacl', '/bin/setfacl'];
+
+function setfacl(args: string[], target: string): void {
+  const bin = SETFACL.find((p) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!bin) {
+    throw new RunError('RUN_MISSING_TOOL', 'setfacl not found: it opens an rw bind to the job’s own uid', {
+      path: target,
+      hint: 'apt-get install acl, or make the bind writable by others (chmod 1777)',
+    });
+  }
+  const r = spawnSync(bin, [...args, '--', target], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    throw new RunError('RUN_BIND_ACL', `setfacl ${args.join(' ')} failed: ${(r.stderr || r.error?.message || '').trim()}`, {
+      path: target,
+    });
+  }
+}
+
+/** An rw bind source the job's uid can write only by the "other" bits; opened by an ACL entry when it cannot. */
+export function grantRwBinds(sources: readonly string[], uid: number): string[] {
+  const granted: string[] = [];
+  try {
+    for (const s of sources) {
+      const st = lstatSync(s);
+      const need = st.isDirectory() ? 0o003 : 0o002;
+      if ((st.mode & need) === need) continue;
+      setfacl(['-m', `u:${uid}:${st.isDirectory() ? 'rwx' : 'rw'}`], s);
+      granted.push(s);
+    }
+  } catch (e) {
+    revokeRwBinds(granted, uid);
+    throw e;
+  }
+  return granted;
+}
+
+/** Takes the job's ACL entries away again (best effort: a source removed meanwhile has none to take). */
+export function revokeRwBinds(sources: readonly string[], uid: number): void {
+  for (const s of sources) {
+    try {
+      setfacl(['-x', `u:${uid}`], s);
+    } catch {}
+  }
+}
 
 export interface HandoffResult {
   changed: number;

@@ -13,7 +13,7 @@ import { RunError } from '../errors.js';
 import { createJobCgroup, type JobCgroup, sweepStaleCgroups } from './cgroup/index.js';
 import { engineArgv, rlimitsFor, SETUP_FAILED } from './engine.js';
 import { refuseUnsafeJail } from './gate.js';
-import { handOver } from './handoff.js';
+import { grantRwBinds, handOver, revokeRwBinds } from './handoff.js';
 import { hostTools } from './host-tools.js';
 import { waitForJob } from './job-pid.js';
 import { checkWorkdirReachable, type RunMode, runMode } from './mode.js';
@@ -112,6 +112,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
   const protections: Protections = { missing: [], notes: [] };
   let cgroup: JobCgroup | null = null;
   let work: string | null = null;
+  let granted: string[] = [];
   try {
     ensureProcDir(prep.root, (process.geteuid?.() ?? 0) === 0);
     checkWorkdirReachable(prep.root, prep.workdir, prep.tmpfs, mode);
@@ -124,6 +125,12 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     // Rootless forced by root: the setup step runs as the job's uid and writes here.
     if (mode.rootless && mode.held) {
       for (const d of [work, stage.root, ...stage.binds, ...stage.tmpfs]) chownSync(d, mode.hostUid, mode.hostGid);
+    }
+    if (mode.held) {
+      granted = grantRwBinds(
+        prep.binds.filter((b) => !b.readOnly).map((b) => b.source),
+        mode.hostUid,
+      );
     }
     cgroup = jobCgroup(opts, mode, protections);
     const limits = opts.limits ?? {};
@@ -192,6 +199,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     await cgroup?.remove();
     const owner = opts.resultOwner ?? { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 };
     if (mode.held) {
+      revokeRwBinds(granted, mode.hostUid);
       const rw = prep.binds.filter((b) => !b.readOnly && b.dir).map((b) => b.source);
       handOver(rw, mode.hostUid, mode.hostGid, owner);
     }
