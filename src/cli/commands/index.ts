@@ -11,6 +11,7 @@ import { packCommand } from './pack.js';
 import { planCommand } from './plan.js';
 import { runCommand } from './run.js';
 import { scriptCommand } from './script.js';
+import { userCommand } from './user.js';
 import { verifyCommand } from './verify.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argument types
@@ -27,5 +28,6 @@ export const commands: CommandModule<any, any>[] = [
   keygenCommand,
   runCommand,
   importCommand,
+  userCommand,
   completionCommand,
 ];
