@@ -25,7 +25,7 @@ import {
 } from './jail-side.js';
 import { type PublicKey, readKeyFile } from './keys.js';
 import { checkConfigPath, checkInJailPath, checkUserName, systemHomeReason } from './names.js';
-import { readLogins } from './record.js';
+import { type LoginRecord, readRecord } from './record.js';
 import { applyAdd } from './steps.js';
 import type { LoginMode, LoginUser } from './types.js';
 
@@ -62,6 +62,8 @@ export interface AddPlan {
   after: ReturnType<typeof jailAccountFiles>;
   homeExists: boolean;
   others: LoginUser[];
+  /** The jail's login record before the change. */
+  record: LoginRecord;
 }
 
 /**
@@ -73,7 +75,11 @@ export interface AddPlan {
 export function addLoginUser(opts: AddLoginOptions): AddLoginResult {
   const p = planAdd(opts);
   applyAdd(p);
-  const notes: string[] = [];
+  // sshd reads its configuration when it starts or reloads; until then it ignores the drop-in, and
+  // a new account has no keys sshd would look at (its host home does not exist), so it cannot log in.
+  const notes: string[] = [
+    'sshd applies the drop-in when it (re)loads its configuration: systemctl reload ssh',
+  ];
   if (p.keys.length === 0)
     notes.push(`no key given: nobody can log in as ${p.user.name} until keys are in ${p.user.keysFile}`);
   if (p.homeExists) notes.push(`kept the home ${p.user.home} already in the jail`);
@@ -112,7 +118,8 @@ export function planAdd(opts: AddLoginOptions): AddPlan {
   const dropIn = dropInPath(sshdDir, name);
   if (exists(dropIn))
     throw new LoginError('LOGIN_ALREADY_JAILED', `${name} already has a jailsmith drop-in`, { path: dropIn });
-  const others = readLogins(jail);
+  const record = readRecord(jail);
+  const others = record.users;
   if (others.some((u) => u.name === name))
     throw new LoginError('LOGIN_ALREADY_JAILED', `${name} is already a login user of this jail`, {
       path: jail,
@@ -120,7 +127,7 @@ export function planAdd(opts: AddLoginOptions): AddPlan {
 
   const user = opts.existing
     ? existingUser(name, mode, jail)
-    : newUser(name, mode, jail, allowGiven.length > 0, before, others);
+    : newUser(name, mode, jail, allowGiven.length > 0, before, record);
   user.dropIn = dropIn;
   user.keysFile = checkConfigPath(path.join(jailPaths(jail).keys, name), 'the keys file');
   user.allow = [...new Set(allowGiven.map((c) => findCommand(jail, c)))];
@@ -142,7 +149,17 @@ export function planAdd(opts: AddLoginOptions): AddPlan {
     );
   const homeExists = checkHome(jail, user);
   const after = mergeAll(before, [user]);
-  return { user, keys, sshdConfig, dropInText: renderDropIn(user), before, after, homeExists, others };
+  return {
+    user,
+    keys,
+    sshdConfig,
+    dropInText: renderDropIn(user),
+    before,
+    after,
+    homeExists,
+    others,
+    record,
+  };
 }
 
 function existingUser(name: string, mode: LoginMode, jail: string): LoginUser {
@@ -172,7 +189,7 @@ function newUser(
   jail: string,
   allowList: boolean,
   files: ReturnType<typeof jailAccountFiles>,
-  others: LoginUser[],
+  record: LoginRecord,
 ): LoginUser {
   if (hostAccount(name) !== null)
     throw new LoginError(
@@ -188,8 +205,11 @@ function newUser(
   const taken = hostIds();
   for (const db of ['passwd', 'group'] as const)
     for (const l of files[db].split('\n')) if (l) taken.add(Number(l.split(':')[2]));
-  for (const u of others) taken.add(u.uid).add(u.gid);
-  const id = freeId(taken);
+  for (const u of record.users) taken.add(u.uid).add(u.gid);
+  // A home `user remove` kept for this name comes back with its old id, when that id is still free.
+  const kept = record.kept.find((k) => k.name === name && k.home === `/home/${name}` && k.uid === k.gid);
+  for (const k of record.kept) if (k !== kept) taken.add(k.uid).add(k.gid);
+  const id = kept !== undefined && !taken.has(kept.uid) ? kept.uid : freeId(taken);
   // sftp: sshd runs internal-sftp itself, the shell is never started. An allow-list sits behind sh
   // (dash reads no rc file for `sh -c`); otherwise the jail's bash or sh.
   const shell = mode === 'sftp' ? '/usr/sbin/nologin' : allowList ? '/bin/sh' : jailShell(jail);

@@ -5,7 +5,8 @@ import { sortEntries } from '../plan/finalize.js';
 import type { GeneratedEntry, JailPlan, PlanEntry } from '../plan/types.js';
 import { type AccountDb, mergeAll } from './accounts-text.js';
 import { allowListText, lshScript } from './jail-side.js';
-import { allowListPath, type LoginUser, LSH_PATH } from './types.js';
+import type { LoginRecord } from './record.js';
+import { allowListPath, LSH_PATH } from './types.js';
 
 function generated(p: string, content: string, mode: number): GeneratedEntry {
   return {
@@ -25,8 +26,9 @@ function generated(p: string, content: string, mode: number): GeneratedEntry {
  * homes (kept across the rebuild like any preserved directory), and for allow-lists the checker and
  * the lists. The same texts `user add` wrote in place, so a rebuild right after it changes nothing.
  */
-export function withLogins(plan: JailPlan, users: LoginUser[]): JailPlan {
-  if (users.length === 0) return plan;
+export function withLogins(plan: JailPlan, record: LoginRecord): JailPlan {
+  const { users, kept } = record;
+  if (users.length === 0 && kept.length === 0) return plan;
   const byPath = new Map(plan.entries.map((e) => [e.path, e]));
   const start: Record<AccountDb, string> = {
     passwd: passwdText([]),
@@ -69,6 +71,12 @@ export function withLogins(plan: JailPlan, users: LoginUser[]): JailPlan {
     });
     if (u.allow.length > 0) add.push(generated(allowListPath(u.name), allowListText(u), 0o644));
   }
+  // Homes `user remove` kept: user data, so a rebuild keeps them too (owned by the old ids).
+  for (const k of kept) {
+    const have = byPath.get(k.home);
+    if (!have || (have.type === 'dir' && have.uid === k.uid))
+      add.push({ type: 'dir', path: k.home, mode: 0o700, uid: k.uid, gid: k.gid, preserve: true });
+  }
   if (users.some((u) => u.allow.length > 0)) add.push(generated(LSH_PATH, lshScript(), 0o755));
   for (const e of add) {
     const have = byPath.get(e.path);
@@ -78,7 +86,7 @@ export function withLogins(plan: JailPlan, users: LoginUser[]): JailPlan {
       });
     byPath.set(e.path, e);
   }
-  const names = users.map((u) => u.name).join(', ');
+  const names = [...users.map((u) => u.name), ...kept.map((k) => `${k.home} (kept home)`)].join(', ');
   return {
     ...plan,
     entries: sortEntries([...byPath.values()]),

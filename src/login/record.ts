@@ -21,35 +21,54 @@ import type { LoginUser } from './types.js';
  * dropping users would rebuild their homes away.
  */
 export function readLogins(dir: string): LoginUser[] {
+  return readRecord(dir).users;
+}
+
+/** A home left in the jail by `user remove` without --purge-home: kept by rebuilds too. */
+export interface KeptHome {
+  name: string;
+  home: string;
+  uid: number;
+  gid: number;
+}
+
+export interface LoginRecord {
+  users: LoginUser[];
+  kept: KeptHome[];
+}
+
+export function readRecord(dir: string): LoginRecord {
   const file = jailPaths(dir).logins;
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return [];
+    if (errnoCode(e) === 'ENOENT') return { users: [], kept: [] };
     throw bad(file, `cannot open it (${errnoCode(e)})`);
   }
   try {
     const st = fstatSync(fd);
     if (!st.isFile() || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0)
       throw bad(file, 'not a regular file owned by us and writable only by us');
-    let data: { format?: unknown; users?: unknown };
+    let data: { format?: unknown; users?: unknown; kept?: unknown };
     try {
       data = JSON.parse(readFileSync(fd, 'utf8'));
     } catch {
       throw bad(file, 'not valid JSON');
     }
     if (data.format !== 1 || !Array.isArray(data.users)) throw bad(file, 'unknown format');
-    return data.users.map((u) => checkUser(u, file));
+    const kept = Array.isArray(data.kept) ? data.kept.map((k) => checkKept(k, file)) : [];
+    return { users: data.users.map((u) => checkUser(u, file)), kept };
   } finally {
     closeSync(fd);
   }
 }
 
-/** Writes the record (or removes it when no user is left): a new file renamed over the old. */
-export function writeLogins(dir: string, users: LoginUser[]): void {
+/** Writes the record (or removes it when it is empty): a new file renamed over the old. */
+export function writeRecord(dir: string, rec: LoginRecord): void {
+  const { users, kept } = rec;
   const file = jailPaths(dir).logins;
-  if (users.length === 0) {
+  if (users.length === 0 && kept.length === 0) {
     try {
       unlinkSync(file);
     } catch (e) {
@@ -69,6 +88,19 @@ export function writeLogins(dir: string, users: LoginUser[]): void {
     flag: 'wx',
   });
   renameSync(tmp, file);
+}
+
+function checkKept(k: unknown, file: string): KeptHome {
+  const r = (typeof k === 'object' && k !== null ? k : {}) as Record<string, unknown>;
+  try {
+    checkUserName(r.name as string);
+    checkInJailPath(r.home as string, 'a kept home');
+  } catch (e) {
+    throw bad(file, `a kept home: ${(e as Error).message}`);
+  }
+  if (!Number.isInteger(r.uid) || !Number.isInteger(r.gid))
+    throw bad(file, 'a kept home has no numeric owner');
+  return r as unknown as KeptHome;
 }
 
 function bad(file: string, why: string): LoginError {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { LoginError } from '../errors.js';
 import { under } from '../root/jail-path.js';
-import { readJailFile, removeJailFile, removeJailTree } from '../root/live-edit.js';
+import { readJailFile, removeEmptyJailDir, removeJailFile, removeJailTree } from '../root/live-edit.js';
 import { mergeAll } from './accounts-text.js';
 import {
   checkSshdDir,
@@ -16,7 +16,7 @@ import {
 import { deleteAccount, hostAccount } from './host-accounts.js';
 import { jailAccountFiles } from './jail-side.js';
 import { checkConfigPath, checkUserName } from './names.js';
-import { readLogins, writeLogins } from './record.js';
+import { readRecord, writeRecord } from './record.js';
 import { removeKeys, writeAccountFiles } from './steps.js';
 import { allowListPath, type LoginUser, LSH_PATH } from './types.js';
 
@@ -57,8 +57,31 @@ export function removeLoginUser(opts: RemoveLoginOptions): RemoveLoginResult {
         path: dropIn,
       },
     );
-  const record = readLogins(jail);
+  const rec = readRecord(jail);
+  const record = rec.users;
   const u = record.find((r) => r.name === name) ?? fromDropIn;
+  const keptHome = rec.kept.find((k) => k.name === name);
+  if ((u === null || u === undefined) && keptHome !== undefined && opts.purgeHome) {
+    // Only a home kept by an earlier removal is left: purge it now.
+    removeJailTree(jail, keptHome.home);
+    writeRecord(jail, { users: record, kept: rec.kept.filter((k) => k !== keptHome) });
+    return {
+      user: {
+        ...keptHome,
+        group: name,
+        shell: '',
+        mode: 'sftp',
+        allow: [],
+        created: false,
+        jail,
+        dropIn,
+        keysFile: '',
+      },
+      accountRemoved: false,
+      homeRemoved: true,
+      notes: [],
+    };
+  }
   if (u === null || u === undefined)
     throw new LoginError('LOGIN_NOT_JAILED', `${name} is not a login user of ${jail}`, { path: jail });
   const broken = sshdTest(sshdConfig);
@@ -84,11 +107,17 @@ export function removeLoginUser(opts: RemoveLoginOptions): RemoveLoginResult {
   writeAccountFiles(jail, after);
   if (u.allow.length > 0) {
     removeJailFile(jail, allowListPath(name));
-    if (!others.some((o) => o.allow.length > 0) && readJailFile(jail, LSH_PATH) !== undefined)
+    removeEmptyJailDir(jail, path.dirname(allowListPath(name)));
+    removeEmptyJailDir(jail, path.dirname(path.dirname(allowListPath(name))));
+    if (!others.some((o) => o.allow.length > 0) && readJailFile(jail, LSH_PATH) !== undefined) {
       removeJailFile(jail, LSH_PATH);
+      removeEmptyJailDir(jail, path.dirname(LSH_PATH));
+    }
   }
   removeKeys(u.keysFile);
-  writeLogins(jail, others);
+  const kept = rec.kept.filter((k) => k.home !== u.home);
+  if (!opts.purgeHome) kept.push({ name, home: u.home, uid: u.uid, gid: u.gid });
+  writeRecord(jail, { users: others, kept });
   removeDropIn(dropIn);
   const refused = sshdTest(sshdConfig);
   if (refused !== null)
@@ -100,8 +129,13 @@ export function removeLoginUser(opts: RemoveLoginOptions): RemoveLoginResult {
       },
     );
   if (opts.purgeHome) removeJailTree(jail, u.home);
-  const notes: string[] = [];
-  if (!opts.purgeHome) notes.push(`kept the home ${under(jail, u.home)} (--purge-home removes it)`);
+  const notes: string[] = [
+    'sshd keeps the configuration it started with: reload it (systemctl reload ssh) to drop the Match block',
+  ];
+  if (!opts.purgeHome)
+    notes.push(
+      `kept the home ${under(jail, u.home)}, rebuilds keep it too (\`jailsmith user remove ${name} --jail ${jail} --purge-home\` removes it)`,
+    );
   if (!u.created)
     notes.push(
       `${name} was an existing account: it stays, and now logs in to the host like any other account`,

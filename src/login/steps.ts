@@ -26,7 +26,7 @@ import { effectiveProblems, removeDropIn, sshdTest, writeDropIn } from './dropin
 import { createAccount, deleteAccount } from './host-accounts.js';
 import { allowListText, lshScript } from './jail-side.js';
 import { keysText } from './keys.js';
-import { writeLogins } from './record.js';
+import { writeRecord } from './record.js';
 import { allowListPath, LSH_PATH } from './types.js';
 
 type Undo = () => void;
@@ -207,8 +207,11 @@ export function applyAdd(p: AddPlan): void {
     [
       'record',
       () => {
-        writeLogins(jail, [...p.others, u]);
-        return () => writeLogins(jail, p.others);
+        writeRecord(jail, {
+          users: [...p.others, u],
+          kept: p.record.kept.filter((k) => k.home !== u.home),
+        });
+        return () => writeRecord(jail, p.record);
       },
     ],
   ]);

@@ -11,6 +11,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmdirSync,
   rmSync,
   unlinkSync,
   writeSync,
@@ -65,7 +66,12 @@ export function safeJailDir(root: string, dir: string): string {
 
 /** Reads a jail file through checked directories, refusing a link; undefined when absent. */
 export function readJailFile(root: string, p: string): string | undefined {
-  safeJailDir(root, jailParent(p));
+  try {
+    safeJailDir(root, jailParent(p));
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return undefined;
+    throw e;
+  }
   let fd: number;
   try {
     fd = openSync(under(root, p), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -173,4 +179,15 @@ export function removeJailTree(root: string, p: string): void {
   if (p === '/') throw new RootError('ROOT_LIVE_ROOT', 'refusing to remove the jail root', { path: root });
   safeJailDir(root, jailParent(p));
   rmSync(under(root, p), { recursive: true, force: true });
+}
+
+/** Removes directory `p` if it is empty (what an earlier edit made and nothing uses any more). */
+export function removeEmptyJailDir(root: string, p: string): void {
+  checkJailPath(p);
+  try {
+    safeJailDir(root, jailParent(p));
+    rmdirSync(under(root, p));
+  } catch {
+    // not empty, or already gone: leave it
+  }
 }
