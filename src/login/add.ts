@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, LoginError } from '../errors.js';
 import { under } from '../root/jail-path.js';
@@ -206,6 +206,16 @@ function newUser(
   for (const db of ['passwd', 'group'] as const)
     for (const l of files[db].split('\n')) if (l) taken.add(Number(l.split(':')[2]));
   for (const u of record.users) taken.add(u.uid).add(u.gid);
+  // Owners of what is already under the jail's /home (homes of users gone without a record): a new
+  // account with such a uid would own another person's files.
+  for (const n of safeList(under(jail, '/home'))) {
+    try {
+      const st = lstatSync(under(jail, `/home/${n}`));
+      taken.add(st.uid).add(st.gid);
+    } catch {
+      // gone meanwhile
+    }
+  }
   // A home `user remove` kept for this name comes back with its old id, when that id is still free.
   const kept = record.kept.find((k) => k.name === name && k.home === `/home/${name}` && k.uid === k.gid);
   for (const k of record.kept) if (k !== kept) taken.add(k.uid).add(k.gid);
@@ -261,6 +271,14 @@ function checkHome(jail: string, u: LoginUser): boolean {
     `${u.home} is already in the jail${st?.isDirectory() ? ` (owned by uid ${st.uid})` : ''}: move it away or pick another user`,
     { path: under(jail, u.home) },
   );
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return lstatSync(dir).isDirectory() ? readdirSync(dir) : [];
+  } catch {
+    return [];
+  }
 }
 
 function exists(p: string): boolean {
