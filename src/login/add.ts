@@ -208,7 +208,10 @@ function newUser(
   for (const u of record.users) taken.add(u.uid).add(u.gid);
   // Owners of what is already under the jail's /home (homes of users gone without a record): a new
   // account with such a uid would own another person's files.
+  // A home `user remove` kept for this name comes back with its old id, when that id is still free.
+  const kept = record.kept.find((k) => k.name === name && k.home === `/home/${name}` && k.uid === k.gid);
   for (const n of safeList(under(jail, '/home'))) {
+    if (kept !== undefined && n === name) continue;
     try {
       const st = lstatSync(under(jail, `/home/${n}`));
       taken.add(st.uid).add(st.gid);
@@ -216,8 +219,6 @@ function newUser(
       // gone meanwhile
     }
   }
-  // A home `user remove` kept for this name comes back with its old id, when that id is still free.
-  const kept = record.kept.find((k) => k.name === name && k.home === `/home/${name}` && k.uid === k.gid);
   for (const k of record.kept) if (k !== kept) taken.add(k.uid).add(k.gid);
   const id = kept !== undefined && !taken.has(kept.uid) ? kept.uid : freeId(taken);
   // sftp: sshd runs internal-sftp itself, the shell is never started. An allow-list sits behind sh

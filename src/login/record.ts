@@ -83,7 +83,8 @@ export function writeRecord(dir: string, rec: LoginRecord): void {
     // none left over
   }
   const sorted = [...users].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  writeFileSync(tmp, `${JSON.stringify({ format: 1, users: sorted }, null, 2)}\n`, {
+  const keptSorted = [...kept].sort((a, b) => (a.home < b.home ? -1 : a.home > b.home ? 1 : 0));
+  writeFileSync(tmp, `${JSON.stringify({ format: 1, users: sorted, kept: keptSorted }, null, 2)}\n`, {
     mode: 0o600,
     flag: 'wx',
   });
