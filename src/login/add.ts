@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, LoginError } from '../errors.js';
 import { under } from '../root/jail-path.js';
@@ -86,8 +86,15 @@ export function addLoginUser(opts: AddLoginOptions): AddLoginResult {
   notes.push(
     "sftp and shell sessions log through the jail's /dev/log, which jailsmith does not provide: their log lines are lost; sshd's own login log is kept",
   );
-  if (!p.user.created)
-    notes.push(`${p.user.name} is an existing account: its password, if any, still works for sshd`);
+  if (!p.user.created) {
+    notes.push(
+      `${p.user.name} is an existing account: until sshd reloads it still logs in to the host unjailed, and its own ~/.ssh keys no longer count (only ${p.user.keysFile})`,
+    );
+    if (shadowLocked(p.user.name))
+      notes.push(
+        `${p.user.name} is locked ("!" in /etc/shadow): sshd without PAM refuses even its key logins (usermod -p '*' ${p.user.name} allows keys only)`,
+      );
+  }
   return { user: p.user, keys: p.keys.length, homeCreated: !p.homeExists, notes };
 }
 
@@ -272,6 +279,18 @@ function checkHome(jail: string, u: LoginUser): boolean {
     `${u.home} is already in the jail${st?.isDirectory() ? ` (owned by uid ${st.uid})` : ''}: move it away or pick another user`,
     { path: under(jail, u.home) },
   );
+}
+
+/** The account's shadow password field starts with "!" (usermod -L, useradd's default). */
+function shadowLocked(name: string): boolean {
+  try {
+    const line = readFileSync('/etc/shadow', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${name}:`));
+    return line?.split(':')[1]?.startsWith('!') === true;
+  } catch {
+    return false;
+  }
 }
 
 function safeList(dir: string): string[] {

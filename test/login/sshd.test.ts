@@ -3,7 +3,7 @@
  * log in with a key over 127.0.0.1 and land in the jail; a rebuild keeps them; `user remove`
  * leaves nothing behind; bad input is one line, exit 2, and the host untouched.
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -49,7 +49,8 @@ const tag = `jst${randomBytes(3).toString('hex')}`;
 const SFTP = `${tag}s`;
 const SHELL = `${tag}h`;
 const LIMITED = `${tag}l`;
-const names = [SFTP, SHELL, LIMITED];
+const EXISTING = `${tag}e`;
+const names = [SFTP, SHELL, LIMITED, EXISTING];
 
 describe.skipIf(!ready)('login jails with a real sshd', () => {
   let env: SshdEnv;
@@ -142,7 +143,9 @@ describe.skipIf(!ready)('login jails with a real sshd', () => {
     expect(pw?.[5]).toBe(`/home/${SFTP}`);
     // The jail's own passwd has the user; the drop-in is in the test's directory only.
     expect(readFileSync(path.join(sftpJail, 'etc/passwd'), 'utf8')).toContain(`${SFTP}:x:${pw?.[2]}:`);
-    expect(readdirSync(env.dropIns).sort()).toEqual(names.map((n) => `jailsmith-${n}.conf`).sort());
+    expect(readdirSync(env.dropIns).sort()).toEqual(
+      [SFTP, SHELL, LIMITED].map((n) => `jailsmith-${n}.conf`).sort(),
+    );
     // The allow-list checker and the list are root's, inside the jail.
     for (const p of ['usr/lib/jailsmith/lsh', `etc/jailsmith/allow/${LIMITED}`]) {
       const st = lstatSync(path.join(shellJail, p));
@@ -156,7 +159,7 @@ describe.skipIf(!ready)('login jails with a real sshd', () => {
       recorded: boolean;
       keys: boolean;
     }[];
-    expect(listed.map((u) => u.name).sort()).toEqual([...names].sort());
+    expect(listed.map((u) => u.name).sort()).toEqual([SFTP, SHELL, LIMITED].sort());
     expect(listed.every((u) => u.account && u.recorded && u.keys)).toBe(true);
     await restartSshd();
   });
@@ -349,7 +352,7 @@ describe.skipIf(!ready)('login jails with a real sshd', () => {
     }
     expect(readdirSync(env.dropIns)).toEqual([]);
     expect(existsSync(path.join(shellJail, 'usr/lib/jailsmith'))).toBe(false);
-    const t = (await import('node:child_process')).spawnSync('/usr/sbin/sshd', ['-t', '-f', env.config]);
+    const t = spawnSync('/usr/sbin/sshd', ['-t', '-f', env.config]);
     expect(t.status, String(t.stderr)).toBe(0);
     // Once removed, no key logs in any more (sshd restarted with the drop-ins gone).
     await restartSshd();
@@ -358,5 +361,52 @@ describe.skipIf(!ready)('login jails with a real sshd', () => {
     const purge = await runCli(['user', 'remove', SFTP, '--jail', sftpJail, '--purge-home', ...sshdFlags()]);
     expect(purge.exitCode, purge.stderr).toBe(0);
     expect(existsSync(path.join(sftpJail, 'home', SFTP))).toBe(false);
+  });
+
+  it('--existing jails an account the host has, and user remove leaves that account in place', async () => {
+    const made = spawnSync('useradd', [
+      '-M',
+      '-d',
+      `/home/${EXISTING}`,
+      '-s',
+      '/bin/bash',
+      '-p',
+      '*',
+      '-K',
+      'SUB_UID_COUNT=0',
+      '-K',
+      'SUB_GID_COUNT=0',
+      '-U',
+      EXISTING,
+    ]);
+    expect(made.status, String(made.stderr)).toBe(0);
+    const add = await runCli([
+      'user',
+      'add',
+      EXISTING,
+      '--existing',
+      '--mode',
+      'shell',
+      '--jail',
+      shellJail,
+      '--key',
+      `${env.userKey}.pub`,
+      '--json',
+      ...sshdFlags(),
+    ]);
+    expect(add.exitCode, add.stderr).toBe(0);
+    const u = JSON.parse(add.stdout).user;
+    expect(u).toMatchObject({ created: false, home: `/home/${EXISTING}`, shell: '/bin/bash' });
+    await restartSshd();
+    const r = ssh(env, EXISTING, ['id -u; pwd; cat /etc/passwd']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(
+      `${u.uid}\n/home/${EXISTING}\n${readFileSync(path.join(shellJail, 'etc/passwd'), 'utf8')}`,
+    );
+    const rm = await runCli(['user', 'remove', EXISTING, '--purge-home', ...sshdFlags()]);
+    expect(rm.exitCode, rm.stderr).toBe(0);
+    expect(hostHasUser(EXISTING)).toBe(true);
+    expect(readdirSync(env.dropIns)).toEqual([]);
+    expect(readFileSync(path.join(shellJail, 'etc/passwd'), 'utf8')).not.toContain(EXISTING);
   });
 });
