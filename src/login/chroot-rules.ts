@@ -45,6 +45,8 @@ function componentProblem(st: Stats): string | null {
 /** Throws LOGIN_CHROOT_UNSAFE naming the first component sshd would refuse. */
 export function checkChroot(dir: string): void {
   const [p] = chrootProblems(dir);
+  if (p?.why.startsWith('cannot be read'))
+    throw new LoginError('LOGIN_JAIL_MISSING', `the jail ${dir} ${p.why}: build it first`, { path: p.path });
   if (p) {
     throw new LoginError(
       'LOGIN_CHROOT_UNSAFE',

@@ -200,3 +200,30 @@ describe('withLogins', () => {
     expect(withLogins(p, { users: [], kept: [] })).toBe(p);
   });
 });
+
+describe('transaction', () => {
+  it('takes back the steps done, in reverse, and names an undo that failed', async () => {
+    const { transaction } = await import('../../src/login/steps.js');
+    const log: string[] = [];
+    const step = (n: string, fail = false) =>
+      [
+        n,
+        () => {
+          if (fail) throw new LoginError('LOGIN_TEST', `${n} failed`);
+          log.push(`do ${n}`);
+          return () => {
+            log.push(`undo ${n}`);
+            if (n === 'b') throw new Error('b stuck');
+          };
+        },
+      ] as [string, () => () => void];
+    let err: Error | undefined;
+    try {
+      transaction([step('a'), step('b'), step('c', true)]);
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(log).toEqual(['do a', 'do b', 'undo b', 'undo a']);
+    expect(err?.message).toBe('c failed; could not take back: b: b stuck');
+  });
+});
