@@ -7,13 +7,17 @@ import {
   fstatSync,
   fsyncSync,
   lstatSync,
+  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   unlinkSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { errnoCode, LoginError } from '../errors.js';
@@ -166,6 +170,23 @@ export function sshdTest(config: string): string | null {
   const r = spawnSync(sshdBinary(), ['-t', '-f', config], { encoding: 'utf8' });
   if (r.status === 0) return null;
   return (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').slice(0, 3).join('; ');
+}
+
+/**
+ * `sshd -t` of the configuration plus a drop-in not yet installed: a private config that includes
+ * the main one and then the candidate, so a drop-in sshd refuses never sits in the live directory
+ * (where an sshd restart at that moment would fail to start).
+ */
+export function sshdTestCandidate(config: string, name: string, text: string): string | null {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'jailsmith-sshd-'));
+  try {
+    const dropIn = path.join(dir, `jailsmith-${name}.conf`);
+    writeFileSync(dropIn, text, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'sshd_config'), `Include ${config}\nInclude ${dropIn}\n`, { mode: 0o600 });
+    return sshdTest(path.join(dir, 'sshd_config'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**

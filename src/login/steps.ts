@@ -22,7 +22,7 @@ import {
 } from '../root/live-edit.js';
 import type { AccountDb } from './accounts-text.js';
 import type { AddPlan } from './add.js';
-import { effectiveProblems, removeDropIn, sshdTest, writeDropIn } from './dropin.js';
+import { effectiveProblems, removeDropIn, sshdTest, sshdTestCandidate, writeDropIn } from './dropin.js';
 import { createAccount, deleteAccount } from './host-accounts.js';
 import { allowListText, lshScript } from './jail-side.js';
 import { keysText } from './keys.js';
@@ -132,6 +132,11 @@ export function applyAdd(p: AddPlan): void {
     [
       'drop-in',
       () => {
+        const bad = sshdTestCandidate(p.sshdConfig, u.name, p.dropInText);
+        if (bad !== null)
+          throw new LoginError('LOGIN_SSHD_REFUSED', `sshd refuses the drop-in, not installed: ${bad}`, {
+            path: u.dropIn,
+          });
         writeDropIn(u.dropIn, p.dropInText);
         const undo = () => removeDropIn(u.dropIn);
         const refused = sshdTest(p.sshdConfig);

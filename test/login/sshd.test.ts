@@ -276,6 +276,30 @@ describe.skipIf(!ready)('login jails with a real sshd', () => {
     expect(ls.status, ls.stderr).toBe(0);
   });
 
+  it('a drop-in is checked by sshd -t before it is installed', async () => {
+    const { sshdTestCandidate, renderDropIn } = await import('../../src/login/dropin.js');
+    const before = readdirSync(env.dropIns);
+    expect(sshdTestCandidate(env.config, 'jstcheck', 'Match User jstcheck\n\tNoSuchOption yes\n')).toMatch(
+      /NoSuchOption|Bad configuration/i,
+    );
+    const good = renderDropIn({
+      name: 'jstcheck',
+      uid: 5000,
+      gid: 5000,
+      group: 'jstcheck',
+      home: '/home/jstcheck',
+      shell: '/bin/sh',
+      mode: 'sftp',
+      allow: [],
+      created: true,
+      jail: sftpJail,
+      dropIn: path.join(env.dropIns, 'jailsmith-jstcheck.conf'),
+      keysFile: path.join(env.base, 'k'),
+    });
+    expect(sshdTestCandidate(env.config, 'jstcheck', good)).toBeNull();
+    expect(readdirSync(env.dropIns)).toEqual(before);
+  });
+
   describe('bad input: one line, exit 2, host passwd/group/shadow and sshd config unchanged', () => {
     async function refused(args: string[], pattern: RegExp): Promise<void> {
       const before = hostSnapshot(env);
