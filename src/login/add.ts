@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, LoginError } from '../errors.js';
 import { under } from '../root/jail-path.js';
-import { jailPaths } from '../root/staging.js';
+import { acquireLock, jailPaths } from '../root/staging.js';
 import { mergeAll } from './accounts-text.js';
 import { checkChroot } from './chroot-rules.js';
 import {
@@ -73,8 +73,17 @@ export interface AddPlan {
  * what was done, so a refusal leaves the host's passwd, group, shadow and sshd config as they were.
  */
 export function addLoginUser(opts: AddLoginOptions): AddLoginResult {
-  const p = planAdd(opts);
-  applyAdd(p);
+  // The jail's build lock: a build running meanwhile would swap in a tree without the new lines.
+  // Taken once the jail path passed the chroot rules, so the lock file lands in a safe parent.
+  checkChroot(checkConfigPath(opts.jail, 'the jail path'));
+  const release = acquireLock(jailPaths(opts.jail));
+  let p: AddPlan;
+  try {
+    p = planAdd(opts);
+    applyAdd(p);
+  } finally {
+    release();
+  }
   // sshd reads its configuration when it starts or reloads; until then it ignores the drop-in, and
   // a new account has no keys sshd would look at (its host home does not exist), so it cannot log in.
   const notes: string[] = [

@@ -2,7 +2,9 @@ import path from 'node:path';
 import { LoginError } from '../errors.js';
 import { under } from '../root/jail-path.js';
 import { readJailFile, removeEmptyJailDir, removeJailFile, removeJailTree } from '../root/live-edit.js';
+import { acquireLock, jailPaths } from '../root/staging.js';
 import { mergeAll } from './accounts-text.js';
+import { checkChroot } from './chroot-rules.js';
 import {
   checkSshdDir,
   DEFAULT_SSHD_CONFIG,
@@ -41,14 +43,23 @@ export interface RemoveLoginResult {
  * must still pass. The home inside the jail stays unless `purgeHome`.
  */
 export function removeLoginUser(opts: RemoveLoginOptions): RemoveLoginResult {
+  const { jail, release } = lockJail(opts);
+  try {
+    return removeLocked(opts, jail);
+  } finally {
+    release();
+  }
+}
+
+/** The jail the user belongs to, with its build lock held (see addLoginUser). */
+function lockJail(opts: RemoveLoginOptions): { jail: string; release: () => void } {
   const name = checkUserName(opts.name);
   const sshdDir = checkConfigPath(opts.sshdDir ?? DEFAULT_SSHD_DIR, 'the sshd drop-in directory');
   checkSshdDir(sshdDir);
-  const sshdConfig = path.resolve(opts.sshdConfig ?? DEFAULT_SSHD_CONFIG);
   const dropIn = dropInPath(sshdDir, name);
-  const fromDropIn = readDropIn(dropIn);
   const jail =
-    fromDropIn?.jail ?? (opts.jail === undefined ? undefined : checkConfigPath(opts.jail, 'the jail'));
+    readDropIn(dropIn)?.jail ??
+    (opts.jail === undefined ? undefined : checkConfigPath(opts.jail, 'the jail'));
   if (jail === undefined)
     throw new LoginError(
       'LOGIN_NOT_JAILED',
@@ -57,6 +68,16 @@ export function removeLoginUser(opts: RemoveLoginOptions): RemoveLoginResult {
         path: dropIn,
       },
     );
+  checkChroot(jail);
+  return { jail, release: acquireLock(jailPaths(jail)) };
+}
+
+function removeLocked(opts: RemoveLoginOptions, jail: string): RemoveLoginResult {
+  const name = checkUserName(opts.name);
+  const sshdDir = checkConfigPath(opts.sshdDir ?? DEFAULT_SSHD_DIR, 'the sshd drop-in directory');
+  const sshdConfig = path.resolve(opts.sshdConfig ?? DEFAULT_SSHD_CONFIG);
+  const dropIn = dropInPath(sshdDir, name);
+  const fromDropIn = readDropIn(dropIn);
   const rec = readRecord(jail);
   const record = rec.users;
   const u = record.find((r) => r.name === name) ?? fromDropIn;
