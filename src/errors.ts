@@ -46,6 +46,11 @@ export class AuditError extends JailError {}
 export class PackError extends JailError {}
 /** Entering a jail. */
 export class RunError extends JailError {}
+/**
+ * Login jails (`user add/remove/list`): codes are LOGIN_*, the path names the offending file or
+ * the component of the jail path sshd would refuse. A refusal changes nothing on the host.
+ */
+export class LoginError extends JailError {}
 
 export function isJailError(e: unknown): e is JailError {
   return e instanceof JailError;

@@ -9,6 +9,7 @@ export * from './distro/index.js';
 export * from './elf/index.js';
 export * from './errors.js';
 export * from './import/index.js';
+export * from './login/index.js';
 export * from './manifest/index.js';
 export * from './pack/index.js';
 export * from './packages/index.js';

@@ -1,3 +1,5 @@
+import { withLogins } from '../login/plan-merge.js';
+import { readRecord } from '../login/record.js';
 import { compareBytes } from '../manifest/manifest.js';
 import type { JailPlan, PlanEntry } from '../plan/types.js';
 import { JailTarget } from '../root/target.js';
@@ -12,7 +14,10 @@ import type { BuildOptions, BuildResult } from './types.js';
  * swapped in, carrying preserved directories (homes) over by rename. Everything that writes is
  * in src/root.
  */
-export async function applyPlan(plan: JailPlan, dir: string, opts: BuildOptions = {}): Promise<BuildResult> {
+export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions = {}): Promise<BuildResult> {
+  // Login users (`jailsmith user add`) live in a record beside DIR, not in the spec: put them back,
+  // or a rebuild would drop their passwd lines and, with them, their homes.
+  const plan = withLogins(given, readRecord(dir));
   const expected = completeEntries(plan.entries);
   const preserve = preservedDirs(expected);
   const target = await JailTarget.open(dir, { unsafeAncestors: opts.unsafeAncestors, preserve });

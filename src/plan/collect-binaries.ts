@@ -8,7 +8,9 @@ export const ROOT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/us
 /** Things a binary needs at run time that no file can give: said in the plan's notes. */
 const RUNTIME_NOTES: Record<string, string> = {
   'sftp-server':
-    'sftp-server logs through syslog: for its log lines, provide a /dev/log socket in the jail (e.g. a bind mount of the host socket, or rsyslog imuxsock / journald listening there)',
+    // Not a bind of the host's /dev/log: the audit flags binds into a jail as critical and a
+    // rebuild's swap drops them. jailsmith has no relay socket (jk_socketd) yet: say what is lost.
+    "sftp-server (and sshd's internal-sftp in a login jail) logs through syslog to the jail's /dev/log: jailsmith makes no relay socket there, so session log lines (file transfers) are lost; sshd's own log of the login is kept on the host",
   sshd: 'sshd needs /dev/log for logging and its host keys outside the jail',
 };
 

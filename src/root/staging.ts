@@ -21,6 +21,8 @@ import { errnoCode, RootError } from '../errors.js';
  *   .NAME.jailsmith-old-XXXXXX    the previous jail, set aside by the swap
  *   .NAME.jailsmith-lock          held while a build runs (pid inside)
  *   .NAME.jailsmith-state.json    what the last build wrote, for a fast no-op check
+ *   .NAME.jailsmith-logins.json   login users of the jail (`user add`), re-added by every rebuild
+ *   .NAME.jailsmith-keys/USER     their managed authorized_keys (root-owned, out of the jail)
  */
 export interface JailPaths {
   dir: string;
@@ -28,6 +30,8 @@ export interface JailPaths {
   base: string;
   lock: string;
   state: string;
+  logins: string;
+  keys: string;
 }
 
 export function jailPaths(dir: string): JailPaths {
@@ -42,6 +46,8 @@ export function jailPaths(dir: string): JailPaths {
     base,
     lock: path.join(parent, `.${base}.jailsmith-lock`),
     state: path.join(parent, `.${base}.jailsmith-state.json`),
+    logins: path.join(parent, `.${base}.jailsmith-logins.json`),
+    keys: path.join(parent, `.${base}.jailsmith-keys`),
   };
 }
 

@@ -146,6 +146,13 @@ describeAsRoot('audit: a fixture per check id on a broken jail', () => {
       'jail-path-symlink',
       'jail-on-host-rootfs',
       'jail-traversable-by-host-users',
+      // login jails need a login record beside the jail: test/login/audit.test.ts
+      'login-not-jailed',
+      'login-home-system-dir',
+      'login-chroot-refused',
+      'login-keys-user-writable',
+      'login-allowlist-writable',
+      'login-no-log-socket',
     ]) {
       covered.add(id);
     }

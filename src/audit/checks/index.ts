@@ -8,6 +8,14 @@ import { jailPathSymlink } from './jail-path-symlink.js';
 import { jailRootUnsafe } from './jail-root-unsafe.js';
 import { jailTraversableByHostUsers } from './jail-traversable-by-host-users.js';
 import { loaderOrAuthFileWritable } from './loader-or-auth-file-writable.js';
+import {
+  loginAllowlistWritable,
+  loginChrootRefused,
+  loginHomeSystemDir,
+  loginKeysUserWritable,
+  loginNoLogSocket,
+  loginNotJailed,
+} from './login.js';
 import { magicLink } from './magic-link.js';
 import { missingLibrary } from './missing-library.js';
 import {
@@ -69,4 +77,10 @@ export const STATIC_CHECKS: readonly Check[] = [
   toolInterpreter,
   jailTraversableByHostUsers,
   missingLibrary,
+  loginNotJailed,
+  loginHomeSystemDir,
+  loginChrootRefused,
+  loginKeysUserWritable,
+  loginAllowlistWritable,
+  loginNoLogSocket,
 ];

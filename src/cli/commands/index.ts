@@ -89,6 +89,11 @@ export const commands: readonly CommandEntry[] = [
     describe: 'Print a bash or zsh completion script: eval "$(jailsmith completion)"',
     load: async () => (await import('./completion.js')).completionCommand,
   },
+  {
+    command: 'user <command>',
+    describe: 'Login jails: SSH/SFTP accounts that land in a jail (add, remove, list)',
+    load: async () => (await import('./user.js')).userCommand,
+  },
 ];
 
 /** The name a command line uses: the first word of the command string. */
