@@ -14,6 +14,7 @@ export * from './manifest/index.js';
 export * from './pack/index.js';
 export * from './packages/index.js';
 export * from './plan/index.js';
+export * from './policy/index.js';
 export type { OnProgress, Progress } from './progress.js';
 export * from './resolve/index.js';
 export * from './resolve/source-root.js';

@@ -10,7 +10,15 @@
  * nosuid and nodev for it, and the job holds no capability. `jailsmith audit` always walks it all.
  */
 import { createHash } from 'node:crypto';
-import { type Dirent, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  type Dirent,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { auditJail } from '../audit/audit.js';
@@ -60,7 +68,9 @@ function cacheDir(): string {
 const memory = new Map<string, Verdict>();
 
 function cacheFile(jail: string, allow: readonly string[]): string {
-  const name = createHash('sha256').update(`${jail}\0${[...allow].sort().join('\0')}`).digest('hex');
+  const name = createHash('sha256')
+    .update(`${jail}\0${[...allow].sort().join('\0')}`)
+    .digest('hex');
   return path.join(cacheDir(), `${name}.json`);
 }
 
@@ -86,7 +96,10 @@ function writeCached(file: string, v: Verdict): void {
 }
 
 /** Audits the jail unless its state is the one last judged; refuses it on critical findings. */
-export async function refuseUnsafeJail(jail: string, allow: readonly string[] = []): Promise<{ cached: boolean }> {
+export async function refuseUnsafeJail(
+  jail: string,
+  allow: readonly string[] = [],
+): Promise<{ cached: boolean }> {
   const file = cacheFile(jail, allow);
   const key = jailStateKey(jail);
   let verdict = readCached(file);

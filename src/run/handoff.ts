@@ -32,9 +32,13 @@ function setfacl(args: string[], target: string): void {
   }
   const r = spawnSync(bin, [...args, '--', target], { encoding: 'utf8' });
   if (r.status !== 0) {
-    throw new RunError('RUN_BIND_ACL', `setfacl ${args.join(' ')} failed: ${(r.stderr || r.error?.message || '').trim()}`, {
-      path: target,
-    });
+    throw new RunError(
+      'RUN_BIND_ACL',
+      `setfacl ${args.join(' ')} failed: ${(r.stderr || r.error?.message || '').trim()}`,
+      {
+        path: target,
+      },
+    );
   }
 }
 

@@ -38,9 +38,13 @@ export function hostTools(): HostTools {
     const p = find(name);
     if (!p) {
       const pkg = PACKAGE[name] ?? 'util-linux';
-      throw new RunError('RUN_MISSING_TOOL', `${name} not found in ${DIRS.join(':')}: jailsmith run needs it`, {
-        hint: `apt-get install ${pkg}`,
-      });
+      throw new RunError(
+        'RUN_MISSING_TOOL',
+        `${name} not found in ${DIRS.join(':')}: jailsmith run needs it`,
+        {
+          hint: `apt-get install ${pkg}`,
+        },
+      );
     }
     return p;
   };

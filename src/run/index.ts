@@ -2,8 +2,8 @@ export { bwrapArgs, engineArgv, prlimitArgs } from './engine.js';
 export { jailStateKey, refuseUnsafeJail } from './gate.js';
 export { hostTools } from './host-tools.js';
 export { lookupUser, openJail, parsePasswd, resolveCommand } from './jail-dir.js';
-export { parseBind, parseEnv, parseLimits, parseSeconds, parseSize, parseTmpfs } from './parse.js';
+
 export { prepareRun } from './prepare.js';
 export { runJail } from './run-jail.js';
-export { checkUidRange, DEFAULT_UID_RANGE, parseUidRange } from './uid-pool.js';
 export type { BindMount, LimitHit, RunLimits, RunOptions, RunResult, TmpfsMount, UidRange } from './types.js';
+export { checkUidRange, DEFAULT_UID_RANGE, parseUidRange } from './uid-pool.js';

@@ -32,7 +32,10 @@ function descendants(pid: number): number[] {
  */
 function isJob(pid: number, command: readonly string[]): boolean {
   try {
-    const nspid = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]?.trim().split(/\s+/);
+    const nspid = /^NSpid:\s+(.*)$/m
+      .exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+      ?.trim()
+      .split(/\s+/);
     if (!nspid || nspid.length < 2 || nspid[nspid.length - 1] !== '2') return false;
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `${command.join('\0')}\0`;
   } catch {
@@ -41,7 +44,11 @@ function isJob(pid: number, command: readonly string[]): boolean {
 }
 
 /** Polls until the job is found or `alive()` says the run is over; resolves null then. */
-export async function waitForJob(top: number, command: readonly string[], alive: () => boolean): Promise<number | null> {
+export async function waitForJob(
+  top: number,
+  command: readonly string[],
+  alive: () => boolean,
+): Promise<number | null> {
   while (alive()) {
     const found = descendants(top).find((p) => isJob(p, command));
     if (found !== undefined) return found;

@@ -10,8 +10,8 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { errnoCode, RunError } from '../errors.js';
 import type { SourceRoot } from '../resolve/source-root.js';
 import type { PreparedTmpfs } from './prepare.js';
-import { checkUidRange, configuredUidRange, type HeldUid, holdUid } from './uid-pool.js';
 import type { UidRange } from './types.js';
+import { checkUidRange, configuredUidRange, type HeldUid, holdUid } from './uid-pool.js';
 
 export interface RunMode {
   rootless: boolean;
@@ -35,10 +35,14 @@ function checkUserNamespaces(): void {
   const max = readNumber('/proc/sys/user/max_user_namespaces');
   const clone = readNumber('/proc/sys/kernel/unprivileged_userns_clone');
   if (max === 0 || clone === 0) {
-    throw new RunError('RUN_NO_USERNS', 'this kernel allows no unprivileged user namespace, which the job needs', {
-      path: max === 0 ? '/proc/sys/user/max_user_namespaces' : '/proc/sys/kernel/unprivileged_userns_clone',
-      hint: 'ask the machine’s admin to enable user namespaces',
-    });
+    throw new RunError(
+      'RUN_NO_USERNS',
+      'this kernel allows no unprivileged user namespace, which the job needs',
+      {
+        path: max === 0 ? '/proc/sys/user/max_user_namespaces' : '/proc/sys/kernel/unprivileged_userns_clone',
+        hint: 'ask the machine’s admin to enable user namespaces',
+      },
+    );
   }
 }
 
@@ -79,10 +83,14 @@ export function checkWorkdirReachable(
     const t = tmpfs.find((m) => m.target === dir);
     if (t) {
       if (i < parts.length) {
-        throw new RunError('RUN_BAD_WORKDIR', `the workdir ${workdir} lies inside the job's empty tmpfs ${dir}`, {
-          path: root.dir,
-          hint: `--workdir ${dir}`,
-        });
+        throw new RunError(
+          'RUN_BAD_WORKDIR',
+          `the workdir ${workdir} lies inside the job's empty tmpfs ${dir}`,
+          {
+            path: root.dir,
+            hint: `--workdir ${dir}`,
+          },
+        );
       }
       return;
     }
@@ -95,7 +103,10 @@ export function checkWorkdirReachable(
         throw new RunError(
           'RUN_WORKDIR_CLOSED',
           `the workdir ${workdir} is closed to the job: ${dir} is mode ${octal(st.mode)}, owner ${st.uid}, and the job runs as a uid of its own`,
-          { path: host, hint: `give the job a tmpfs there (run.tmpfs: [{path: ${dir}}]) or --workdir elsewhere` },
+          {
+            path: host,
+            hint: `give the job a tmpfs there (run.tmpfs: [{path: ${dir}}]) or --workdir elsewhere`,
+          },
         );
       }
       continue;
@@ -104,10 +115,14 @@ export function checkWorkdirReachable(
       accessSync(host, constants.X_OK);
     } catch (e) {
       if (errnoCode(e) !== 'EACCES') throw e;
-      throw new RunError('RUN_WORKDIR_CLOSED', `rootless run: the workdir ${workdir} is closed to uid ${mode.hostUid}`, {
-        path: host,
-        hint: '--workdir / (or another directory you can enter), a tmpfs there, or run as root',
-      });
+      throw new RunError(
+        'RUN_WORKDIR_CLOSED',
+        `rootless run: the workdir ${workdir} is closed to uid ${mode.hostUid}`,
+        {
+          path: host,
+          hint: '--workdir / (or another directory you can enter), a tmpfs there, or run as root',
+        },
+      );
     }
   }
 }

@@ -91,12 +91,20 @@ export function tmpfsMounts(root: SourceRoot, asked: readonly TmpfsMount[] = [])
   return [...byPath.values()]
     .map((t) => {
       const { dir } = jailMountPoint(root, t.path, 'tmpfs');
-      if (!dir) throw new RunError('RUN_TMPFS_PATH', `tmpfs path is not a directory in the jail: ${t.path}`, { path: root.dir });
+      if (!dir)
+        throw new RunError('RUN_TMPFS_PATH', `tmpfs path is not a directory in the jail: ${t.path}`, {
+          path: root.dir,
+        });
       const size = t.size ?? DEFAULT_TMPFS_SIZE;
       if (!Number.isSafeInteger(size) || size < 4096) {
         throw new UsageError('RUN_BAD_TMPFS', `tmpfs ${t.path}: size must be at least 4K, got ${size}`);
       }
-      return { target: t.path, size, mode: t.mode ?? (t.path === '/tmp' ? 0o1777 : 0o700), exec: t.exec ?? false };
+      return {
+        target: t.path,
+        size,
+        mode: t.mode ?? (t.path === '/tmp' ? 0o1777 : 0o700),
+        exec: t.exec ?? false,
+      };
     })
     .sort((a, b) => a.target.localeCompare(b.target));
 }
@@ -124,14 +132,19 @@ export function jailDevices(root: SourceRoot): PreparedDevice[] {
   for (const name of readdirSync(dev).sort()) {
     const st = lstatSync(`${dev}/${name}`);
     if (st.isBlockDevice()) {
-      throw new RunError('RUN_DEVICE', `the jail holds a block device: /dev/${name}`, { path: `${dev}/${name}` });
+      throw new RunError('RUN_DEVICE', `the jail holds a block device: /dev/${name}`, {
+        path: `${dev}/${name}`,
+      });
     }
     if (!st.isCharacterDevice()) continue;
     host ??= hostDevices();
     const same = lstatSync(`/dev/${name}`, { throwIfNoEntry: false });
-    const source = same?.isCharacterDevice() && same.rdev === st.rdev ? `/dev/${name}` : host.get(`c${st.rdev}`);
+    const source =
+      same?.isCharacterDevice() && same.rdev === st.rdev ? `/dev/${name}` : host.get(`c${st.rdev}`);
     if (!source) {
-      throw new RunError('RUN_DEVICE', `no host device matches the jail's /dev/${name}`, { path: `${dev}/${name}` });
+      throw new RunError('RUN_DEVICE', `no host device matches the jail's /dev/${name}`, {
+        path: `${dev}/${name}`,
+      });
     }
     out.push({ host: source, target: `/dev/${name}` });
   }
@@ -152,9 +165,13 @@ export function prepareRun(opts: RunOptions): PreparedRun {
     const src = bindSource(b.source);
     const dst = jailMountPoint(root, b.target, 'bind');
     if (src.dir !== dst.dir) {
-      throw new RunError('RUN_BIND_TYPE', `bind ${b.source} → ${b.target}: one is a directory, the other is not`, {
-        path: b.source,
-      });
+      throw new RunError(
+        'RUN_BIND_TYPE',
+        `bind ${b.source} → ${b.target}: one is a directory, the other is not`,
+        {
+          path: b.source,
+        },
+      );
     }
     return { source: src.path, target: b.target, dir: dst.dir, readOnly: b.readOnly };
   });
@@ -164,5 +181,15 @@ export function prepareRun(opts: RunOptions): PreparedRun {
       throw new UsageError('RUN_BAD_TMPFS', `${t.target} is both a bind target and a tmpfs`);
     }
   }
-  return { root, uid: user.uid, gid: user.gid, env, command, workdir, binds, tmpfs, devices: jailDevices(root) };
+  return {
+    root,
+    uid: user.uid,
+    gid: user.gid,
+    env,
+    command,
+    workdir,
+    binds,
+    tmpfs,
+    devices: jailDevices(root),
+  };
 }

@@ -6,7 +6,17 @@
  * is bubblewrap's.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RunError } from '../errors.js';
@@ -90,7 +100,8 @@ function jobCgroup(opts: RunOptions, mode: RunMode, p: Protections): JobCgroup |
     opts.cgroupParent !== undefined ? { parent: opts.cgroupParent } : {},
   );
   if (made.ok) {
-    for (const n of made.cgroup.notes) note(p, n.slice(0, n.indexOf(':')), n.slice(n.indexOf(':') + 1).trim());
+    for (const n of made.cgroup.notes)
+      note(p, n.slice(0, n.indexOf(':')), n.slice(n.indexOf(':') + 1).trim());
     return made.cgroup;
   }
   if (l.cores !== undefined) {
@@ -116,7 +127,8 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
   try {
     ensureProcDir(prep.root, (process.geteuid?.() ?? 0) === 0);
     checkWorkdirReachable(prep.root, prep.workdir, prep.tmpfs, mode);
-    if (mode.held === null) note(protections, 'per-job-uid', `without root the job runs as your own uid ${mode.hostUid}`);
+    if (mode.held === null)
+      note(protections, 'per-job-uid', `without root the job runs as your own uid ${mode.hostUid}`);
     sweepStaleWorkDirs();
     work = mkdtempSync(path.join(os.tmpdir(), `jailsmith-run-${process.pid}-`));
     // The job's uid reaches its tmpfs mounts through here (traverse, never list).
@@ -124,7 +136,8 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     const stage = stagingDirs(work, prep);
     // Rootless forced by root: the setup step runs as the job's uid and writes here.
     if (mode.rootless && mode.held) {
-      for (const d of [work, stage.root, ...stage.binds, ...stage.tmpfs]) chownSync(d, mode.hostUid, mode.hostGid);
+      for (const d of [work, stage.root, ...stage.binds, ...stage.tmpfs])
+        chownSync(d, mode.hostUid, mode.hostGid);
     }
     if (mode.held) {
       granted = grantRwBinds(
@@ -170,7 +183,8 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     const stats = cgroup?.stats() ?? null;
     if (stats?.memoryLimitHit) hits.add('memory');
     if (stats?.pidsLimitHit) hits.add('pids');
-    if (limits.cpu !== undefined && stats?.cpuSeconds != null && stats.cpuSeconds >= limits.cpu) hits.add('cpu');
+    if (limits.cpu !== undefined && stats?.cpuSeconds != null && stats.cpuSeconds >= limits.cpu)
+      hits.add('cpu');
     let exitCode = outcome.code;
     let signal = outcome.signal;
     // bubblewrap reports a job ended by signal N as 128 + N.

@@ -1,51 +1,6 @@
-/** A host path made visible inside the jail for one run. */
-export interface BindMount {
-  /** Host path (must exist). */
-  source: string;
-  /** Absolute in-jail path (must exist in the jail, reached without symlinks). */
-  target: string;
-  readOnly: boolean;
-}
+import type { BindMount, RunLimits, TmpfsMount, UidRange } from '../policy/types.js';
 
-/** A private, size-limited tmpfs made for one job at an in-jail directory, gone when it ends. */
-export interface TmpfsMount {
-  /** Absolute in-jail directory (must exist in the jail, reached without symlinks). */
-  path: string;
-  /** Bytes; default 64 MiB. Its pages also count against the job's memory limit. */
-  size?: number;
-  /** Mode of its root; default 1777 for /tmp and 0700 elsewhere (owned by the job's user). */
-  mode?: number;
-  /** Allow executing files from it (default false: mounted noexec). */
-  exec?: boolean;
-}
-
-/**
- * Limits on the whole job. `mem`, `nproc` and `cores` are enforced through the job's own cgroup
- * (src/run/cgroup); `cpu` is CPU seconds of the whole job (the cgroup's usage, plus RLIMIT_CPU on
- * each process); `as`, `fsize` and `nofile` are rlimits of each process.
- */
-export interface RunLimits {
-  /** CPU seconds of the whole job. */
-  cpu?: number;
-  /** Bytes of memory of the whole job: anonymous memory, its tmpfs pages, memfd, SysV shm. */
-  mem?: number;
-  /** Processes and threads of the whole job (the cgroup's pids limit). */
-  nproc?: number;
-  /** A CPU quota in cores (0.5 = half of one core). */
-  cores?: number;
-  /** RLIMIT_AS, bytes of address space of each process. */
-  as?: number;
-  /** RLIMIT_FSIZE, bytes. */
-  fsize?: number;
-  /** RLIMIT_NOFILE. */
-  nofile?: number;
-}
-
-/** First and last host uid (and gid) handed to jobs, one per concurrent job. */
-export interface UidRange {
-  first: number;
-  last: number;
-}
+export type { BindMount, RunLimits, TmpfsMount, UidRange };
 
 export interface RunOptions {
   /** The jail directory on the host. */

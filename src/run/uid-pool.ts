@@ -22,13 +22,20 @@ export function parseUidRange(text: string, what: string): UidRange {
   const first = Number(m?.[1]);
   const last = Number(m?.[2]);
   if (!m || first < 1 || last < first || last >= 0xffffffff) {
-    throw new UsageError('RUN_BAD_UID_RANGE', `${what}: expected FIRST-LAST (1 ≤ FIRST ≤ LAST < 4294967295), got "${text}"`);
+    throw new UsageError(
+      'RUN_BAD_UID_RANGE',
+      `${what}: expected FIRST-LAST (1 ≤ FIRST ≤ LAST < 4294967295), got "${text}"`,
+    );
   }
   return { first, last };
 }
 
 /** The configured range: the option, else JAILSMITH_UID_RANGE, else /etc/jailsmith/run.json's uidRange, else the default. */
-export function configuredUidRange(given?: UidRange, env = process.env, configFile = RUN_CONFIG_FILE): UidRange {
+export function configuredUidRange(
+  given?: UidRange,
+  env = process.env,
+  configFile = RUN_CONFIG_FILE,
+): UidRange {
   if (given) return given;
   if (env.JAILSMITH_UID_RANGE) return parseUidRange(env.JAILSMITH_UID_RANGE, 'JAILSMITH_UID_RANGE');
   let text: string;
@@ -74,7 +81,8 @@ function takenIds(files: { passwd: string; group: string; subuid: string; subgid
     for (const line of read(file)) {
       const f = line.split(':');
       const id = f[field];
-      if (id !== undefined && /^\d+$/.test(id)) out.push({ file, what: f[0] ?? '', first: Number(id), last: Number(id) });
+      if (id !== undefined && /^\d+$/.test(id))
+        out.push({ file, what: f[0] ?? '', first: Number(id), last: Number(id) });
     }
   }
   for (const file of [files.subuid, files.subgid]) {
@@ -140,7 +148,11 @@ export async function holdUid(range: UidRange): Promise<HeldUid> {
       return { uid, release: () => new Promise<void>((r) => server.close(() => r())) };
     }
   }
-  throw new RunError('RUN_NO_FREE_UID', `every uid of ${range.first}-${range.last} is held by a running job`, {
-    hint: 'widen the range (--uid-range) or run fewer jobs at once',
-  });
+  throw new RunError(
+    'RUN_NO_FREE_UID',
+    `every uid of ${range.first}-${range.last} is held by a running job`,
+    {
+      hint: 'widen the range (--uid-range) or run fewer jobs at once',
+    },
+  );
 }

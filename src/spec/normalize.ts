@@ -4,7 +4,16 @@ import { jailGlob, jailPath, linkTarget } from './paths.js';
 import type { KeyPath, SourceDoc } from './source-doc.js';
 import { STANDARD_DEVICES } from './standard-devices.js';
 import { nearest } from './suggest.js';
-import type { JailSpec, SpecDevice, SpecDir, SpecFile, SpecGroup, SpecTmpfs, SpecTrace, SpecUser } from './types.js';
+import type {
+  JailSpec,
+  SpecDevice,
+  SpecDir,
+  SpecFile,
+  SpecGroup,
+  SpecTmpfs,
+  SpecTrace,
+  SpecUser,
+} from './types.js';
 import { splitWords } from './words.js';
 
 /** What one spec file says, normalised, before includes are merged into it. */

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { buildJail } from '../../src/build/build-jail.js';
 import { runJail } from '../../src/index.js';
 import { BIN, REPO } from '../helpers/cli.js';

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { jobCommand, specRunDefaults } from '../../src/run/spec-defaults.js';
+import { jobCommand, policyFromSpec, policyRunOptions } from '../../src/policy/index.js';
 import { loadSpec, parseSpec } from '../../src/spec/load.js';
 import { REPO, runCli } from '../helpers/cli.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { makePythonJail } from './jails.js';
 
-describe('a spec’s run: block as defaults', () => {
-  it('maps user, env, workdir, net, limits (with the schema’s names), binds and audit.allow', async () => {
+describe('a spec’s run: block as the run policy', () => {
+  it('maps user, env, workdir, net, limits (with the schema’s names), binds, tmpfs and audit.allow', async () => {
     const file = '/specs/job.yaml';
     const spec = await parseSpec(
       [
@@ -24,14 +24,18 @@ describe('a spec’s run: block as defaults', () => {
         '  binds: ["data:/in", "/abs/out:/out:rw"]',
         '  entrypoint: [/usr/bin/python3]',
         '  cmd: [main.py]',
+        '  tmpfs: [/home/app, {path: /scratch, size: 1G, mode: "0750", exec: true}]',
         'audit:',
         '  allow: [tool-interpreter]',
       ].join('\n'),
       file,
     );
-    const d = specRunDefaults(spec, file);
-    expect(d.options).toEqual({
+    const d = policyFromSpec(spec, file);
+    expect(d).toEqual({
       auditAllow: ['tool-interpreter'],
+      entrypoint: ['/usr/bin/python3'],
+      cmd: ['main.py'],
+      tmpfs: [{ path: '/home/app' }, { path: '/scratch', size: 1024 ** 3, mode: 0o750, exec: true }],
       user: 'app',
       workdir: '/home/app',
       env: { PATH: '/usr/bin' },
@@ -44,6 +48,23 @@ describe('a spec’s run: block as defaults', () => {
         { source: '/abs/out', target: '/out', readOnly: false },
       ],
     });
+    // The command line wins: a bind at the same target replaces the policy's, limits merge.
+    const o = policyRunOptions(d, {
+      jail: '/j',
+      command: ['x'],
+      binds: [{ source: '/elsewhere', target: '/in', readOnly: true }],
+      limits: { mem: 1024 },
+    });
+    expect(o.binds).toEqual([
+      { source: '/abs/out', target: '/out', readOnly: false },
+      { source: '/elsewhere', target: '/in', readOnly: true },
+    ]);
+    expect(o.limits).toEqual({ mem: 1024, nproc: 32, cpu: 5 });
+    expect(o).toMatchObject({ user: 'app', net: 'host', seccomp: false, timeout: 30 });
+    // A shipped policy's bind has no host source: the run must name one.
+    expect(() =>
+      policyRunOptions({ binds: [{ target: '/in', readOnly: true }] }, { jail: '/j', command: ['x'] }),
+    ).toThrow(/binds \/in but gives no host source/);
     expect(jobCommand(d, [])).toEqual(['/usr/bin/python3', 'main.py']);
     expect(jobCommand(d, ['other.py', '-v'])).toEqual(['/usr/bin/python3', 'other.py', '-v']);
     expect(jobCommand(undefined, ['ls'])).toEqual(['ls']);

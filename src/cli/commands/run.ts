@@ -1,7 +1,16 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { ProbeReport } from '../../audit/probe.js';
-import { parseBind, parseEnv, parseLimits, parseSeconds, parseTmpfs } from '../../run/parse.js';
-import { jobCommand, specRunDefaults } from '../../run/spec-defaults.js';
+import {
+  jobCommand,
+  parseBind,
+  parseEnv,
+  parseLimits,
+  parseSeconds,
+  parseTmpfs,
+  policyFromSpec,
+  policyRunOptions,
+  type RunPolicy,
+} from '../../policy/index.js';
 import type { RunOptions, RunResult } from '../../run/types.js';
 import { example } from '../example.js';
 import { printJson } from '../io.js';
@@ -43,14 +52,14 @@ function builder(y: Argv): Argv<RunArgs> {
     })
     .option('net', {
       choices: ['none', 'host'] as const,
-      default: 'none' as const,
-      describe: 'none: only loopback',
+      describe: 'none (the default): only loopback; host: the host’s network',
     })
     .option('limit', {
       type: 'string',
       array: true,
       default: [],
-      describe: 'cpu=S,mem=B,nproc=N,cores=C,as=B,fsize=B,nofile=N (K/M/G): mem, nproc and cores through the job’s cgroup',
+      describe:
+        'cpu=S,mem=B,nproc=N,cores=C,as=B,fsize=B,nofile=N (K/M/G): mem, nproc and cores through the job’s cgroup',
     })
     .option('timeout', { type: 'number', describe: 'Wall-clock seconds; then the whole job is killed' })
     .option('env', { type: 'string', array: true, default: [], describe: 'K=V added to PATH, HOME and LANG' })
@@ -83,7 +92,8 @@ function builder(y: Argv): Argv<RunArgs> {
     })
     .option('uid-range', {
       type: 'string',
-      describe: 'FIRST-LAST host uids for jobs, one per concurrent job (default JAILSMITH_UID_RANGE, /etc/jailsmith/run.json, or 2000000000-2000065535)',
+      describe:
+        'FIRST-LAST host uids for jobs, one per concurrent job (default JAILSMITH_UID_RANGE, /etc/jailsmith/run.json, or 2000000000-2000065535)',
     })
     .option('cgroup-parent', {
       type: 'string',
@@ -109,35 +119,33 @@ function builder(y: Argv): Argv<RunArgs> {
 export async function runOptionsFrom(a: RunArgs & { '--'?: string[] }): Promise<RunOptions> {
   // What follows `--` comes from main.ts as args['--'], byte for byte: yargs never parsed it.
   const given = [...(a.command ?? []).map(String), ...(a['--'] ?? [])];
-  let spec: ReturnType<typeof specRunDefaults> | undefined;
+  let policy: RunPolicy | undefined;
   if (a.spec !== undefined) {
     const { loadSpec } = await import('../../spec/load.js');
-    spec = specRunDefaults(await loadSpec(a.spec), a.spec);
+    policy = policyFromSpec(await loadSpec(a.spec), a.spec);
   }
-  const base = spec?.options ?? {};
-  const opts: RunOptions = {
-    ...base,
+  const over: Partial<RunOptions> & Pick<RunOptions, 'jail' | 'command'> = {
     jail: a.dir,
-    command: jobCommand(spec, given),
-    binds: [...(base.binds ?? []), ...a.bind.map(parseBind)],
-    net: a.net ?? base.net ?? 'none',
-    limits: { ...base.limits, ...parseLimits(a.limit) },
-    env: { ...base.env, ...parseEnv(a.env) },
-    tmpfs: [...(base.tmpfs ?? []), ...(a.tmpfs ?? []).map(parseTmpfs)],
+    command: jobCommand(policy, given),
+    binds: a.bind.map(parseBind),
+    limits: parseLimits(a.limit),
+    env: parseEnv(a.env),
+    tmpfs: (a.tmpfs ?? []).map(parseTmpfs),
   };
   if (a.uidRange !== undefined) {
     const { parseUidRange } = await import('../../run/uid-pool.js');
-    opts.uidRange = parseUidRange(a.uidRange, '--uid-range');
+    over.uidRange = parseUidRange(a.uidRange, '--uid-range');
   }
-  if (a.cgroupParent !== undefined) opts.cgroupParent = a.cgroupParent;
-  if (a.user !== undefined) opts.user = a.user;
-  if (a.timeout !== undefined) opts.timeout = parseSeconds(a.timeout, '--timeout');
-  if (a.workdir !== undefined) opts.workdir = a.workdir;
-  if (a.allowUnsafe) opts.allowUnsafe = true;
+  if (a.cgroupParent !== undefined) over.cgroupParent = a.cgroupParent;
+  if (a.net !== undefined) over.net = a.net;
+  if (a.user !== undefined) over.user = a.user;
+  if (a.timeout !== undefined) over.timeout = parseSeconds(a.timeout, '--timeout');
+  if (a.workdir !== undefined) over.workdir = a.workdir;
+  if (a.allowUnsafe) over.allowUnsafe = true;
   // No default in yargs, so that a spec's run.seccomp stays unless the flag is given.
-  if (a.seccomp !== undefined) opts.seccomp = a.seccomp;
-  if (a.rootless !== undefined) opts.rootless = a.rootless;
-  return opts;
+  if (a.seccomp !== undefined) over.seccomp = a.seccomp;
+  if (a.rootless !== undefined) over.rootless = a.rootless;
+  return policyRunOptions(policy ?? {}, over);
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -183,7 +191,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
 function runSummary(r: RunResult): string {
   const end = r.signal ? `killed by ${r.signal}` : `exit ${r.exitCode}`;
   const rss = r.maxRssBytes === null ? '' : `, peak RSS ${(r.maxRssBytes / 1024 / 1024).toFixed(1)} MiB`;
-  const peak = r.peakMemoryBytes === null ? '' : `, job peak ${(r.peakMemoryBytes / 1024 / 1024).toFixed(1)} MiB`;
+  const peak =
+    r.peakMemoryBytes === null ? '' : `, job peak ${(r.peakMemoryBytes / 1024 / 1024).toFixed(1)} MiB`;
   const hit = r.limitsHit.length > 0 ? `, limits hit: ${r.limitsHit.join(', ')}` : '';
   const mode = r.rootless ? ', rootless (user namespace)' : `, host uid ${r.hostUid}`;
   const cg = r.cgroup === null ? ', no cgroup' : `, cgroup v${r.cgroup}`;

@@ -27,7 +27,10 @@ export const LIMIT_ALIASES: Record<string, LimitKey> = { memory: 'mem', pids: 'n
 function parseCores(text: string): number {
   const n = Number(text.trim());
   if (!/^\d*\.?\d+$/.test(text.trim()) || !(n > 0) || n > 1024) {
-    throw new UsageError('RUN_BAD_LIMIT', `--limit cores: expected a positive number of cores such as 0.5 or 2, got "${text}"`);
+    throw new UsageError(
+      'RUN_BAD_LIMIT',
+      `--limit cores: expected a positive number of cores such as 0.5 or 2, got "${text}"`,
+    );
   }
   return n;
 }
@@ -68,9 +71,13 @@ export function parseTmpfs(spec: string): TmpfsMount {
     else out.size = parseSize(p, `--tmpfs ${target}`);
   }
   if (!target.startsWith('/') || target.split('/').includes('..')) {
-    throw new UsageError('RUN_BAD_TMPFS', `--tmpfs: expected an absolute jail path without '..', got "${spec}"`, {
-      hint: 'e.g. --tmpfs /home/app:64M',
-    });
+    throw new UsageError(
+      'RUN_BAD_TMPFS',
+      `--tmpfs: expected an absolute jail path without '..', got "${spec}"`,
+      {
+        hint: 'e.g. --tmpfs /home/app:64M',
+      },
+    );
   }
   return out;
 }

@@ -1,0 +1,12 @@
+export { policyFromSpec } from './from-spec.js';
+export {
+  LIMIT_ALIASES,
+  parseBind,
+  parseEnv,
+  parseLimits,
+  parseSeconds,
+  parseSize,
+  parseTmpfs,
+} from './parse.js';
+export { jobCommand, policyRunOptions } from './to-options.js';
+export type { BindMount, PolicyBind, RunLimits, RunPolicy, TmpfsMount, UidRange } from './types.js';
