@@ -4,7 +4,7 @@
  *
  *   setpriv --pdeathsig KILL                      the whole chain dies with the caller
  *   unshare --mount --propagation private         (rootless: also --user --map-root-user)
- *   sh -c SETUP ERRFILE MOUNT KEYCTL N CG... B SRC DIR... T OPTS DIR...
+ *   sh -c SETUP ERRFILE MOUNT KEYCTL FSTAB N CG...
  *                                                 as root of that mount namespace: joins the job's
  *                                                 cgroups, binds the jail and each bind source onto
  *                                                 private staging dirs (so the job's uid needs no
@@ -33,18 +33,35 @@ export const SETUP_FAILED = 125;
 
 const SETUP_SCRIPT = [
   'exec 8>&2 2>"$1"',
-  'mount=$2 keyctl=$3',
-  'shift 3',
+  'mount=$2 keyctl=$3 fstab=$4',
+  'shift 4',
   'n=$1; shift',
   'while [ "$n" -gt 0 ]; do echo $$ >"$1" || exit 125; shift; n=$((n-1)); done',
-  'n=$1; shift',
-  'while [ "$n" -gt 0 ]; do "$mount" -n --bind "$1" "$2" || exit 125; shift 2; n=$((n-1)); done',
-  'n=$1; shift',
-  'while [ "$n" -gt 0 ]; do "$mount" -n -t tmpfs -o "$1" tmpfs "$2" || exit 125; shift 2; n=$((n-1)); done',
+  // One mount process for every bind and tmpfs of the job, in the fstab's order.
+  '"$mount" -n -a -T "$fstab" || exit 125',
   '"$keyctl" new_session >/dev/null || exit 125',
   'exec 2>&8 8>&-',
   'exec "$@"',
 ].join('\n');
+
+/** A path as fstab(5) spells it: blanks, newlines and backslashes octal-escaped. */
+function fstabPath(p: string): string {
+  return p.replace(/[\\ \t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+/**
+ * The fstab the setup step mounts from: the jail and each bind source bound onto its staging
+ * point, then each tmpfs. Read by `mount -a -T`, never by the system.
+ */
+export function fstabText(e: Pick<EngineInput, 'prep' | 'stage' | 'tmpfsOwner'>): string {
+  const line = (src: string, dst: string, type: string, opts: string) =>
+    `${fstabPath(src)} ${fstabPath(dst)} ${type} ${opts} 0 0\n`;
+  return [
+    line(e.prep.root.dir, e.stage.root, 'none', 'bind'),
+    ...e.prep.binds.map((b, i) => line(b.source, e.stage.binds[i] as string, 'none', 'bind')),
+    ...e.prep.tmpfs.map((t, i) => line('tmpfs', e.stage.tmpfs[i] as string, 'tmpfs', tmpfsOptions(t, e.tmpfsOwner))),
+  ].join('');
+}
 
 const RLIMIT_FLAG: Record<'cpu' | 'as' | 'fsize' | 'nofile' | 'nproc', string> = {
   cpu: '--cpu',
@@ -100,6 +117,8 @@ export interface EngineInput {
   /** Owner (host ids, or the namespace's root when rootless) of the tmpfs roots. */
   tmpfsOwner: { uid: number; gid: number };
   errorFile: string;
+  /** Where fstabText(...) was written for the setup step. */
+  fstab: string;
   /** The fd bubblewrap reads the seccomp program from, or null for none. */
   seccompFd: number | null;
 }
@@ -195,14 +214,9 @@ export function engineArgv(e: EngineInput): string[] {
     e.errorFile,
     t.mount,
     t.keyctl,
+    e.fstab,
     String(e.cgroupJoin.length),
     ...e.cgroupJoin,
-    String(e.prep.binds.length + 1),
-    e.prep.root.dir,
-    e.stage.root,
-    ...e.prep.binds.flatMap((b, i) => [b.source, e.stage.binds[i] as string]),
-    String(e.prep.tmpfs.length),
-    ...e.prep.tmpfs.flatMap((m, i) => [tmpfsOptions(m, e.tmpfsOwner), e.stage.tmpfs[i] as string]),
     t.prlimit,
     ...prlimitArgs(e.rlimits),
     '--',

@@ -3,7 +3,8 @@
  * binary, a writable /etc, a devtmpfs...). Jobs cannot change the jail (it is mounted read-only for
  * them), so the verdict is cached, keyed by the jail's state: every directory's identity, mode,
  * owner and times (any entry added, removed, renamed or relinked changes its directory's mtime and
- * ctime) and the mounts under the jail. One audit per jail state, not one per job.
+ * ctime) and the mounts under the jail. One audit per jail state, not one per job; checking the
+ * state costs one stat per directory.
  *
  * What the key does not see: a file changed in place (its mode, owner or content) by someone other
  * than a job. Under the run engine such a change cannot give a job more: the jail is read-only,
@@ -21,24 +22,21 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { auditJail } from '../audit/audit.js';
 import { readMountinfo } from '../audit/mountinfo.js';
 import type { Finding } from '../audit/types.js';
 import { errnoCode, RunError } from '../errors.js';
 
-/** The jail's state as a digest: directories (identity, mode, owner, times) and mounts under it. */
-export function jailStateKey(jail: string): string {
-  const h = createHash('sha256');
+/** Every directory of the jail (the jail first), found by a walk. */
+export function jailDirs(jail: string): string[] {
+  const out: string[] = [];
   const walk = (dir: string): void => {
-    const st = statSync(dir, { bigint: true });
-    h.update(`${dir}\0${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}:${st.mtimeNs}:${st.ctimeNs}\n`);
+    out.push(dir);
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (e) {
       // A directory closed to the caller (rootless): the audit cannot look inside either.
       if (errnoCode(e) !== 'EACCES') throw e;
-      h.update('unreadable\n');
       return;
     }
     for (const e of entries) {
@@ -46,6 +44,21 @@ export function jailStateKey(jail: string): string {
     }
   };
   walk(jail);
+  return out;
+}
+
+/**
+ * The jail's state as a digest of the directories known from the last walk (identity, mode, owner,
+ * times) and the mounts under the jail. A directory added anywhere changes its parent's times, so
+ * the known list is enough to see it; a known directory gone makes the digest null (walk again).
+ */
+export function jailStateKey(jail: string, dirs: readonly string[] = jailDirs(jail)): string | null {
+  const h = createHash('sha256');
+  for (const dir of dirs) {
+    const st = statSync(dir, { bigint: true, throwIfNoEntry: false });
+    if (!st) return null;
+    h.update(`${dir}\0${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}:${st.mtimeNs}:${st.ctimeNs}\n`);
+  }
   for (const m of readMountinfo()) {
     if (m.mountPoint === jail || m.mountPoint.startsWith(`${jail}/`)) {
       h.update(`mount ${m.mountPoint} ${m.fstype} ${m.source} ${m.root} ${m.options.join(',')}\n`);
@@ -56,6 +69,8 @@ export function jailStateKey(jail: string): string {
 
 interface Verdict {
   key: string;
+  /** The directories the key was taken over. */
+  dirs: string[];
   critical: Finding[];
 }
 
@@ -79,7 +94,7 @@ function readCached(file: string): Verdict | null {
   if (known) return known;
   try {
     const v = JSON.parse(readFileSync(file, 'utf8')) as Verdict;
-    return typeof v.key === 'string' && Array.isArray(v.critical) ? v : null;
+    return typeof v.key === 'string' && Array.isArray(v.dirs) && Array.isArray(v.critical) ? v : null;
   } catch {
     return null;
   }
@@ -101,12 +116,15 @@ export async function refuseUnsafeJail(
   allow: readonly string[] = [],
 ): Promise<{ cached: boolean }> {
   const file = cacheFile(jail, allow);
-  const key = jailStateKey(jail);
   let verdict = readCached(file);
-  const cached = verdict?.key === key;
+  const cached = verdict !== null && jailStateKey(jail, verdict.dirs) === verdict.key;
   if (!cached || !verdict) {
+    const dirs = jailDirs(jail);
+    const key = jailStateKey(jail, dirs) as string;
+    // Loaded only when the jail's state is new: the audit's modules cost more than a whole job start.
+    const { auditJail } = await import('../audit/audit.js');
     const report = await auditJail(jail, { allow });
-    verdict = { key, critical: report.findings.filter((f) => f.severity === 'critical') };
+    verdict = { key, dirs, critical: report.findings.filter((f) => f.severity === 'critical') };
     writeCached(file, verdict);
   }
   const critical = verdict.critical;

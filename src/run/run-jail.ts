@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RunError } from '../errors.js';
 import { createJobCgroup, type JobCgroup, sweepStaleCgroups } from './cgroup/index.js';
-import { engineArgv, rlimitsFor, SETUP_FAILED } from './engine.js';
+import { engineArgv, fstabText, rlimitsFor, SETUP_FAILED } from './engine.js';
 import { refuseUnsafeJail } from './gate.js';
 import { grantRwBinds, handOver, revokeRwBinds } from './handoff.js';
 import { hostTools } from './host-tools.js';
@@ -148,6 +148,9 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     cgroup = jobCgroup(opts, mode, protections);
     const limits = opts.limits ?? {};
     const errorFile = path.join(work, 'error');
+    const fstab = path.join(work, 'fstab');
+    const tmpfsOwner = mode.rootless ? { uid: 0, gid: 0 } : { uid: mode.hostUid, gid: mode.hostGid };
+    writeFileSync(fstab, fstabText({ prep, stage, tmpfsOwner }), { mode: 0o644 });
     const argv = engineArgv({
       tools,
       prep,
@@ -157,8 +160,9 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       rlimits: rlimitsFor(limits, cgroup !== null),
       cgroupJoin: cgroup?.joinFiles ?? [],
       stage,
-      tmpfsOwner: mode.rootless ? { uid: 0, gid: 0 } : { uid: mode.hostUid, gid: mode.hostGid },
+      tmpfsOwner,
       errorFile,
+      fstab,
       seccompFd: program ? SECCOMP_FD : null,
     });
     const started = process.hrtime.bigint();

@@ -16,7 +16,7 @@ import {
 } from '../../src/index.js';
 import { SourceRoot } from '../../src/resolve/source-root.js';
 import type { EngineInput } from '../../src/run/engine.js';
-import { rlimitsFor } from '../../src/run/engine.js';
+import { fstabText, rlimitsFor } from '../../src/run/engine.js';
 import type { PreparedRun } from '../../src/run/prepare.js';
 import { STAND_IN_TOOLS } from './stand-in-tools.js';
 
@@ -44,6 +44,7 @@ function engine(over: Partial<EngineInput> = {}, prep: Partial<PreparedRun> = {}
     stage: { root: '/w/root', binds: ['/w/bind-0'], tmpfs: ['/w/tmpfs-0'] },
     tmpfsOwner: { uid: 2000000005, gid: 2000000005 },
     errorFile: '/w/error',
+    fstab: '/w/fstab',
     seccompFd: 3,
     ...over,
   };
@@ -173,18 +174,22 @@ describe('the engine’s argument vector', () => {
       '/w/error',
       'M',
       'K',
+      '/w/fstab',
       '2',
       '/cg/memory/job/cgroup.procs',
       '/cg/pids/job/cgroup.procs',
-      '2',
-      '/j',
-      '/w/root',
-      '/host/out',
-      '/w/bind-0',
-      '1',
-      'size=1048576,mode=1777,uid=2000000005,gid=2000000005,nosuid,nodev,noexec',
-      '/w/tmpfs-0',
     ]);
+    // One mount process: the jail and each bind source onto staging points, then the tmpfs, noexec.
+    expect(fstabText(engine())).toBe(
+      [
+        '/j /w/root none bind 0 0',
+        '/host/out /w/bind-0 none bind 0 0',
+        'tmpfs /w/tmpfs-0 tmpfs size=1048576,mode=1777,uid=2000000005,gid=2000000005,nosuid,nodev,noexec 0 0',
+        '',
+      ].join('\n'),
+    );
+    const odd = engine({}, { binds: [{ source: '/a b\\c\td', target: '/x', dir: true, readOnly: true }] });
+    expect(fstabText(odd).split('\n')[1]).toBe('/a\\040b\\134c\\011d /w/bind-0 none bind 0 0');
     expect(argv.slice(argv.indexOf('PL'), sp)).toEqual(['PL', '--core=0:0', '--nofile=64:64', '--']);
   });
 
