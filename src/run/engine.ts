@@ -3,7 +3,8 @@
  * and shown. One process execs through the steps; bubblewrap does the sandbox itself:
  *
  *   setpriv --pdeathsig KILL                      the whole chain dies with the caller
- *   unshare --mount --propagation private         (rootless: also --user --map-root-user)
+ *   unshare --mount --propagation private --pid --fork --kill-child
+ *                                                 (rootless: also --user --map-root-user)
  *   sh -c SETUP ERRFILE MOUNT KEYCTL FSTAB N CG...
  *                                                 as root of that mount namespace: joins the job's
  *                                                 cgroups, binds the jail and each bind source onto
@@ -206,6 +207,12 @@ export function engineArgv(e: EngineInput): string[] {
     '--mount',
     '--propagation',
     'private',
+    // A PID namespace of the chain's own: bubblewrap exits before its init (the job's pid 1) is
+    // reaped, and orphans then go to this namespace's pid 1 (bubblewrap), whose exit reaps them
+    // all; unshare waits for it. Without it they go to the host's pid 1, which may never reap them.
+    '--pid',
+    '--fork',
+    '--kill-child',
     '--',
     t.sh,
     '-c',

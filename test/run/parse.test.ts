@@ -159,7 +159,7 @@ describe('the engine’s argument vector', () => {
       '--no-new-privs',
       '--',
     ]);
-    expect(argv.slice(0, 8)).toEqual([
+    expect(argv.slice(0, 11)).toEqual([
       'SP',
       '--pdeathsig',
       'KILL',
@@ -167,6 +167,9 @@ describe('the engine’s argument vector', () => {
       '--mount',
       '--propagation',
       'private',
+      '--pid',
+      '--fork',
+      '--kill-child',
       '--',
     ]);
     const setup = argv.slice(argv.indexOf('jailsmith-setup') + 1, argv.indexOf('PL'));
@@ -250,7 +253,7 @@ describe('the engine’s argument vector', () => {
     const argv = engineArgv(
       engine({ become: null, rootless: true, net: 'host', seccompFd: null, cgroupJoin: [] }),
     );
-    expect(argv.slice(0, 10)).toEqual([
+    expect(argv.slice(0, 7)).toEqual([
       'SP',
       '--pdeathsig',
       'KILL',
@@ -258,9 +261,6 @@ describe('the engine’s argument vector', () => {
       '--user',
       '--map-root-user',
       '--mount',
-      '--propagation',
-      'private',
-      '--',
     ]);
     expect(argv.filter((a) => a.startsWith('--reuid'))).toEqual([]);
     expect(argv).toContain('--share-net');
