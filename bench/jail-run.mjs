@@ -99,7 +99,7 @@ const uids = new Set();
 async function worker() {
   while (next < 200) {
     next++;
-    const r = await runJail({ jail: JAIL, command: ['/bin/sh', '-c', 'sleep 0.01 & true'] });
+    const r = await runJail({ jail: JAIL, command: ['/bin/sh', '-c', 'true & wait'] });
     if (r.exitCode !== 0) throw new Error(`job failed: ${JSON.stringify(r)}`);
     uids.add(r.hostUid);
   }

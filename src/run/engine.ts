@@ -14,7 +14,7 @@
  *                                                 (bubblewrap 0.8's --tmpfs has no noexec, and a
  *                                                 bind keeps the flags), and puts itself in a
  *                                                 fresh anonymous session keyring
- *   prlimit --core=0 ...                          per-process rlimits
+ *   [prlimit --cpu=.. --as=..]                    per-process rlimits, when asked
  *   [setpriv --reuid U --regid U --clear-groups ...]
  *                                                 root: the per-job host uid, no capabilities left
  *   bwrap --unshare-user --uid JU --gid JG --unshare-all [--share-net] --die-with-parent
@@ -41,6 +41,8 @@ const SETUP_SCRIPT = [
   // One mount process for every bind and tmpfs of the job, in the fstab's order.
   '"$mount" -n -a -T "$fstab" || exit 125',
   '"$keyctl" new_session >/dev/null || exit 125',
+  // No core dumps ever: a core_pattern pipe would hand the dump to a host program.
+  'ulimit -c 0 || exit 125',
   'exec 2>&8 8>&-',
   'exec "$@"',
 ].join('\n');
@@ -74,9 +76,9 @@ const RLIMIT_FLAG: Record<'cpu' | 'as' | 'fsize' | 'nofile' | 'nproc', string> =
 
 export type Rlimits = Partial<Record<keyof typeof RLIMIT_FLAG, number>>;
 
-/** The rlimits of each process, plus no core dumps ever: a core_pattern pipe would hand the dump to a host program. */
+/** prlimit's flags for the rlimits of each process (empty: no prlimit step). */
 export function prlimitArgs(limits: Rlimits): string[] {
-  const out: string[] = ['--core=0:0'];
+  const out: string[] = [];
   for (const key of Object.keys(RLIMIT_FLAG).sort() as (keyof typeof RLIMIT_FLAG)[]) {
     const v = limits[key];
     if (v !== undefined) out.push(`${RLIMIT_FLAG[key]}=${Math.ceil(v)}:${Math.ceil(v)}`);
@@ -224,9 +226,7 @@ export function engineArgv(e: EngineInput): string[] {
     e.fstab,
     String(e.cgroupJoin.length),
     ...e.cgroupJoin,
-    t.prlimit,
-    ...prlimitArgs(e.rlimits),
-    '--',
+    ...(prlimitArgs(e.rlimits).length > 0 ? [t.prlimit, ...prlimitArgs(e.rlimits), '--'] : []),
     // Root mode: root made the mounts; bubblewrap runs as the per-job uid, never as root.
     ...(e.rootless ? [] : become),
     ...bwrapArgs(e),

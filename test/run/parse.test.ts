@@ -82,7 +82,8 @@ describe('run option parsers', () => {
     });
     expect(rlimitsFor({ mem: 10, nproc: 4, cpu: 2 }, false)).toEqual({ cpu: 2, as: 10, nproc: 4 });
     expect(rlimitsFor({ mem: 10, as: 20 }, false)).toEqual({ as: 20 });
-    expect(prlimitArgs({ as: 10, cpu: 2 })).toEqual(['--core=0:0', '--as=10:10', '--cpu=2:2']);
+    expect(prlimitArgs({ as: 10, cpu: 2 })).toEqual(['--as=10:10', '--cpu=2:2']);
+    expect(prlimitArgs({})).toEqual([]);
   });
 
   it('tmpfs: PATH[:SIZE][:exec], absolute, no ..', () => {
@@ -193,7 +194,8 @@ describe('the engine’s argument vector', () => {
     );
     const odd = engine({}, { binds: [{ source: '/a b\\c\td', target: '/x', dir: true, readOnly: true }] });
     expect(fstabText(odd).split('\n')[1]).toBe('/a\\040b\\134c\\011d /w/bind-0 none bind 0 0');
-    expect(argv.slice(argv.indexOf('PL'), sp)).toEqual(['PL', '--core=0:0', '--nofile=64:64', '--']);
+    expect(argv.slice(argv.indexOf('PL'), sp)).toEqual(['PL', '--nofile=64:64', '--']);
+    expect(engineArgv(engine({ rlimits: {} }))).not.toContain('PL');
   });
 
   it('bubblewrap: its own user, every namespace, the jail read-only at /, mounts parents first, a clean env', () => {
