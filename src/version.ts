@@ -1,10 +1,26 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+/**
+ * Repository (or installed package) root: it holds package.json, templates/, jails/ and schema/.
+ * Found by walking up from this module, so the sources, dist/ and a bundled dist/bundle/ agree.
+ */
+function packageRoot(): string {
+  for (let dir = import.meta.dirname; ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (
+      existsSync(pkg) &&
+      (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'jailsmith'
+    ) {
+      return dir;
+    }
+    if (path.dirname(dir) === dir)
+      throw new Error(`package.json of jailsmith not found above ${import.meta.dirname}`);
+  }
+}
 
-export const VERSION: string = pkg.version;
+export const PACKAGE_ROOT: string = packageRoot();
 
-/** Repository root (holds templates/, jails/, schema/), for the built and the source layout alike. */
-export const PACKAGE_ROOT: string = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+export const VERSION: string = (
+  JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;

@@ -2,10 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { JailError } from '../errors.js';
+import { PACKAGE_ROOT } from '../version.js';
 import type { DistroProfile } from './types.js';
 
 /** templates/distros, found from both src/distro (tests) and dist/distro (the package). */
-export const PROFILE_DIR = path.resolve(import.meta.dirname, '../../templates/distros');
+export const PROFILE_DIR = path.join(PACKAGE_ROOT, 'templates/distros');
 
 let cache: Map<string, DistroProfile> | null = null;
 

@@ -1,8 +1,9 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { PACKAGE_ROOT } from '../version.js';
 
 /** Where profiles live as data: templates/profiles/<name>.yaml. */
-export const PROFILES_DIR = path.resolve(import.meta.dirname, '../../templates/profiles');
+export const PROFILES_DIR = path.join(PACKAGE_ROOT, 'templates/profiles');
 
 let names: string[] | undefined;
 

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { PACKAGE_ROOT } from '../version.js';
 import generated from './schema-validator.generated.js';
 import type { KeyPath, SourceDoc } from './source-doc.js';
 import { nearest } from './suggest.js';
 
 /** The shipped schema (also what editors use for completion). */
-export const SCHEMA_PATH = path.resolve(import.meta.dirname, '../../schema/jail-spec.schema.json');
+export const SCHEMA_PATH = path.join(PACKAGE_ROOT, 'schema/jail-spec.schema.json');
 
 // Compiled ahead of time (scripts/gen-spec-validator.mjs): compiling the schema and ajv's
 // meta-schema on each run cost more than the rest of loading a spec.
