@@ -43,7 +43,8 @@ export function readRecord(dir: string): LoginRecord {
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return { users: [], kept: [] };
+    // No record, or no directory for one yet (a parent that is a file is build's to report).
+    if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return { users: [], kept: [] };
     throw bad(file, `cannot open it (${errnoCode(e)})`);
   }
   try {
