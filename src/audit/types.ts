@@ -3,7 +3,7 @@
  * context and returns findings. Checks never touch the filesystem except through the context.
  */
 import type { Resolver } from '../resolve/types.js';
-import type { MountInfo } from './mountinfo.js';
+import type { MountInfo } from '../sys/index.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];

@@ -1,15 +1,7 @@
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { errnoCode, LoginError } from '../errors.js';
 import { jailPaths } from '../root/staging.js';
+import { writeFileAtomic } from '../sys/index.js';
 import { checkConfigPath, checkInJailPath, checkUserName } from './names.js';
 import type { LoginUser } from './types.js';
 
@@ -76,19 +68,9 @@ export function writeRecord(dir: string, rec: LoginRecord): void {
     }
     return;
   }
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    unlinkSync(tmp);
-  } catch {
-    // none left over
-  }
   const sorted = [...users].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const keptSorted = [...kept].sort((a, b) => (a.home < b.home ? -1 : a.home > b.home ? 1 : 0));
-  writeFileSync(tmp, `${JSON.stringify({ format: 1, users: sorted, kept: keptSorted }, null, 2)}\n`, {
-    mode: 0o600,
-    flag: 'wx',
-  });
-  renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify({ format: 1, users: sorted, kept: keptSorted }, null, 2)}\n`);
 }
 
 function checkKept(k: unknown, file: string): KeptHome {

@@ -11,6 +11,7 @@ import {
   type Stats,
 } from 'node:fs';
 import { errnoCode, JailError } from '../errors.js';
+import { octalMode } from '../sys/index.js';
 import { capabilitiesOf } from './capabilities.js';
 import type { EntryType, Manifest, ManifestEntry } from './types.js';
 
@@ -37,10 +38,6 @@ export function splitDev(rdev: number): [number, number] {
   const major = ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
   const minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xff);
   return [major >>> 0, minor >>> 0];
-}
-
-export function octalMode(mode: number): string {
-  return (mode & 0o7777).toString(8).padStart(4, '0');
 }
 
 export function entryType(st: Stats): EntryType {

@@ -1,8 +1,8 @@
 import { JailError } from '../errors.js';
+import { globRoot } from '../sys/index.js';
 import type { Collector } from './collector.js';
 import { type PlanContext, Rank } from './context.js';
 import { generatedFile } from './generated.js';
-import { globRoot } from './glob-root.js';
 import { loadProfile, type ProfileNeed } from './profile-data.js';
 
 /**

@@ -1,5 +1,5 @@
 export { accountGroups, accountUsers, groupText, nsswitchText, passwdText, shadowText } from './accounts.js';
-export { collectBinaries, lookupBinary, ROOT_PATH } from './collect-binaries.js';
+export { collectBinaries, lookupBinary } from './collect-binaries.js';
 export { profileConditions } from './collect-profiles.js';
 export type { Collector } from './collector.js';
 export { defaultCollectors } from './collectors.js';
@@ -8,7 +8,6 @@ export { Copier, type CopyOptions, type ResolveMode } from './copy.js';
 export { type CreatePlanOptions, createPlan } from './create-plan.js';
 export { formatPlanText } from './format.js';
 export { generatedFile } from './generated.js';
-export { globRoot } from './glob-root.js';
 export { loadProfile, type Profile, type ProfileNeed } from './profile-data.js';
 export { type PlanSummary, summarizePlan } from './summary.js';
 export type * from './types.js';

@@ -10,21 +10,13 @@
  * nosuid and nodev for it, and the job holds no capability. `jailsmith audit` always walks it all.
  */
 import { createHash } from 'node:crypto';
-import {
-  type Dirent,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { type Dirent, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { auditJail } from '../audit/audit.js';
-import { readMountinfo } from '../audit/mountinfo.js';
 import type { Finding } from '../audit/types.js';
 import { errnoCode, RunError } from '../errors.js';
+import { readMountinfo, writeFileAtomic } from '../sys/index.js';
 
 /** The jail's state as a digest: directories (identity, mode, owner, times) and mounts under it. */
 export function jailStateKey(jail: string): string {
@@ -89,9 +81,7 @@ function writeCached(file: string, v: Verdict): void {
   memory.set(file, v);
   try {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(v), { mode: 0o600 });
-    renameSync(tmp, file);
+    writeFileAtomic(file, JSON.stringify(v), { fsync: false });
   } catch {} // a cache that cannot be written only costs the next run an audit
 }
 

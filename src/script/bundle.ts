@@ -3,6 +3,7 @@ import { closeSync, createWriteStream, openSync, renameSync, rmSync, writeSync }
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { JailPlan } from '../plan/types.js';
+import { atomicTempName } from '../sys/index.js';
 import { gzipStages } from '../util/gzip.js';
 import { blobsOf, blobTar } from './blob-tar.js';
 import { planDigest } from './digest.js';
@@ -33,7 +34,7 @@ export async function writeBundle(
     Buffer.from(renderScript(plan, { mode: 'bundle', verify: opts.verify ?? true, payload }));
   const offset = render().length;
   const blobs = blobsOf(plan);
-  const tmp = `${outFile}.partial-${process.pid}`;
+  const tmp = atomicTempName(outFile);
   try {
     const hash = createHash('sha256');
     let size = 0;

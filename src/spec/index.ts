@@ -1,5 +1,4 @@
 export { type LoadSpecOptions, loadSpec, parseSpec } from './load.js';
-export { modeString } from './modes.js';
 export { PROFILES_DIR, profileNames } from './profile-names.js';
 export { STANDARD_DEVICES } from './standard-devices.js';
 export type * from './types.js';

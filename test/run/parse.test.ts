@@ -8,7 +8,6 @@ import {
   parseBind,
   parseEnv,
   parseLimits,
-  parsePasswd,
   parseSize,
   parseTmpfs,
   parseUidRange,
@@ -18,6 +17,7 @@ import { SourceRoot } from '../../src/resolve/source-root.js';
 import type { EngineInput } from '../../src/run/engine.js';
 import { rlimitsFor } from '../../src/run/engine.js';
 import type { PreparedRun } from '../../src/run/prepare.js';
+import { parsePasswd } from '../../src/sys/index.js';
 import { STAND_IN_TOOLS } from './stand-in-tools.js';
 
 /** A job of jail uid 1000 running `prog -x` in /w of /j, as host uid 2000000005, with `over` changed. */
