@@ -4,7 +4,7 @@ export { CAP_NAMES, capNames, ESCAPE_CAPS } from './capabilities.js';
 export { decodeFileCap } from './fcaps.js';
 export { PROBE_RULES, type ProbeReport, probeProcess } from './probe.js';
 export { CHECKS } from './registry.js';
-export { renderJson, toJson } from './reporters/json.js';
+export { toJson } from './reporters/json.js';
 export { toSarif } from './reporters/sarif.js';
 export { renderText } from './reporters/text.js';
 export type {

@@ -1,13 +1,12 @@
 import { SpecError } from '../errors.js';
-import { createPlan } from '../plan/create-plan.js';
-import { SourceHashes } from '../plan/source-hashes.js';
-import type { JailPlan } from '../plan/types.js';
-import { jailPaths } from '../root/staging.js';
-import { loadSpec } from '../spec/load.js';
-import { buildTraced } from '../trace/makejail.js';
+import type { JailPlan } from '../plan/index.js';
+import { createPlan, SourceHashes } from '../plan/index.js';
+import { jailPaths } from '../root/index.js';
+import { loadSpec } from '../spec/index.js';
 import { applyPlan } from './apply.js';
 import { parsePlanText, readText } from './plan-file.js';
 import { readSourceHashes } from './state.js';
+import { buildTraced } from './traced.js';
 import type { BuildOptions, BuildResult } from './types.js';
 
 export interface BuildJailOptions extends BuildOptions {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SpecError } from '../errors.js';
-import type { JailPlan } from '../plan/types.js';
-import { whyUnreadable } from '../spec/unreadable.js';
+import type { JailPlan } from '../plan/index.js';
+import { whyUnreadable } from '../spec/index.js';
 
 const TYPES = new Set(['dir', 'file', 'generated', 'symlink', 'hardlink', 'device']);
 

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
-import type { PlanEntry } from '../plan/types.js';
-import { under } from '../root/jail-path.js';
+import type { PlanEntry } from '../plan/index.js';
+import { under } from '../root/index.js';
 import { writeFileAtomic } from '../sys/index.js';
 
 /**

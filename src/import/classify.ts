@@ -1,5 +1,5 @@
 import { closeSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
-import type { SourceRoot } from '../resolve/source-root.js';
+import type { SourceRoot } from '../resolve/index.js';
 import { globRoot } from '../sys/index.js';
 
 export type PathKind = 'binary' | 'file' | 'tree' | 'device' | 'missing';

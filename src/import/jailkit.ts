@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { errnoCode, SpecError } from '../errors.js';
-import { SourceRoot } from '../resolve/source-root.js';
+import { SourceRoot } from '../resolve/index.js';
 import { findOnPath, octalMode, parseGroup, parsePasswd } from '../sys/index.js';
 import { findByNameOrId } from './accounts.js';
 import { classify, expandGlob, hostDevice } from './classify.js';

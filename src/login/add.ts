@@ -1,8 +1,7 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, LoginError } from '../errors.js';
-import { under } from '../root/jail-path.js';
-import { acquireLock, jailPaths } from '../root/staging.js';
+import { acquireLock, jailPaths, under } from '../root/index.js';
 import { accountRecords, idField, parseShadow } from '../sys/index.js';
 import { mergeAll } from './accounts-text.js';
 import { checkChroot } from './chroot-rules.js';

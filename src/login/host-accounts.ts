@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { LoginError } from '../errors.js';
+import { type ErrorCode, LoginError } from '../errors.js';
 import { accountRecords, idField, parsePasswd } from '../sys/index.js';
 
 /**
@@ -89,7 +89,7 @@ export function freeId(taken: Set<number>, range = accountRange()): number {
   });
 }
 
-function tool(argv: string[], code: string): void {
+function tool(argv: string[], code: ErrorCode): void {
   try {
     execFileSync(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   } catch (e) {

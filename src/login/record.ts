@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { errnoCode, LoginError } from '../errors.js';
-import { jailPaths } from '../root/staging.js';
+import { jailPaths } from '../root/index.js';
 import { writeFileAtomic } from '../sys/index.js';
 import { checkConfigPath, checkInJailPath, checkUserName } from './names.js';
 import type { LoginUser } from './types.js';

@@ -1,13 +1,7 @@
 import { lstatSync, mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, LoginError } from '../errors.js';
-import {
-  makeJailDir,
-  readJailFile,
-  removeJailFile,
-  removeJailTree,
-  replaceJailFile,
-} from '../root/live-edit.js';
+import { makeJailDir, readJailFile, removeJailFile, removeJailTree, replaceJailFile } from '../root/index.js';
 import { writeFileAtomic } from '../sys/index.js';
 import type { AccountDb } from './accounts-text.js';
 import type { AddPlan } from './add.js';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { JailError } from '../errors.js';
+import { ManifestError } from '../errors.js';
 import { parseGetfattr } from '../sys/index.js';
 
 /**
@@ -15,13 +15,13 @@ export function capabilitiesOf(dir: string): Map<string, string> {
     { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
   );
   if (r.error) {
-    throw new JailError('GETFATTR_FAILED', `cannot run getfattr: ${r.error.message}`, {
+    throw new ManifestError('GETFATTR_FAILED', `cannot run getfattr: ${r.error.message}`, {
       path: dir,
       hint: 'install the Debian package attr',
     });
   }
   if (r.status !== 0) {
-    throw new JailError(
+    throw new ManifestError(
       'GETFATTR_FAILED',
       `getfattr failed: ${r.stderr.toString('utf8').trim().split('\n')[0]}`,
       {

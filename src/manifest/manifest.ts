@@ -10,7 +10,7 @@ import {
   readSync,
   type Stats,
 } from 'node:fs';
-import { errnoCode, JailError } from '../errors.js';
+import { errnoCode, ManifestError } from '../errors.js';
 import { octalMode } from '../sys/index.js';
 import { capabilitiesOf } from './capabilities.js';
 import type { EntryType, Manifest, ManifestEntry } from './types.js';
@@ -62,7 +62,7 @@ export function sha256File(file: string, buf: Buffer = Buffer.allocUnsafe(CHUNK)
   const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     if (!fstatSync(fd).isFile()) {
-      throw new JailError('MANIFEST_NOT_FILE', 'changed into a non-regular file while reading', {
+      throw new ManifestError('MANIFEST_NOT_FILE', 'changed into a non-regular file while reading', {
         path: file,
       });
     }
@@ -87,9 +87,9 @@ export function manifestOf(dir: string, opts: ManifestOptions = {}): Manifest {
   try {
     rootSt = lstatSync(dir);
   } catch (e) {
-    throw new JailError('MANIFEST_NOT_FOUND', `cannot read tree: ${errnoCode(e) ?? e}`, { path: dir });
+    throw new ManifestError('MANIFEST_NOT_FOUND', `cannot read tree: ${errnoCode(e) ?? e}`, { path: dir });
   }
-  if (!rootSt.isDirectory()) throw new JailError('MANIFEST_NOT_DIR', 'not a directory', { path: dir });
+  if (!rootSt.isDirectory()) throw new ManifestError('MANIFEST_NOT_DIR', 'not a directory', { path: dir });
   const entries: ManifestEntry[] = [];
   const firstLink = new Map<string, string>();
   const buf = Buffer.allocUnsafe(CHUNK);

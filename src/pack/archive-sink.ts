@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { constants } from 'node:zlib';
 import { errnoCode, PackError } from '../errors.js';
 import { atomicTempName } from '../sys/index.js';
-import { gzipStages } from '../util/gzip.js';
+import { gzipStages } from '../util/index.js';
 
 class Hasher extends Transform {
   readonly hash: Hash = createHash('sha256');

@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, PackError } from '../errors.js';
-import type { RunSettings } from '../spec/types.js';
+import type { RunSettings } from '../spec/index.js';
 import { ROOT_PATH } from '../sys/index.js';
 import { archiveSink } from './archive-sink.js';
 import { packEpoch } from './entry-header.js';

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PackError } from '../errors.js';
-import { manifestOf, sha256File } from '../manifest/manifest.js';
-import type { ManifestEntry } from '../manifest/types.js';
-import type { JailPlan } from '../plan/types.js';
+import type { ManifestEntry } from '../manifest/index.js';
+import { manifestOf, sha256File } from '../manifest/index.js';
+import type { JailPlan } from '../plan/index.js';
 import type { OnProgress } from '../progress.js';
-import { writeBundle } from '../script/bundle.js';
+import { writeBundle } from '../script/index.js';
 import { packEpoch } from './entry-header.js';
 import {
   MANIFEST_NAME,

@@ -12,7 +12,7 @@ import { PassThrough, type Readable, Transform, type TransformCallback } from 'n
 import { pipeline } from 'node:stream/promises';
 import { errnoCode, PackError } from '../errors.js';
 import { atomicTempName } from '../sys/index.js';
-import { gzipStages } from '../util/gzip.js';
+import { gzipStages } from '../util/index.js';
 import { TarWriter } from './tar/writer.js';
 
 /**

@@ -1,14 +1,12 @@
 import { lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { applyPlan } from '../build/apply.js';
-import { buildJail } from '../build/build-jail.js';
-import { parsePlanText, readText } from '../build/plan-file.js';
+import { applyPlan, buildJail, parsePlanText, readText } from '../build/index.js';
 import { errnoCode, UsageError } from '../errors.js';
-import { createPlan } from '../plan/create-plan.js';
-import type { JailPlan } from '../plan/types.js';
-import { loadSpec } from '../spec/load.js';
-import type { RunSettings } from '../spec/types.js';
+import type { JailPlan } from '../plan/index.js';
+import { createPlan } from '../plan/index.js';
+import type { RunSettings } from '../spec/index.js';
+import { loadSpec } from '../spec/index.js';
 
 export interface PackSource {
   /** The jail tree to pack. */

@@ -1,4 +1,5 @@
-import type { ManifestEntry } from '../manifest/types.js';
+import type { ErrorCode } from '../errors.js';
+import type { ManifestEntry } from '../manifest/index.js';
 import { octalMode } from '../sys/index.js';
 import { jailPathOf } from './entry-header.js';
 import { refuse } from './errors.js';
@@ -23,7 +24,7 @@ export function verifyEntry(manifest: readonly ManifestEntry[], pkg: string): En
 
   return {
     header(h) {
-      const fail = (code: string, reason: string) => refuse(code, h.name, reason, pkg);
+      const fail = (code: ErrorCode, reason: string) => refuse(code, h.name, reason, pkg);
       const named = jailPathOf(h.name);
       if ('reason' in named) throw fail('PACKAGE_UNSAFE_NAME', named.reason);
       const p = named.path;

@@ -1,4 +1,4 @@
-import type { SpecGroup, SpecUser } from '../spec/types.js';
+import type { SpecGroup, SpecUser } from '../spec/index.js';
 import { groupLine, passwdLine, shadowLine } from '../sys/index.js';
 
 /**

@@ -6,3 +6,5 @@ export { type CacheEntry, type LdCache, lookupCache, parseLdCache } from './ld-c
 export { readLdSoConf } from './ld-conf.js';
 export { createResolver, createResolverSync, LoaderResolver } from './resolver.js';
 export { parseShebang, type Shebang } from './shebang.js';
+export { type RealPath, SourceRoot } from './source-root.js';
+export type { Resolver } from './types.js';

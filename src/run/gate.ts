@@ -13,8 +13,8 @@ import { createHash } from 'node:crypto';
 import { type Dirent, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { auditJail } from '../audit/audit.js';
-import type { Finding } from '../audit/types.js';
+import type { Finding } from '../audit/index.js';
+import { auditJail } from '../audit/index.js';
 import { errnoCode, RunError } from '../errors.js';
 import { readMountinfo, writeFileAtomic } from '../sys/index.js';
 

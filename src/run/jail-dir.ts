@@ -5,7 +5,7 @@
  */
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { errnoCode, RunError } from '../errors.js';
-import { SourceRoot } from '../resolve/source-root.js';
+import { SourceRoot } from '../resolve/index.js';
 import { findOnPath, isFileInRoot, parsePasswd } from '../sys/index.js';
 
 /** The canonical host path of a jail directory, or a RunError saying why it is not one. */

@@ -8,7 +8,7 @@
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { errnoCode, RunError } from '../errors.js';
-import type { SourceRoot } from '../resolve/source-root.js';
+import type { SourceRoot } from '../resolve/index.js';
 import { octalMode } from '../sys/index.js';
 import type { PreparedTmpfs } from './prepare.js';
 import type { UidRange } from './types.js';

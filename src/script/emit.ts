@@ -1,9 +1,10 @@
-import type { JailPlan } from '../plan/types.js';
+import { ScriptError } from '../errors.js';
+import type { JailPlan } from '../plan/index.js';
 import { writeFileAtomic } from '../sys/index.js';
 import { writeBundle } from './bundle.js';
 import { planDigest } from './digest.js';
 import { renderScript } from './render.js';
-import { outputError, ScriptError } from './validate.js';
+import { outputError } from './validate.js';
 import type { ScriptMode } from './view.js';
 
 export interface EmitOptions {

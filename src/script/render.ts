@@ -1,4 +1,4 @@
-import type { JailPlan } from '../plan/types.js';
+import type { JailPlan } from '../plan/index.js';
 import { scriptTemplate } from './templates.js';
 import { type PayloadView, type ScriptMode, scriptView } from './view.js';
 

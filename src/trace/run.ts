@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { errnoCode, SpecError } from '../errors.js';
-import { SourceRoot } from '../resolve/source-root.js';
+import { SourceRoot } from '../resolve/index.js';
 import { ROOT_PATH } from '../sys/index.js';
 import { summarize } from './collect.js';
 import { parseStrace } from './parse.js';

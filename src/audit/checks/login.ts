@@ -5,10 +5,16 @@
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chrootProblems } from '../../login/chroot-rules.js';
-import { systemHomeReason } from '../../login/names.js';
-import { type KeptHome, type LoginRecord, readRecord } from '../../login/record.js';
-import { allowListPath, type LoginUser, LSH_PATH } from '../../login/types.js';
+import {
+  allowListPath,
+  chrootProblems,
+  type KeptHome,
+  type LoginRecord,
+  type LoginUser,
+  LSH_PATH,
+  readRecord,
+  systemHomeReason,
+} from '../../login/index.js';
 import { accountRecords, octalMode } from '../../sys/index.js';
 import type { AuditContext, Check, Finding } from '../types.js';
 import { at } from './util.js';
