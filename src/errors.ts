@@ -1,6 +1,9 @@
 /**
  * Typed errors. A JailError is a user or input problem: the CLI prints one line and exits with
- * `exitCode` (2 unless a family says otherwise). Anything else reaching the CLI is a bug.
+ * `exitCode` (2 unless a family says otherwise). Anything else reaching the CLI is a bug (exit 70),
+ * except the machine's faults (machineFault below). Every family a user can meet is here; parsers'
+ * internal signals (TarFormatError, ContentChangedError, RpmHeaderError) stay beside their parsers
+ * because their callers always turn them into one of these families.
  */
 export interface JailErrorOptions {
   path?: string;

@@ -149,7 +149,9 @@ export async function packJail(dir: string, out: string, opts: PackOptions): Pro
         if (setup) {
           const h = { ...metaHeader(`${META_DIR}/${SETUP_NAME}`, mtime, setup.size), mode: 0o755 };
           if ((await tar.addFile(h, setup.file)) !== setup.sha256)
-            throw new Error('setup script changed while packing');
+            throw new PackError('PACK_SOURCE_CHANGED', 'the setup script changed while packing', {
+              path: setup.file,
+            });
         }
         if (opts.signKey) {
           await tar.add(

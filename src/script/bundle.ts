@@ -56,6 +56,7 @@ export async function writeBundle(
     ]);
     const payloadSha256 = hash.digest('hex');
     const script = render({ offset, size, sha256: payloadSha256 });
+    // Internal invariant, plain Error on purpose: reaching it is a bug (exit 70), not user input.
     if (script.length !== offset) throw new Error('bundle script length changed with its payload fields');
     const check = `${createHash('sha256').update(script).digest('hex')}\n`;
     const fd = openSync(tmp, 'r+');

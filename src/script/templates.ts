@@ -14,6 +14,7 @@ function safe(s: string): Handlebars.SafeString {
 }
 
 function uint(n: unknown): number {
+  // Internal invariant, plain Error on purpose: reaching it is a bug (exit 70), not user input.
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new Error(`not a count: ${String(n)}`);
   return n;
 }
