@@ -10,6 +10,5 @@ export {
   type TracedBuild,
   type TraceRound,
 } from './makejail.js';
-export { parsePlanText, readText } from './plan-file.js';
 export { buildTraced, type TracedBuildOptions } from './traced.js';
 export type { BuildOptions, BuildResult } from './types.js';

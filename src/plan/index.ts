@@ -10,6 +10,12 @@ export { type CreatePlanOptions, createPlan } from './create-plan.js';
 export { sortEntries } from './finalize.js';
 export { formatPlanText } from './format.js';
 export { generatedFile } from './generated.js';
+export {
+  loadPlanOrSpec,
+  type PlanOrSpec,
+  type PlanOrSpecOptions,
+  parsePlanText,
+} from './plan-file.js';
 export { loadProfile, type Profile, type ProfileNeed } from './profile-data.js';
 export { SourceHashes } from './source-hashes.js';
 export { type PlanSummary, summarizePlan } from './summary.js';
