@@ -35,7 +35,9 @@ export function readRecord(dir: string): LoginRecord {
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return { users: [], kept: [] };
+    // ENOTDIR: a component of DIR is a file, so no jail (and no record) is there; the build's own
+    // ancestor check then says what is in the way.
+    if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return { users: [], kept: [] };
     throw bad(file, `cannot open it (${errnoCode(e)})`);
   }
   try {
