@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readElf } from '../dist/index.js';
+import { readElf } from '../dist/internal.js';
 
 const bin = path.join(import.meta.dirname, '..', 'bin', 'jailsmith');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

@@ -18,7 +18,7 @@ export function parseAllow(spec: string, knownIds: readonly string[]): AllowRule
   const rawGlob = i < 0 ? undefined : spec.slice(i + 1);
   if (id !== '*' && !knownIds.includes(id)) {
     throw new UsageError('AUDIT_ALLOW_UNKNOWN_ID', `--allow names an unknown check id '${id}'`, {
-      hint: 'ids are listed in docs/audit-checks.md and in the SARIF rules',
+      hint: `known ids: ${knownIds.join(', ')} (also the rules of --sarif output)`,
     });
   }
   if (rawGlob === '') throw new UsageError('AUDIT_ALLOW_EMPTY_GLOB', `--allow '${spec}' has an empty glob`);

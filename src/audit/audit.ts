@@ -1,13 +1,13 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError, errnoCode } from '../errors.js';
+import type { Resolver } from '../resolve/index.js';
 import { createResolver } from '../resolve/index.js';
-import type { Resolver } from '../resolve/types.js';
+import { isUnder, mountOf, readMountinfo } from '../sys/index.js';
 import { type AllowRule, applyAllow, parseAllow } from './allow.js';
 import { isJailLocal } from './checks/mounts-util.js';
 import { buildContext } from './context.js';
 import { readFileCaps } from './fcaps.js';
-import { isUnder, mountOf, readMountinfo } from './mountinfo.js';
 import { CHECKS } from './registry.js';
 import {
   type AuditReport,

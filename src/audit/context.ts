@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import type { Resolver } from '../resolve/types.js';
-import type { MountInfo } from './mountinfo.js';
+import type { Resolver } from '../resolve/index.js';
+import type { MountInfo } from '../sys/index.js';
 import type { AuditContext, AuditWarning, Entry, FileCap } from './types.js';
 import type { WalkResult } from './walker.js';
 

@@ -16,6 +16,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { errnoCode } from '../errors.js';
+import { parseGetfattr } from '../sys/index.js';
 import { printable } from './names.js';
 import type { Entry, FileCap } from './types.js';
 
@@ -44,47 +45,6 @@ export function decodeFileCap(raw: Buffer): FileCap | undefined {
     return cap;
   }
   return undefined;
-}
-
-/** getfattr escapes \n, \\ and a few others as \ooo in "# file:" lines; other bytes are raw. */
-function unescapeName(b: Buffer): Buffer {
-  const out: number[] = [];
-  for (let i = 0; i < b.length; i++) {
-    const oct = b[i] === 0x5c && i + 3 < b.length ? b.subarray(i + 1, i + 4).toString('latin1') : '';
-    if (/^[0-7]{3}$/.test(oct)) {
-      out.push(Number.parseInt(oct, 8));
-      i += 3;
-    } else out.push(b[i] as number);
-  }
-  return Buffer.from(out);
-}
-
-/** Parses getfattr -d -e hex output into file name (raw bytes, latin1 key) → xattr bytes. */
-export function parseGetfattr(out: Buffer): Map<string, Buffer> {
-  const res = new Map<string, Buffer>();
-  let file: string | undefined;
-  for (const line of splitLines(out)) {
-    if (line.subarray(0, 8).toString('latin1') === '# file: ') {
-      file = unescapeName(line.subarray(8)).toString('latin1');
-    } else if (file !== undefined) {
-      const m = /^security\.capability=0x([0-9a-fA-F]*)$/.exec(line.toString('latin1'));
-      if (m) res.set(file, Buffer.from(m[1] as string, 'hex'));
-    }
-  }
-  return res;
-}
-
-function splitLines(b: Buffer): Buffer[] {
-  const lines: Buffer[] = [];
-  let s = 0;
-  for (let i = 0; i < b.length; i++) {
-    if (b[i] === 0x0a) {
-      lines.push(b.subarray(s, i));
-      s = i + 1;
-    }
-  }
-  if (s < b.length) lines.push(b.subarray(s));
-  return lines;
 }
 
 /** Keep argv well below the usual 2 MiB ARG_MAX, which also counts the environment. */

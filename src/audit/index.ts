@@ -1,10 +1,10 @@
+export { type MountInfo, parseMountinfo } from '../sys/index.js';
 export { type AuditOptions, auditJail } from './audit.js';
 export { CAP_NAMES, capNames, ESCAPE_CAPS } from './capabilities.js';
 export { decodeFileCap } from './fcaps.js';
-export { type MountInfo, parseMountinfo } from './mountinfo.js';
 export { PROBE_RULES, type ProbeReport, probeProcess } from './probe.js';
 export { CHECKS } from './registry.js';
-export { renderJson, toJson } from './reporters/json.js';
+export { toJson } from './reporters/json.js';
 export { toSarif } from './reporters/sarif.js';
 export { renderText } from './reporters/text.js';
 export type {

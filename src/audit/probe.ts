@@ -5,8 +5,8 @@
  */
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { AuditError, errnoCode } from '../errors.js';
+import { isUnder } from '../sys/index.js';
 import { capNames, escapeCaps } from './capabilities.js';
-import { isUnder } from './mountinfo.js';
 import type { AuditReport, AuditWarning, Finding, RuleInfo, Severity } from './types.js';
 
 export interface ProbeReport extends AuditReport {

@@ -2,8 +2,8 @@
  * The audit's contract: the walk produces entries once, every check reads them through the
  * context and returns findings. Checks never touch the filesystem except through the context.
  */
-import type { Resolver } from '../resolve/types.js';
-import type { MountInfo } from './mountinfo.js';
+import type { Resolver } from '../resolve/index.js';
+import type { MountInfo } from '../sys/index.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];

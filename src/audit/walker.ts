@@ -1,6 +1,6 @@
 import { type BigIntStats, constants, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { errnoCode } from '../errors.js';
-import { JAIL_LOCAL_FS, type MountInfo, pathKey } from './mountinfo.js';
+import { JAIL_LOCAL_FS, type MountInfo, pathKey } from '../sys/index.js';
 import { childPath, printable } from './names.js';
 import type { AuditWarning, Entry, EntryType } from './types.js';
 

@@ -1,8 +1,7 @@
-import { withLogins } from '../login/plan-merge.js';
-import { readRecord } from '../login/record.js';
-import { compareBytes } from '../manifest/manifest.js';
-import type { JailPlan, PlanEntry } from '../plan/types.js';
-import { JailTarget } from '../root/target.js';
+import { readRecord, withLogins } from '../login/index.js';
+import { compareBytes } from '../manifest/index.js';
+import type { JailPlan, PlanEntry } from '../plan/index.js';
+import { JailTarget } from '../root/index.js';
 import { type DiffStats, diffJail, scanJail } from './compare.js';
 import { completeEntries, preservedDirs } from './expected.js';
 import { collectState, readState, type StateRecord, stateRecord, writeState } from './state.js';

@@ -1,13 +1,8 @@
-import { SpecError } from '../errors.js';
-import { createPlan } from '../plan/create-plan.js';
-import { SourceHashes } from '../plan/source-hashes.js';
-import type { JailPlan } from '../plan/types.js';
-import { jailPaths } from '../root/staging.js';
-import { loadSpec } from '../spec/load.js';
-import { buildTraced } from '../trace/makejail.js';
+import { createPlan, loadPlanOrSpec, SourceHashes } from '../plan/index.js';
+import { jailPaths } from '../root/index.js';
 import { applyPlan } from './apply.js';
-import { parsePlanText, readText } from './plan-file.js';
 import { readSourceHashes } from './state.js';
+import { buildTraced } from './traced.js';
 import type { BuildOptions, BuildResult } from './types.js';
 
 export interface BuildJailOptions extends BuildOptions {
@@ -23,31 +18,15 @@ export async function buildJail(
   dir: string,
   opts: BuildJailOptions = {},
 ): Promise<BuildResult> {
-  const text = readText(specFile);
-  const saved = parsePlanText(text, specFile);
-  if (saved !== null) return applyPlan(checkSaved(saved, specFile, opts), dir, opts);
-  const spec = await loadSpec(specFile, {
+  const src = await loadPlanOrSpec(specFile, {
     ...(opts.root === undefined ? {} : { root: opts.root }),
     qemuStatic: opts.qemuStatic === true,
   });
+  if (src.kind === 'plan') return applyPlan(src.plan, dir, opts);
+  const { spec } = src;
   // trace: makejail's loop builds, runs the commands inside the jail and rebuilds with what they missed
   if (spec.trace.length > 0) return (await buildTraced(spec, dir, opts)).build;
   // Source hashes remembered beside DIR: a rebuild re-reads only sources whose inode or times moved.
   const sourceHashes = new SourceHashes(readSourceHashes(jailPaths(dir).state));
   return applyPlan(await createPlan(spec, { sourceHashes }), dir, { ...opts, sourceHashes });
-}
-
-function checkSaved(plan: JailPlan, specFile: string, opts: BuildJailOptions): JailPlan {
-  if (opts.root !== undefined) {
-    throw new SpecError('PLAN_ROOT', '--root applies to specs; a saved plan already names its source', {
-      path: specFile,
-    });
-  }
-  if (opts.qemuStatic === true) {
-    throw new SpecError('PLAN_QEMU_STATIC', '--qemu-static applies to specs; plan with it instead', {
-      path: specFile,
-      hint: 'jailsmith plan SPEC --qemu-static --json > PLAN',
-    });
-  }
-  return plan;
 }

@@ -1,8 +1,7 @@
 import type { Stats } from 'node:fs';
-import { compareBytes, manifestOf, sha256File } from '../manifest/manifest.js';
-import type { PlanEntry } from '../plan/types.js';
-import { makeDev } from '../root/devices.js';
-import { isWithin, under } from '../root/jail-path.js';
+import { compareBytes, manifestOf, sha256File } from '../manifest/index.js';
+import type { PlanEntry } from '../plan/index.js';
+import { isWithin, makeDev, under } from '../root/index.js';
 import { type JailState, type StateRecord, statKey } from './state.js';
 
 export interface Existing {

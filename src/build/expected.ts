@@ -1,6 +1,6 @@
 import { RootError } from '../errors.js';
-import type { DirEntry, PlanEntry } from '../plan/types.js';
-import { checkJailPath } from '../root/jail-path.js';
+import type { DirEntry, PlanEntry } from '../plan/index.js';
+import { checkJailPath } from '../root/index.js';
 
 /**
  * The plan's entries completed the way the writer completes them: a root entry and every parent

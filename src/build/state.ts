@@ -1,17 +1,7 @@
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  type Stats,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import type { PlanEntry } from '../plan/types.js';
-import { under } from '../root/jail-path.js';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import type { PlanEntry } from '../plan/index.js';
+import { under } from '../root/index.js';
+import { writeFileAtomic } from '../sys/index.js';
 
 /**
  * What the last build wrote, kept beside DIR (`.NAME.jailsmith-state.json`, in the root-owned
@@ -106,16 +96,5 @@ export function writeState(
   files: StateRecord,
   sources: ReadonlyMap<string, string> = new Map(),
 ): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    unlinkSync(tmp);
-  } catch {
-    // none left over
-  }
-  // 'wx' is O_CREAT|O_EXCL: never through a link someone planted under that name.
-  writeFileSync(tmp, JSON.stringify({ format: 1, files, sources: Object.fromEntries(sources) }), {
-    mode: 0o600,
-    flag: 'wx',
-  });
-  renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify({ format: 1, files, sources: Object.fromEntries(sources) }));
 }

@@ -1,4 +1,4 @@
-import type { SourceHashes } from '../plan/source-hashes.js';
+import type { SourceHashes } from '../plan/index.js';
 import type { OnProgress } from '../progress.js';
 
 export interface BuildOptions {

@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase } from 'yargs';
-import { isJailError } from '../errors.js';
+import { isJailError, machineFault } from '../errors.js';
 import { type GlobalOptions, type Io, processIo } from './io.js';
 
 export type Handler<A> = (args: ArgumentsCamelCase<A & GlobalOptions>, io: Io) => Promise<number | undefined>;
@@ -21,7 +21,9 @@ export function action<A = {}>(handler: Handler<A>, io: Io = processIo()) {
 
 const MAX_LINE = 300;
 
-export function reportError(e: unknown, io: Io, opts: Partial<GlobalOptions>): number {
+export function reportError(thrown: unknown, io: Io, opts: Partial<GlobalOptions>): number {
+  // A full disk, a read-only file system, an I/O error: the machine's fault, a user error (exit 2).
+  const e = machineFault(thrown);
   if (isJailError(e)) {
     if (opts.json) {
       io.err(JSON.stringify({ error: e.toJSON() }));

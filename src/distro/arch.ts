@@ -1,5 +1,5 @@
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
-import type { SourceRoot } from '../resolve/source-root.js';
+import type { SourceRoot } from '../resolve/index.js';
 
 /** dpkg / apk architecture names → uname -m style names used by profiles. */
 const PACKAGE_ARCH: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { ResolveError } from '../errors.js';
-import { SourceRoot } from '../resolve/source-root.js';
+import { SourceRoot } from '../resolve/index.js';
 import { detectArch } from './arch.js';
 import { parseOsRelease } from './os-release.js';
 import { expandProfile, pickProfile } from './profile.js';

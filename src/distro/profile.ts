@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { JailError } from '../errors.js';
+import { DistroError, JailError } from '../errors.js';
 import { PACKAGE_ROOT } from '../version.js';
 import type { DistroProfile } from './types.js';
 
@@ -13,20 +13,20 @@ let cache: Map<string, DistroProfile> | null = null;
 function strings(v: unknown, where: string): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
-    throw new JailError('DISTRO_PROFILE_INVALID', `${where} must be a list of strings`);
+    throw new DistroError('DISTRO_PROFILE_INVALID', `${where} must be a list of strings`);
   return v as string[];
 }
 
 function toProfile(id: string, raw: unknown, file: string): DistroProfile {
   if (typeof raw !== 'object' || raw === null)
-    throw new JailError('DISTRO_PROFILE_INVALID', 'distro profile is not a mapping', { path: file });
+    throw new DistroError('DISTRO_PROFILE_INVALID', 'distro profile is not a mapping', { path: file });
   const r = raw as Record<string, unknown>;
   const sub = (k: string): Record<string, unknown> => (r[k] ?? {}) as Record<string, unknown>;
   const multiarch: Record<string, string> = {};
   for (const [k, v] of Object.entries(sub('multiarch'))) if (typeof v === 'string') multiarch[k] = v;
   const db = r.packageDb ?? 'none';
   if (!['dpkg', 'apk', 'rpm', 'pacman', 'none'].includes(String(db)))
-    throw new JailError('DISTRO_PROFILE_INVALID', `unknown packageDb ${String(db)}`, { path: file });
+    throw new DistroError('DISTRO_PROFILE_INVALID', `unknown packageDb ${String(db)}`, { path: file });
   try {
     return {
       id,
@@ -52,7 +52,7 @@ function toProfile(id: string, raw: unknown, file: string): DistroProfile {
       terminfo: strings(r.terminfo, 'terminfo'),
     };
   } catch (e) {
-    if (e instanceof JailError) throw new JailError(e.code, e.message, { path: file });
+    if (e instanceof JailError) throw new DistroError(e.code, e.message, { path: file });
     throw e;
   }
 }
@@ -82,7 +82,7 @@ export function pickProfile(id: string | null, idLike: string[], profiles = load
   }
   const generic = profiles.get('generic');
   if (!generic)
-    throw new JailError('DISTRO_PROFILE_MISSING', 'no generic distro profile', { path: PROFILE_DIR });
+    throw new DistroError('DISTRO_PROFILE_MISSING', 'no generic distro profile', { path: PROFILE_DIR });
   return generic;
 }
 

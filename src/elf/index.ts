@@ -1,4 +1,4 @@
 export { cacheFlags, EM, hostMachine, type MachineInfo, machineInfo } from './machine.js';
 export { bufferSource, isElfMagic, parseElf, parseElfSource } from './parse.js';
 export { readElf, type Sniffed, sniffFile } from './read-file.js';
-export { type ByteSource, DF_1_NODEFLIB, DF_1_PIE, type ElfInfo, ET_DYN, ET_EXEC } from './types.js';
+export { type ByteSource, DF_1_NODEFLIB, type ElfInfo, ET_DYN, ET_EXEC } from './types.js';

@@ -31,7 +31,6 @@ export interface ElfInfo {
 export const ET_EXEC = 2;
 export const ET_DYN = 3;
 export const DF_1_NODEFLIB = 0x800;
-export const DF_1_PIE = 0x08000000;
 
 /**
  * A random-access view of a file: `read(offset, length)` returns exactly that many bytes or fewer

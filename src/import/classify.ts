@@ -1,26 +1,8 @@
 import { closeSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
-import { globRoot } from '../plan/glob-root.js';
-import type { SourceRoot } from '../resolve/source-root.js';
-
-/** jailkit looks bare names up on root's PATH; this is the PATH a root login gets on Debian. */
-export const ROOT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+import type { SourceRoot } from '../resolve/index.js';
+import { globRoot } from '../sys/index.js';
 
 export type PathKind = 'binary' | 'file' | 'tree' | 'device' | 'missing';
-
-/** First existing `dir/name` on ROOT_PATH inside the root, as an in-root path. */
-export function findOnPath(root: SourceRoot, name: string): string | null {
-  for (const dir of ROOT_PATH) {
-    const p = `${dir}/${name}`;
-    const real = root.realpath(p);
-    if (!real) continue;
-    try {
-      if (statSync(root.host(real.path)).isFile()) return p;
-    } catch {
-      // unreadable: keep looking
-    }
-  }
-  return null;
-}
 
 /** Expands a glob inside the root (sorted, no dotfiles for `*`, as Python's glob); dangling links dropped. */
 export function expandGlob(root: SourceRoot, pattern: string): string[] {

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { errnoCode, SpecError } from '../errors.js';
-import { SourceRoot } from '../resolve/source-root.js';
-import { findByNameOrId, readGroup, readPasswd } from './accounts.js';
-import { classify, expandGlob, findOnPath, hostDevice } from './classify.js';
+import { SourceRoot } from '../resolve/index.js';
+import { findOnPath, octalMode, parseGroup, parsePasswd } from '../sys/index.js';
+import { findByNameOrId } from './accounts.js';
+import { classify, expandGlob, hostDevice } from './classify.js';
 import { type IniSection, iniList, parseIni } from './ini.js';
 import { expandSections } from './sections.js';
 
@@ -53,8 +54,6 @@ export interface ImportOptions {
   /** Root the paths, PATH lookups and accounts are checked in (default '/'). */
   root?: string;
 }
-
-const octal = (m: number) => m.toString(8).padStart(4, '0');
 
 /** Reads a jailkit ini file and maps the named sections (with their includes) to a jailsmith spec. */
 export function importJailkit(iniFile: string, names: string[], opts: ImportOptions = {}): ImportResult {
@@ -145,7 +144,8 @@ function mapPath(
   notes: string[],
 ): boolean {
   if (!item.startsWith('/')) {
-    if (!findOnPath(root, item)) return false;
+    // Any regular file counts, executable or not: jailkit's ini files name data files by bare name.
+    if (!findOnPath(root, item, { exec: false })) return false;
     acc.binaries.add(item);
     return true;
   }
@@ -174,12 +174,13 @@ function mapDevice(section: string, p: string, acc: Acc, notes: string[]): void 
     notes.push(`[${section}] device ${p}: not a device node on this host; skipped`);
     return;
   }
-  acc.devices.set(p, { path: p, type: d.type, major: d.major, minor: d.minor, mode: octal(d.mode) });
+  acc.devices.set(p, { path: p, type: d.type, major: d.major, minor: d.minor, mode: octalMode(d.mode) });
 }
 
 function accounts(root: SourceRoot, users: Set<string>, groups: Set<string>, notes: string[]) {
-  const passwd = readPasswd(root);
-  const group = readGroup(root);
+  // The root's account files, read as data (never through NSS: the root may not be the host).
+  const passwd = parsePasswd(root.readText('/etc/passwd'));
+  const group = parseGroup(root.readText('/etc/group'));
   const outUsers = new Map<string, ImportedSpec['users'][number]>();
   const outGroups = new Map<string, ImportedSpec['groups'][number]>();
   for (const u of users) {

@@ -1,4 +1,5 @@
 import { LoginError } from '../errors.js';
+import { accountRecords, groupLine, passwdLine, shadowLine } from '../sys/index.js';
 import type { LoginUser } from './types.js';
 
 /**
@@ -16,15 +17,12 @@ interface Line {
 }
 
 function parse(text: string, db: AccountDb): Line[] {
-  return text
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => {
-      const f = l.split(':');
-      // shadow has no id: sort those lines by name only, as shadowText's uid order cannot be known
-      // here; passwd order is what tools read, shadow is looked up by name.
-      return { name: f[0] ?? '', id: db === 'shadow' ? 0 : Number(f[2]), text: l };
-    });
+  // Comment lines are kept byte for byte like every other line.
+  return accountRecords(text, { keepComments: true }).map(({ fields: f, text: l }) => {
+    // shadow has no id: sort those lines by name only, as shadowText's uid order cannot be known
+    // here; passwd order is what tools read, shadow is looked up by name.
+    return { name: f[0] ?? '', id: db === 'shadow' ? 0 : Number(f[2]), text: l };
+  });
 }
 
 function render(lines: Line[], db: AccountDb, order?: Map<string, number>): string {
@@ -36,10 +34,10 @@ function render(lines: Line[], db: AccountDb, order?: Map<string, number>): stri
 }
 
 export function loginLine(u: LoginUser, db: AccountDb): string {
-  if (db === 'passwd') return `${u.name}:x:${u.uid}:${u.gid}:${u.name}:${u.home}:${u.shell}`;
-  if (db === 'group') return `${u.group}:x:${u.gid}:`;
+  if (db === 'passwd') return passwdLine({ ...u, gecos: u.name });
+  if (db === 'group') return groupLine({ name: u.group, gid: u.gid });
   // Locked like every jail entry: keys are checked by sshd against the host account, not here.
-  return `${u.name}:*::0:99999:7:::`;
+  return shadowLine(u.name);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, LoginError } from '../errors.js';
-import { under } from '../root/jail-path.js';
-import { acquireLock, jailPaths } from '../root/staging.js';
+import { acquireLock, jailPaths, under } from '../root/index.js';
+import { accountRecords, idField, parseShadow } from '../sys/index.js';
 import { mergeAll } from './accounts-text.js';
 import { checkChroot } from './chroot-rules.js';
 import {
@@ -220,7 +220,10 @@ function newUser(
   // One number for uid and gid, free on the host, in the jail and among the jail's login users.
   const taken = hostIds();
   for (const db of ['passwd', 'group'] as const)
-    for (const l of files[db].split('\n')) if (l) taken.add(Number(l.split(':')[2]));
+    for (const { fields } of accountRecords(files[db])) {
+      const id = idField(fields[2]);
+      if (id !== undefined) taken.add(id);
+    }
   for (const u of record.users) taken.add(u.uid).add(u.gid);
   // Owners of what is already under the jail's /home (homes of users gone without a record): a new
   // account with such a uid would own another person's files.
@@ -293,10 +296,8 @@ function checkHome(jail: string, u: LoginUser): boolean {
 /** The account's shadow password field starts with "!" (usermod -L, useradd's default). */
 function shadowLocked(name: string): boolean {
   try {
-    const line = readFileSync('/etc/shadow', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith(`${name}:`));
-    return line?.split(':')[1]?.startsWith('!') === true;
+    const entry = parseShadow(readFileSync('/etc/shadow', 'utf8')).find((e) => e.name === name);
+    return entry?.hash.startsWith('!') === true;
   } catch {
     return false;
   }

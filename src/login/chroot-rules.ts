@@ -1,5 +1,6 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { errnoCode, LoginError } from '../errors.js';
+import { octalMode } from '../sys/index.js';
 
 export interface ChrootProblem {
   /** The component of the jail path sshd (or we) would refuse. */
@@ -38,7 +39,7 @@ function componentProblem(st: Stats): string | null {
   if (!st.isDirectory()) return 'is not a directory';
   const bad: string[] = [];
   if (st.uid !== 0) bad.push(`owned by uid ${st.uid}, not root`);
-  if ((st.mode & 0o022) !== 0) bad.push(`mode ${(st.mode & 0o7777).toString(8)} is group/other-writable`);
+  if ((st.mode & 0o022) !== 0) bad.push(`mode ${octalMode(st.mode)} is group/other-writable`);
   return bad.length > 0 ? bad.join(', ') : null;
 }
 

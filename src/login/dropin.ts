@@ -1,26 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
-  fchmodSync,
   fstatSync,
-  fsyncSync,
   lstatSync,
   mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   unlinkSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { errnoCode, LoginError } from '../errors.js';
+import { writeFileAtomic } from '../sys/index.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { ALLOW_DIR, allowListPath, type LoginUser, LSH_PATH } from './types.js';
 
@@ -122,21 +118,8 @@ export function checkSshdDir(dir: string): void {
 
 /** Writes a drop-in atomically (0644 root), never through a link; returns the previous bytes. */
 export function writeDropIn(file: string, text: string): void {
-  const tmp = `${path.dirname(file)}/.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(
-    tmp,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-    0o600,
-  );
-  try {
-    writeSync(fd, text);
-    fchmodSync(fd, 0o644);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  // .tmp does not match sshd's *.conf include, so a half-written file is never read.
-  renameSync(tmp, file);
+  // The temporary name ends in .tmp, which sshd's *.conf include never reads half-written.
+  writeFileAtomic(file, text, { mode: 0o644 });
 }
 
 export function removeDropIn(file: string): void {

@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { LoginError } from '../errors.js';
+import { type ErrorCode, LoginError } from '../errors.js';
+import { accountRecords, idField, parsePasswd } from '../sys/index.js';
 
 /**
  * The host's accounts, through the standard tools: getent to read (so NSS sources such as LDAP
@@ -30,13 +31,17 @@ function getent(db: 'passwd' | 'group', key?: string): string[] {
 export function hostAccount(name: string): HostAccount | null {
   const [line] = getent('passwd', name);
   if (line === undefined) return null;
-  const f = line.split(':');
-  return { name: f[0] ?? name, uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? '', shell: f[6] ?? '' };
+  const [u] = parsePasswd(line);
+  if (u === undefined)
+    throw new LoginError('LOGIN_NSS', `getent passwd ${name} gave a malformed entry: ${line}`, {
+      path: '/etc/passwd',
+    });
+  return { name: u.name, uid: u.uid, gid: u.gid, home: u.home, shell: u.shell };
 }
 
 export function hostGroupName(gid: number): string | null {
   const [line] = getent('group', String(gid));
-  return line === undefined ? null : (line.split(':')[0] ?? null);
+  return line === undefined ? null : (accountRecords(line)[0]?.fields[0] ?? null);
 }
 
 export function hostGroupExists(name: string): boolean {
@@ -46,8 +51,12 @@ export function hostGroupExists(name: string): boolean {
 /** Every uid and gid the host knows of (both sets: a new account gets one number for both). */
 export function hostIds(): Set<number> {
   const ids = new Set<number>();
-  for (const l of getent('passwd')) ids.add(Number(l.split(':')[2]));
-  for (const l of getent('group')) ids.add(Number(l.split(':')[2]));
+  for (const db of ['passwd', 'group'] as const) {
+    for (const { fields } of accountRecords(getent(db).join('\n'))) {
+      const id = idField(fields[2]);
+      if (id !== undefined) ids.add(id);
+    }
+  }
   return ids;
 }
 
@@ -80,7 +89,7 @@ export function freeId(taken: Set<number>, range = accountRange()): number {
   });
 }
 
-function tool(argv: string[], code: string): void {
+function tool(argv: string[], code: ErrorCode): void {
   try {
     execFileSync(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   } catch (e) {

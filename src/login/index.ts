@@ -3,7 +3,10 @@ export { type ChrootProblem, checkChroot, chrootProblems } from './chroot-rules.
 export { DEFAULT_SSHD_CONFIG, DEFAULT_SSHD_DIR, renderDropIn, type SshdOptions } from './dropin.js';
 export { type PublicKey, parseKeys } from './keys.js';
 export { type LoginListEntry, listLoginUsers } from './list.js';
+export { systemHomeReason } from './names.js';
 export { withLogins } from './plan-merge.js';
-export { readLogins } from './record.js';
+export type { KeptHome, LoginRecord } from './record.js';
+export { readLogins, readRecord } from './record.js';
 export { type RemoveLoginOptions, type RemoveLoginResult, removeLoginUser } from './remove.js';
 export type { LoginMode, LoginUser } from './types.js';
+export { allowListPath, LSH_PATH } from './types.js';

@@ -1,8 +1,7 @@
 import { lstatSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, LoginError } from '../errors.js';
-import { under } from '../root/jail-path.js';
-import { readJailFile } from '../root/live-edit.js';
+import { readJailFile, under } from '../root/index.js';
 import { PACKAGE_ROOT } from '../version.js';
 import type { AccountDb } from './accounts-text.js';
 import { type LoginUser, LSH_PATH } from './types.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { LoginError } from '../errors.js';
-import { checkJailPath } from '../root/jail-path.js';
+import { checkJailPath } from '../root/index.js';
 
 /**
  * Names and paths that end up in sshd_config, passwd lines and a shell script. Stricter than the

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LoginError } from '../errors.js';
-import { groupText, passwdText, shadowText } from '../plan/accounts.js';
-import { sortEntries } from '../plan/finalize.js';
-import type { GeneratedEntry, JailPlan, PlanEntry } from '../plan/types.js';
+import type { GeneratedEntry, JailPlan, PlanEntry } from '../plan/index.js';
+import { groupText, passwdText, shadowText, sortEntries } from '../plan/index.js';
 import { type AccountDb, mergeAll } from './accounts-text.js';
 import { allowListText, lshScript } from './jail-side.js';
 import type { LoginRecord } from './record.js';

@@ -1,15 +1,7 @@
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { errnoCode, LoginError } from '../errors.js';
-import { jailPaths } from '../root/staging.js';
+import { jailPaths } from '../root/index.js';
+import { writeFileAtomic } from '../sys/index.js';
 import { checkConfigPath, checkInJailPath, checkUserName } from './names.js';
 import type { LoginUser } from './types.js';
 
@@ -43,7 +35,8 @@ export function readRecord(dir: string): LoginRecord {
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
-    // No record, or no directory for one yet (a parent that is a file is build's to report).
+    // ENOTDIR: a component of DIR is a file, so no jail (and no record) is there; the build's own
+    // ancestor check then says what is in the way.
     if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return { users: [], kept: [] };
     throw bad(file, `cannot open it (${errnoCode(e)})`);
   }
@@ -77,19 +70,9 @@ export function writeRecord(dir: string, rec: LoginRecord): void {
     }
     return;
   }
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    unlinkSync(tmp);
-  } catch {
-    // none left over
-  }
   const sorted = [...users].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const keptSorted = [...kept].sort((a, b) => (a.home < b.home ? -1 : a.home > b.home ? 1 : 0));
-  writeFileSync(tmp, `${JSON.stringify({ format: 1, users: sorted, kept: keptSorted }, null, 2)}\n`, {
-    mode: 0o600,
-    flag: 'wx',
-  });
-  renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify({ format: 1, users: sorted, kept: keptSorted }, null, 2)}\n`);
 }
 
 function checkKept(k: unknown, file: string): KeptHome {

@@ -1,8 +1,14 @@
 import path from 'node:path';
 import { LoginError } from '../errors.js';
-import { under } from '../root/jail-path.js';
-import { readJailFile, removeEmptyJailDir, removeJailFile, removeJailTree } from '../root/live-edit.js';
-import { acquireLock, jailPaths } from '../root/staging.js';
+import {
+  acquireLock,
+  jailPaths,
+  readJailFile,
+  removeEmptyJailDir,
+  removeJailFile,
+  removeJailTree,
+  under,
+} from '../root/index.js';
 import { mergeAll } from './accounts-text.js';
 import { checkChroot } from './chroot-rules.js';
 import {

@@ -1,25 +1,8 @@
-import {
-  closeSync,
-  constants,
-  fchmodSync,
-  fsyncSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  rmdirSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { lstatSync, mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, LoginError } from '../errors.js';
-import {
-  makeJailDir,
-  readJailFile,
-  removeJailFile,
-  removeJailTree,
-  replaceJailFile,
-} from '../root/live-edit.js';
+import { makeJailDir, readJailFile, removeJailFile, removeJailTree, replaceJailFile } from '../root/index.js';
+import { writeFileAtomic } from '../sys/index.js';
 import type { AccountDb } from './accounts-text.js';
 import type { AddPlan } from './add.js';
 import { effectiveProblems, removeDropIn, sshdTest, sshdTestCandidate, writeDropIn } from './dropin.js';
@@ -66,25 +49,7 @@ export function writeAccountFiles(jail: string, files: Record<AccountDb, string>
 
 /** Writes a root-owned file outside the jail (the managed keys) by rename, never through a link. */
 export function writeRootFile(file: string, text: string, mode: number): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    unlinkSync(tmp);
-  } catch {
-    // none left over
-  }
-  const fd = openSync(
-    tmp,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-    0o600,
-  );
-  try {
-    writeSync(fd, text);
-    fchmodSync(fd, mode);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  writeFileAtomic(file, text, { mode });
 }
 
 export function removeKeys(file: string): void {

@@ -10,7 +10,8 @@ import {
   readSync,
   type Stats,
 } from 'node:fs';
-import { errnoCode, JailError } from '../errors.js';
+import { errnoCode, ManifestError } from '../errors.js';
+import { octalMode } from '../sys/index.js';
 import { capabilitiesOf } from './capabilities.js';
 import type { EntryType, Manifest, ManifestEntry } from './types.js';
 
@@ -39,10 +40,6 @@ export function splitDev(rdev: number): [number, number] {
   return [major >>> 0, minor >>> 0];
 }
 
-export function octalMode(mode: number): string {
-  return (mode & 0o7777).toString(8).padStart(4, '0');
-}
-
 export function entryType(st: Stats): EntryType {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'dir';
@@ -65,7 +62,7 @@ export function sha256File(file: string, buf: Buffer = Buffer.allocUnsafe(CHUNK)
   const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     if (!fstatSync(fd).isFile()) {
-      throw new JailError('MANIFEST_NOT_FILE', 'changed into a non-regular file while reading', {
+      throw new ManifestError('MANIFEST_NOT_FILE', 'changed into a non-regular file while reading', {
         path: file,
       });
     }
@@ -90,9 +87,9 @@ export function manifestOf(dir: string, opts: ManifestOptions = {}): Manifest {
   try {
     rootSt = lstatSync(dir);
   } catch (e) {
-    throw new JailError('MANIFEST_NOT_FOUND', `cannot read tree: ${errnoCode(e) ?? e}`, { path: dir });
+    throw new ManifestError('MANIFEST_NOT_FOUND', `cannot read tree: ${errnoCode(e) ?? e}`, { path: dir });
   }
-  if (!rootSt.isDirectory()) throw new JailError('MANIFEST_NOT_DIR', 'not a directory', { path: dir });
+  if (!rootSt.isDirectory()) throw new ManifestError('MANIFEST_NOT_DIR', 'not a directory', { path: dir });
   const entries: ManifestEntry[] = [];
   const firstLink = new Map<string, string>();
   const buf = Buffer.allocUnsafe(CHUNK);

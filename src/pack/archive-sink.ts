@@ -4,7 +4,8 @@ import { PassThrough, Transform, type TransformCallback, type Writable } from 'n
 import { pipeline } from 'node:stream/promises';
 import { constants } from 'node:zlib';
 import { errnoCode, PackError } from '../errors.js';
-import { gzipStages } from '../util/gzip.js';
+import { atomicTempName } from '../sys/index.js';
+import { gzipStages } from '../util/index.js';
 
 class Hasher extends Transform {
   readonly hash: Hash = createHash('sha256');
@@ -37,7 +38,7 @@ export interface ArchiveSink {
  * it is deterministic), written to a temp file beside `file` and renamed only when complete.
  */
 export function archiveSink(file: string, gzip: boolean): ArchiveSink {
-  const tmp = `${file}.jailsmith-${process.pid}.tmp`;
+  const tmp = atomicTempName(file);
   const input = new PassThrough({ highWaterMark: 1 << 20 });
   const tarHash = new Hasher();
   const fileHash = new Hasher();

@@ -1,4 +1,4 @@
-import type { ManifestEntry } from '../manifest/types.js';
+import type { ManifestEntry } from '../manifest/index.js';
 import type { TarHeader, TarType } from './tar/header.js';
 
 /** Archive name of a jail path: './' for the root, 'bin/' for a directory, 'bin/sh' otherwise. */

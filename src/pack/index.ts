@@ -1,6 +1,5 @@
 export { archiveSink } from './archive-sink.js';
 export { archiveName, headerFor, jailPathOf, packEpoch } from './entry-header.js';
-export { PackageRefused } from './errors.js';
 export { type InstallOptions, type InstallResult, installPackage, verifyPackage } from './install.js';
 export { imageConfig, type OciOptions, type OciResult, packOci } from './oci.js';
 export { type PackFormat, type PackOptions, type PackResult, packageEntries, packJail } from './pack.js';

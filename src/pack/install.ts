@@ -1,8 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import type { ManifestEntry } from '../manifest/types.js';
+import type { ManifestEntry } from '../manifest/index.js';
 import type { OnProgress } from '../progress.js';
-import { EntrySink } from '../root/entry-sink.js';
-import { JailTarget } from '../root/target.js';
+import { EntrySink, JailTarget } from '../root/index.js';
 import { type PackageReport, readPackage, type TreeSink } from './read-package.js';
 
 export interface InstallOptions {

@@ -10,7 +10,8 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, PackError } from '../errors.js';
-import type { RunSettings } from '../spec/types.js';
+import type { RunSettings } from '../spec/index.js';
+import { ROOT_PATH } from '../sys/index.js';
 import { archiveSink } from './archive-sink.js';
 import { packEpoch } from './entry-header.js';
 import { packageEntries } from './pack.js';
@@ -34,7 +35,7 @@ export interface OciResult {
   entries: number;
 }
 
-const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const DEFAULT_PATH = `PATH=${ROOT_PATH}`;
 const ARCH: Record<string, string> = {
   x64: 'amd64',
   arm64: 'arm64',

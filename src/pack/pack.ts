@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PackError } from '../errors.js';
-import { manifestOf, sha256File } from '../manifest/manifest.js';
-import type { ManifestEntry } from '../manifest/types.js';
-import type { JailPlan } from '../plan/types.js';
+import type { ManifestEntry } from '../manifest/index.js';
+import { manifestOf, sha256File } from '../manifest/index.js';
+import type { JailPlan } from '../plan/index.js';
 import type { OnProgress } from '../progress.js';
-import { writeBundle } from '../script/bundle.js';
+import { writeBundle } from '../script/index.js';
 import { packEpoch } from './entry-header.js';
 import {
   MANIFEST_NAME,
@@ -149,7 +149,9 @@ export async function packJail(dir: string, out: string, opts: PackOptions): Pro
         if (setup) {
           const h = { ...metaHeader(`${META_DIR}/${SETUP_NAME}`, mtime, setup.size), mode: 0o755 };
           if ((await tar.addFile(h, setup.file)) !== setup.sha256)
-            throw new Error('setup script changed while packing');
+            throw new PackError('PACK_SOURCE_CHANGED', 'the setup script changed while packing', {
+              path: setup.file,
+            });
         }
         if (opts.signKey) {
           await tar.add(

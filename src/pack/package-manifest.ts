@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EntryType, ManifestEntry } from '../manifest/types.js';
+import type { EntryType, ManifestEntry } from '../manifest/index.js';
 
 /** `.jailsmith/manifest.json`: the tree's entries plus the digests of the other metadata files. */
 export interface PackageManifest {

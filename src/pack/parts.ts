@@ -11,7 +11,8 @@ import {
 import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { errnoCode, PackError } from '../errors.js';
-import { gzipStages } from '../util/gzip.js';
+import { atomicTempName } from '../sys/index.js';
+import { gzipStages } from '../util/index.js';
 import { TarWriter } from './tar/writer.js';
 
 /**
@@ -32,7 +33,7 @@ export class PartFile {
   }
 
   /** The final file is written under a temp name beside `file` (opened now, so a bad path fails fast). */
-  static create(file: string, tmp = `${file}.jailsmith-${process.pid}.tmp`): PartFile {
+  static create(file: string, tmp = atomicTempName(file)): PartFile {
     // Checked before any work: the rename at the end would fail only after the whole pack.
     if (lstatSync(file, { throwIfNoEntry: false })?.isDirectory()) {
       throw new PackError('PACK_OUTPUT', 'the output is an existing directory', {

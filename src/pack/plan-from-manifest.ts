@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { ManifestEntry } from '../manifest/types.js';
-import type { JailPlan, PlanEntry } from '../plan/types.js';
-import type { RunSettings } from '../spec/types.js';
+import type { ManifestEntry } from '../manifest/index.js';
+import type { JailPlan, PlanEntry } from '../plan/index.js';
+import type { RunSettings } from '../spec/index.js';
 
 /**
  * A plan describing a finished jail directory, for the bundle-mode setup script of a package made

@@ -1,9 +1,9 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { errnoCode, isJailError, PackError } from '../errors.js';
-import type { ManifestEntry } from '../manifest/types.js';
-import { PackageRefused, refuse } from './errors.js';
+import { errnoCode, isJailError, PackageRefused, PackError } from '../errors.js';
+import type { ManifestEntry } from '../manifest/index.js';
+import { refuse } from './errors.js';
 import {
   MANIFEST_NAME,
   META_DIR,

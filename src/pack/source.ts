@@ -1,14 +1,11 @@
 import { lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { applyPlan } from '../build/apply.js';
-import { buildJail } from '../build/build-jail.js';
-import { parsePlanText, readText } from '../build/plan-file.js';
+import { applyPlan, buildJail } from '../build/index.js';
 import { errnoCode, UsageError } from '../errors.js';
-import { createPlan } from '../plan/create-plan.js';
-import type { JailPlan } from '../plan/types.js';
-import { loadSpec } from '../spec/load.js';
-import type { RunSettings } from '../spec/types.js';
+import type { JailPlan } from '../plan/index.js';
+import { createPlan, loadPlanOrSpec } from '../plan/index.js';
+import type { RunSettings } from '../spec/index.js';
 
 export interface PackSource {
   /** The jail tree to pack. */
@@ -42,8 +39,9 @@ export async function openPackSource(source: string): Promise<PackSource> {
       path: source,
     });
   }
-  const saved = parsePlanText(readText(source), source);
-  const spec = saved ? undefined : await loadSpec(source);
+  const src = await loadPlanOrSpec(source);
+  const saved = src.kind === 'plan' ? src.plan : undefined;
+  const spec = src.kind === 'spec' ? src.spec : undefined;
   // A traced spec's plan grows while it builds, so its setup script is made from the result.
   const plan = saved ?? (spec && spec.trace.length === 0 ? await createPlan(spec) : undefined);
   // 0700 and ours: nobody else can reach the build, though /tmp itself is world-writable.

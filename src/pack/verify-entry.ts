@@ -1,4 +1,6 @@
-import type { ManifestEntry } from '../manifest/types.js';
+import type { ErrorCode } from '../errors.js';
+import type { ManifestEntry } from '../manifest/index.js';
+import { octalMode } from '../sys/index.js';
 import { jailPathOf } from './entry-header.js';
 import { refuse } from './errors.js';
 import { META_DIR, parentOf } from './package-manifest.js';
@@ -22,7 +24,7 @@ export function verifyEntry(manifest: readonly ManifestEntry[], pkg: string): En
 
   return {
     header(h) {
-      const fail = (code: string, reason: string) => refuse(code, h.name, reason, pkg);
+      const fail = (code: ErrorCode, reason: string) => refuse(code, h.name, reason, pkg);
       const named = jailPathOf(h.name);
       if ('reason' in named) throw fail('PACKAGE_UNSAFE_NAME', named.reason);
       const p = named.path;
@@ -48,7 +50,7 @@ export function verifyEntry(manifest: readonly ManifestEntry[], pkg: string): En
       if (!m) throw fail('PACKAGE_NOT_IN_MANIFEST', 'not in the manifest');
       if (m.type !== h.type)
         throw fail('PACKAGE_TYPE_CHANGED', `type ${h.type} but the manifest says ${m.type}`);
-      const mode = (h.mode & 0o7777).toString(8).padStart(4, '0');
+      const mode = octalMode(h.mode);
       if (mode !== m.mode) throw fail('PACKAGE_MISMATCH', `mode ${mode} but the manifest says ${m.mode}`);
       if (h.uid !== m.uid || h.gid !== m.gid) {
         throw fail('PACKAGE_MISMATCH', `owner ${h.uid}:${h.gid} but the manifest says ${m.uid}:${m.gid}`);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { PackError } from '../errors.js';
-import type { ManifestEntry } from '../manifest/types.js';
+import type { ManifestEntry } from '../manifest/index.js';
 import type { OnProgress } from '../progress.js';
 import { headerFor } from './entry-header.js';
 import { ContentChangedError, type TarWriter } from './tar/writer.js';

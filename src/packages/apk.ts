@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { errnoCode } from '../errors.js';
-import type { SourceRoot } from '../resolve/source-root.js';
+import type { SourceRoot } from '../resolve/index.js';
 import { parseApkDepends, stripApkVersion } from './deps.js';
 import type { InstalledPackage, PackageDb } from './types.js';
 

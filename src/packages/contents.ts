@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { SpecError } from '../errors.js';
-import type { SourceRoot } from '../resolve/source-root.js';
+import type { SourceRoot } from '../resolve/index.js';
 import { openApk } from './apk.js';
 import { openDpkg } from './dpkg.js';
 import { openPacman } from './pacman.js';

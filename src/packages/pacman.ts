@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { SourceRoot } from '../resolve/source-root.js';
+import type { SourceRoot } from '../resolve/index.js';
 import { stripApkVersion } from './deps.js';
 import type { InstalledPackage, PackageDb } from './types.js';
 

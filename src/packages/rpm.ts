@@ -1,7 +1,7 @@
 import { closeSync, constants, openSync, readFileSync } from 'node:fs';
-import { detectArch } from '../distro/arch.js';
+import { detectArch } from '../distro/index.js';
 import { SpecError } from '../errors.js';
-import type { SourceRoot } from '../resolve/source-root.js';
+import type { SourceRoot } from '../resolve/index.js';
 import { parseRpmRequires } from './deps.js';
 import { RpmHeader, RpmHeaderError, TAG } from './rpm-header.js';
 import { SqliteFile } from './sqlite.js';

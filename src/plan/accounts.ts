@@ -1,4 +1,5 @@
-import type { SpecGroup, SpecUser } from '../spec/types.js';
+import type { SpecGroup, SpecUser } from '../spec/index.js';
+import { groupLine, passwdLine, shadowLine } from '../sys/index.js';
 
 /**
  * The jail's account files, made only from the spec: the host's lines never enter. Root is always
@@ -18,20 +19,20 @@ export function accountGroups(groups: SpecGroup[]): SpecGroup[] {
 
 export function passwdText(users: SpecUser[]): string {
   return accountUsers(users)
-    .map((u) => `${u.name}:x:${u.uid}:${u.gid}:${u.gecos}:${u.home}:${u.shell}\n`)
+    .map((u) => `${passwdLine(u)}\n`)
     .join('');
 }
 
 export function groupText(groups: SpecGroup[]): string {
   return accountGroups(groups)
-    .map((g) => `${g.name}:x:${g.gid}:${g.members.join(',')}\n`)
+    .map((g) => `${groupLine(g)}\n`)
     .join('');
 }
 
 /** Locked entries only: `*` (no password can match), no ageing that could expire an account. */
 export function shadowText(users: SpecUser[]): string {
   return accountUsers(users)
-    .map((u) => `${u.name}:*::0:99999:7:::\n`)
+    .map((u) => `${shadowLine(u.name)}\n`)
     .join('');
 }
 

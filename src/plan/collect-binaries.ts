@@ -1,9 +1,6 @@
-import { lstatSync } from 'node:fs';
+import { findOnPath, isFileInRoot, ROOT_PATH } from '../sys/index.js';
 import type { Collector } from './collector.js';
 import type { PlanContext } from './context.js';
-
-/** PATH inside the source root, as a login shell of a Debian or Fedora root would have it. */
-export const ROOT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 /** Things a binary needs at run time that no file can give: said in the plan's notes. */
 const RUNTIME_NOTES: Record<string, string> = {
@@ -14,25 +11,18 @@ const RUNTIME_NOTES: Record<string, string> = {
   sshd: 'sshd needs /dev/log for logging and its host keys outside the jail',
 };
 
-function isExecutableFile(ctx: PlanContext, inRoot: string): boolean {
-  const real = ctx.root.realpath(inRoot);
-  if (!real) return false;
-  const st = lstatSync(ctx.root.host(real.path));
-  return st.isFile() && (st.mode & 0o111) !== 0;
-}
-
 /** Finds a program name on PATH inside the root; undefined when absent. */
 export function lookupBinary(ctx: PlanContext, name: string): string | undefined {
-  return ROOT_PATH.map((d) => `${d}/${name}`).find((p) => isExecutableFile(ctx, p));
+  return findOnPath(ctx.root, name) ?? undefined;
 }
 
 export const collectBinaries: Collector = {
   name: 'binaries',
   collect(ctx, copier) {
     for (const b of ctx.spec.binaries) {
-      const found = b.startsWith('/') ? (isExecutableFile(ctx, b) ? b : undefined) : lookupBinary(ctx, b);
+      const found = b.startsWith('/') ? (isFileInRoot(ctx.root, b) ? b : undefined) : lookupBinary(ctx, b);
       if (!found) {
-        const where = b.startsWith('/') ? `at ${b}` : `on PATH (${ROOT_PATH.join(':')})`;
+        const where = b.startsWith('/') ? `at ${b}` : `on PATH (${ROOT_PATH})`;
         throw ctx.specError(
           'SPEC_BINARY_NOT_FOUND',
           `binary "${b}" not found ${where} in source root ${ctx.root.dir}`,

@@ -1,6 +1,5 @@
-import { hostArch, qemuName } from '../distro/arch.js';
-import { detectDistro } from '../distro/detect.js';
-import type { DistroInfo } from '../distro/types.js';
+import type { DistroInfo } from '../distro/index.js';
+import { detectDistro, hostArch, qemuName } from '../distro/index.js';
 import { profileConditions } from './collect-profiles.js';
 import type { Collector } from './collector.js';
 import { type PlanContext, Rank } from './context.js';

@@ -1,5 +1,5 @@
 import { JailError } from '../errors.js';
-import { packageContents } from '../packages/contents.js';
+import { packageContents } from '../packages/index.js';
 import type { Collector } from './collector.js';
 
 /**

@@ -1,8 +1,8 @@
-import { JailError } from '../errors.js';
+import { PlanError } from '../errors.js';
+import { globRoot } from '../sys/index.js';
 import type { Collector } from './collector.js';
 import { type PlanContext, Rank } from './context.js';
 import { generatedFile } from './generated.js';
-import { globRoot } from './glob-root.js';
 import { loadProfile, type ProfileNeed } from './profile-data.js';
 
 /**
@@ -20,7 +20,7 @@ function applies(need: ProfileNeed, ctx: PlanContext, profile: string): boolean 
   for (const [k, v] of Object.entries(need.when ?? {})) {
     const cond = profileConditions[k];
     if (!cond)
-      throw new JailError(
+      throw new PlanError(
         'PROFILE_INVALID',
         `profile ${profile}: unknown condition "${k}" in need ${need.name}`,
       );

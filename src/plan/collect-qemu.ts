@@ -1,6 +1,6 @@
 import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { hostArch, qemuName } from '../distro/arch.js';
+import { hostArch, qemuName } from '../distro/index.js';
 import { SpecError } from '../errors.js';
 import { planDistro } from './collect-distro.js';
 import type { Collector } from './collector.js';

@@ -1,6 +1,6 @@
 import { SpecError } from '../errors.js';
-import type { SpecTrace } from '../spec/types.js';
-import { type TraceResult, traceCommand } from '../trace/run.js';
+import type { SpecTrace } from '../spec/index.js';
+import { type TraceResult, traceCommand } from '../trace/index.js';
 import type { Collector } from './collector.js';
 
 export interface TraceCollectorOptions {

@@ -1,8 +1,7 @@
 import picomatch from 'picomatch';
-import { JailError, SpecError } from '../errors.js';
-import type { SourceRoot } from '../resolve/source-root.js';
-import type { Resolver } from '../resolve/types.js';
-import type { JailSpec } from '../spec/types.js';
+import { type ErrorCode, PlanError, SpecError } from '../errors.js';
+import type { Resolver, SourceRoot } from '../resolve/index.js';
+import type { JailSpec } from '../spec/index.js';
 import type { PlanEntry } from './types.js';
 
 /**
@@ -60,7 +59,7 @@ export class PlanContext {
     }
     if (rank < had.rank || sameEntry(had.entry, entry)) return;
     if (had.entry.type === 'dir' && entry.type === 'dir' && rank !== Rank.stated) return;
-    throw new JailError(
+    throw new PlanError(
       'PLAN_CONFLICT',
       `${entry.path} is planned twice with different content: as ${describe(had.entry)} (${had.origin}) and as ${describe(entry)} (${origin})`,
       { path: entry.path, hint: 'remove one of the two, or exclude the copied one' },
@@ -106,7 +105,7 @@ export class PlanContext {
     return this.spec.where?.[`${key}:${value}`] ?? this.spec.origin[0] ?? this.spec.name;
   }
 
-  specError(code: string, message: string, key: string, value: string, hint?: string): SpecError {
+  specError(code: ErrorCode, message: string, key: string, value: string, hint?: string): SpecError {
     return new SpecError(code, message, {
       path: this.where(key, value),
       ...(hint === undefined ? {} : { hint }),

@@ -1,5 +1,5 @@
 import { lstatSync, readdirSync, type Stats } from 'node:fs';
-import { JailError } from '../errors.js';
+import { PlanError } from '../errors.js';
 import { type PlanContext, Rank } from './context.js';
 
 /** How much of a file's dependencies to follow: all of them strictly, leniently (trees), or none (closures). */
@@ -55,7 +55,7 @@ export class Copier {
     const real = root.realpath(path);
     if (!real) {
       if (opts.inTree && this.copyDangling(path)) return;
-      throw new JailError(
+      throw new PlanError(
         'PLAN_NOT_FOUND',
         `${path} (from ${opts.origin}) does not exist in the source root`,
         {
@@ -81,7 +81,7 @@ export class Copier {
     const real = this.ctx.root.realpath(from);
     const st = real ? lstatSync(this.ctx.root.host(real.path)) : undefined;
     if (!real || !st?.isFile()) {
-      throw new JailError('PLAN_NOT_FOUND', `${from} (from ${origin}) is not a file in the source root`, {
+      throw new PlanError('PLAN_NOT_FOUND', `${from} (from ${origin}) is not a file in the source root`, {
         path: from,
       });
     }

@@ -1,7 +1,7 @@
-import { JailError } from '../errors.js';
-import { SourceRoot } from '../resolve/source-root.js';
-import type { Resolver } from '../resolve/types.js';
-import type { JailSpec } from '../spec/types.js';
+import { PlanError } from '../errors.js';
+import type { Resolver } from '../resolve/index.js';
+import { SourceRoot } from '../resolve/index.js';
+import type { JailSpec } from '../spec/index.js';
 import type { Collector } from './collector.js';
 import { defaultCollectors } from './collectors.js';
 import { PlanContext } from './context.js';
@@ -38,7 +38,7 @@ export async function createPlan(spec: JailSpec, opts: CreatePlanOptions = {}): 
   // A key no collector reads would be dropped silently: refuse instead.
   for (const key of ['packages', 'trace'] as const) {
     if (spec[key].length > 0 && !collectors.some((c) => c.name === key)) {
-      throw new JailError('PLAN_UNSUPPORTED', `this build cannot plan "${key}" yet (no ${key} collector)`, {
+      throw new PlanError('PLAN_UNSUPPORTED', `this build cannot plan "${key}" yet (no ${key} collector)`, {
         path: spec.origin[0],
         hint: `remove ${key} from the spec, or list the files under files/trees`,
       });

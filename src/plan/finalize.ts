@@ -1,4 +1,4 @@
-import { JailError } from '../errors.js';
+import { PlanError } from '../errors.js';
 import { type PlanContext, Rank } from './context.js';
 import { SourceHashes } from './source-hashes.js';
 import type { PlanEntry } from './types.js';
@@ -16,7 +16,7 @@ export function addParents(ctx: PlanContext): void {
       if (!have)
         ctx.add({ type: 'dir', path: p, mode: 0o755, uid: 0, gid: 0 }, Rank.parent, `parent of ${e.path}`);
       else if (have.type !== 'dir') {
-        throw new JailError(
+        throw new PlanError(
           'PLAN_CONFLICT',
           `${e.path} lies under ${p}, which the jail holds as a ${have.type}${have.type === 'symlink' ? ` to ${have.target}` : ''}`,
           { path: e.path, hint: 'name the path the link points to instead' },

@@ -1,3 +1,4 @@
+import { octalMode } from '../sys/index.js';
 import { summarizePlan } from './summary.js';
 import type { JailPlan, PlanEntry } from './types.js';
 
@@ -13,7 +14,7 @@ function bytes(n: number): string {
 }
 
 function entryLine(e: PlanEntry): string {
-  const mode = e.mode.toString(8).padStart(4, '0');
+  const mode = octalMode(e.mode);
   const extra =
     e.type === 'symlink' || e.type === 'hardlink'
       ? ` -> ${e.target}`

@@ -1,5 +1,5 @@
-import { JailError } from '../errors.js';
-import type { JailSpec } from '../spec/types.js';
+import { SpecError } from '../errors.js';
+import type { JailSpec } from '../spec/index.js';
 
 /** Numeric id of an owner or group the spec names (the loader checked that the names exist). */
 export function idOf(spec: JailSpec, v: number | string | undefined, kind: 'user' | 'group'): number {
@@ -8,6 +8,6 @@ export function idOf(spec: JailSpec, v: number | string | undefined, kind: 'user
   if (v === 'root') return 0;
   const id =
     kind === 'user' ? spec.users.find((u) => u.name === v)?.uid : spec.groups.find((g) => g.name === v)?.gid;
-  if (id === undefined) throw new JailError('SPEC_UNKNOWN_USER', `${kind} "${v}" is not defined in the spec`);
+  if (id === undefined) throw new SpecError('SPEC_UNKNOWN_USER', `${kind} "${v}" is not defined in the spec`);
   return id;
 }

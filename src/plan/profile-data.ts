@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { JailError } from '../errors.js';
-import { PROFILES_DIR } from '../spec/profile-names.js';
+import { PlanError } from '../errors.js';
+import { PROFILES_DIR } from '../spec/index.js';
 
 /**
  * A profile: files ELF cannot show (NSS modules, CA bundles, zone data), as data in
@@ -55,11 +55,11 @@ export function loadProfile(name: string, dir = PROFILES_DIR): Profile {
   try {
     raw = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (e) {
-    throw new JailError('PROFILE_INVALID', `profile ${name} cannot be read: ${(e as Error).message}`, {
+    throw new PlanError('PROFILE_INVALID', `profile ${name} cannot be read: ${(e as Error).message}`, {
       path: file,
     });
   }
-  const bad = (what: string) => new JailError('PROFILE_INVALID', `profile ${name}: ${what}`, { path: file });
+  const bad = (what: string) => new PlanError('PROFILE_INVALID', `profile ${name}: ${what}`, { path: file });
   const needs = (raw.needs ?? []) as ProfileNeed[];
   if (!Array.isArray(needs)) throw bad('needs must be a list');
   for (const n of needs) {

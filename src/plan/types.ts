@@ -65,6 +65,6 @@ export interface JailPlan {
   hostSources?: string[];
   /** Things the user should know (e.g. /dev/log needs a syslog socket at run time). */
   notes: string[];
-  run: import('../spec/types.js').RunSettings;
-  audit: import('../spec/types.js').AuditSettings;
+  run: import('../spec/index.js').RunSettings;
+  audit: import('../spec/index.js').AuditSettings;
 }

@@ -1,6 +1,6 @@
 /** A spec's `run:` block (and audit.allow) as a RunPolicy; every value parsed, so bad input fails here. */
 import path from 'node:path';
-import type { JailSpec } from '../spec/types.js';
+import type { JailSpec } from '../spec/index.js';
 import { parseBind, parseLimits, parseSeconds, parseSize } from './parse.js';
 import type { RunPolicy } from './types.js';
 

@@ -8,5 +8,4 @@ export {
   parseSize,
   parseTmpfs,
 } from './parse.js';
-export { jobCommand, policyRunOptions } from './to-options.js';
 export type { BindMount, PolicyBind, RunLimits, RunPolicy, TmpfsMount, UidRange } from './types.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { cacheFlags, hostMachine, type MachineInfo, machineInfo } from '../elf/machine.js';
-import type { ElfInfo } from '../elf/types.js';
+import type { ElfInfo } from '../elf/index.js';
+import { cacheFlags, hostMachine, type MachineInfo, machineInfo } from '../elf/index.js';
 import { hostX86Levels } from './hwcaps.js';
 import { type LdCache, parseLdCache } from './ld-cache.js';
 import { readLdSoConf } from './ld-conf.js';

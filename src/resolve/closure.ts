@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DF_1_NODEFLIB, type ElfInfo } from '../elf/types.js';
+import { DF_1_NODEFLIB, type ElfInfo } from '../elf/index.js';
 import type { ArchEnv, RootConfig } from './arch-env.js';
 import { type DstValues, expandDst, splitPathList } from './dst.js';
 import { lookupCache } from './ld-cache.js';

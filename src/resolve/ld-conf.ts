@@ -1,5 +1,5 @@
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { globRoot } from '../sys/index.js';
 import type { SourceRoot } from './source-root.js';
 
 /** Nested includes deeper than this are a loop; ldconfig would recurse forever. */
@@ -26,7 +26,7 @@ function parseConf(root: SourceRoot, file: string, dirs: string[], depth: number
     if (inc) {
       for (const pat of (inc[1] as string).trim().split(/\s+/)) {
         const abs = pat.startsWith('/') ? pat : path.posix.join(path.posix.dirname(file), pat);
-        for (const f of globInRoot(root, abs)) parseConf(root, f, dirs, depth + 1, seen);
+        for (const f of globRoot(root, abs)) parseConf(root, f, dirs, depth + 1, seen);
       }
       continue;
     }
@@ -38,53 +38,4 @@ function parseConf(root: SourceRoot, file: string, dirs: string[], depth: number
       if (dir.startsWith('/') && !dirs.includes(dir)) dirs.push(dir);
     }
   }
-}
-
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        re += `[${glob
-          .slice(i + 1, end)
-          .replace(/^!/, '^')
-          .replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-/** Expands a glob of absolute in-root paths inside the root, sorted as glob(3) does. */
-export function globInRoot(root: SourceRoot, pattern: string): string[] {
-  let found = ['/'];
-  for (const comp of pattern.split('/').filter((c) => c !== '')) {
-    const next: string[] = [];
-    for (const base of found) {
-      const join = (n: string): string => (base === '/' ? `/${n}` : `${base}/${n}`);
-      if (!/[*?[]/.test(comp)) {
-        if (root.realpath(join(comp))) next.push(join(comp));
-        continue;
-      }
-      const rp = root.realpath(base);
-      if (!rp) continue;
-      let names: string[];
-      try {
-        names = readdirSync(root.host(rp.path));
-      } catch {
-        continue;
-      }
-      const re = globToRegExp(comp);
-      for (const n of names.sort())
-        if (re.test(n) && (comp.startsWith('.') || !n.startsWith('.'))) next.push(join(n));
-    }
-    found = next;
-  }
-  return found;
 }

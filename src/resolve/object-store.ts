@@ -1,5 +1,5 @@
-import { type Sniffed, sniffFile } from '../elf/read-file.js';
-import type { ElfInfo } from '../elf/types.js';
+import type { ElfInfo } from '../elf/index.js';
+import { type Sniffed, sniffFile } from '../elf/index.js';
 import { ElfError, errnoCode, isJailError, ResolveError } from '../errors.js';
 import type { RealPath, SourceRoot } from './source-root.js';
 

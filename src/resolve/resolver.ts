@@ -1,4 +1,5 @@
 import { ResolveError } from '../errors.js';
+import { ROOT_PATH_DIRS } from '../sys/index.js';
 import { RootConfig } from './arch-env.js';
 import { ClosureWalker, type Edge } from './closure.js';
 import { elfOf, type Found, ObjectStore } from './object-store.js';
@@ -10,7 +11,6 @@ import type { Dependencies, ResolveOptions, Resolver } from './types.js';
 const MAX_SCRIPT_DEPTH = 4;
 /** resolveFound's answer for a lenient look at a data file (null already means "no interpreter"). */
 const NOT_PROGRAM = Symbol('not a program');
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Opens the source root and returns a resolver that shares what it learns across files. */
 export async function createResolver(opts: ResolveOptions = {}): Promise<Resolver> {
@@ -112,7 +112,7 @@ export class LoaderResolver implements Resolver {
 
   /** env's PATH search inside the root. */
   private which(name: string): string | null {
-    for (const dir of DEFAULT_PATH.split(':')) {
+    for (const dir of ROOT_PATH_DIRS) {
       const p = `${dir}/${name}`;
       const g = this.store.lookup(p);
       if (g && (elfOf(g) !== null || g.sniffed.kind === 'script')) return p;

@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, RootError } from '../errors.js';
+import { octalMode } from '../sys/index.js';
 
 /** Owners we trust for a directory above a jail: root, and whoever runs jailsmith. */
 function trustedOwner(uid: number): boolean {
@@ -116,7 +117,7 @@ function lstatOrMkdir(p: string): Stats {
 
 function checkOne(p: string, st: Stats): void {
   if (!trustedOwner(st.uid)) throw unsafe(p, `owned by uid ${st.uid}`);
-  if (!isSafeDir(st)) throw unsafe(p, `mode ${(st.mode & 0o7777).toString(8)} is group/other-writable`);
+  if (!isSafeDir(st)) throw unsafe(p, `mode ${octalMode(st.mode)} is group/other-writable`);
 }
 
 function unsafe(p: string, why: string): RootError {

@@ -1,21 +1,12 @@
 import { execa } from 'execa';
 import { RootError } from '../errors.js';
+import { setfattrRecord } from '../sys/index.js';
 
 export interface CapabilitySpec {
   /** Checked jail path of a file already in the staging tree. */
   path: string;
   /** Hex of the security.capability value (no 0x). */
   hex: string;
-}
-
-/** getfattr/setfattr dump names: bytes outside printable ASCII and '\' as octal escapes. */
-function escapeName(p: string): string {
-  let out = '';
-  for (const b of Buffer.from(p)) {
-    out +=
-      b <= 0x20 || b >= 0x7f || b === 0x5c ? `\\${b.toString(8).padStart(3, '0')}` : String.fromCharCode(b);
-  }
-  return out;
 }
 
 /**
@@ -25,7 +16,7 @@ function escapeName(p: string): string {
  */
 export async function setCapabilities(root: string, caps: readonly CapabilitySpec[]): Promise<void> {
   if (caps.length === 0) return;
-  const dump = caps.map((c) => `# file: ${escapeName(c.path.slice(1))}\nsecurity.capability=0x${c.hex}\n`);
+  const dump = caps.map((c) => setfattrRecord(c.path.slice(1), c.hex));
   const r = await execa('setfattr', ['-h', '--restore=-'], {
     cwd: root,
     input: `${dump.join('\n')}\n`,

@@ -10,7 +10,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { errnoCode, RootError } from '../errors.js';
-import type { EntryType, ManifestEntry } from '../manifest/types.js';
+import type { EntryType, ManifestEntry } from '../manifest/index.js';
 import { type CapabilitySpec, setCapabilities } from './capabilities.js';
 import { checkDevice, type DeviceSpec, makeDevices } from './devices.js';
 import { checkJailPath, jailParent, under } from './jail-path.js';

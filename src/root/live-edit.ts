@@ -1,22 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
   fchmodSync,
   fchownSync,
   fstatSync,
-  fsyncSync,
   lstatSync,
   mkdirSync,
   openSync,
   readFileSync,
-  renameSync,
   rmdirSync,
   rmSync,
   unlinkSync,
-  writeSync,
 } from 'node:fs';
 import { errnoCode, RootError } from '../errors.js';
+import { octalMode, writeFileAtomic } from '../sys/index.js';
 import { checkJailPath, jailParent, under } from './jail-path.js';
 
 /**
@@ -49,7 +46,7 @@ export function safeJailDir(root: string, dir: string): string {
       : st.uid !== 0
         ? `owned by uid ${st.uid}`
         : (st.mode & 0o022) !== 0
-          ? `mode ${(st.mode & 0o7777).toString(8)} is group/other-writable`
+          ? `mode ${octalMode(st.mode)} is group/other-writable`
           : '';
     if (why !== '') {
       throw new RootError(
@@ -96,30 +93,8 @@ export function readJailFile(root: string, p: string): string | undefined {
 export function replaceJailFile(root: string, p: string, content: string, own: Owner): void {
   const dir = safeJailDir(root, jailParent(p));
   const name = p.slice(p.lastIndexOf('/') + 1);
-  const tmp = `${dir}/.${name}.jailsmith-${randomBytes(4).toString('hex')}`;
-  const fd = openSync(
-    tmp,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-    0o600,
-  );
-  try {
-    try {
-      writeSync(fd, content);
-      fchownSync(fd, own.uid, own.gid);
-      fchmodSync(fd, own.mode);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, under(root, p));
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // renamed already or never made
-    }
-    throw e;
-  }
+  // dir is the checked host directory: the file is made and renamed there, never through a link.
+  writeFileAtomic(`${dir}/${name}`, content, { mode: own.mode, owner: { uid: own.uid, gid: own.gid } });
 }
 
 /** Removes a jail file (not a directory); absent is fine. */

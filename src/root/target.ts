@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, readdirSync, renameSync, type Stats } from 'node:fs';
 import { errnoCode, RootError } from '../errors.js';
-import type { PlanEntry } from '../plan/types.js';
+import type { PlanEntry } from '../plan/index.js';
 import { ensureAncestors } from './ancestors.js';
 import { under } from './jail-path.js';
 import { inspectPreserved, movePreserved, outermost, type PreservedDir } from './preserve.js';

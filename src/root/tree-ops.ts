@@ -1,6 +1,6 @@
 import { execa } from 'execa';
-import { type MountInfo, readMountinfo } from '../audit/mountinfo.js';
 import { RootError } from '../errors.js';
+import { type MountInfo, readMountinfo } from '../sys/index.js';
 
 /**
  * Removes a tree without ever following a symlink, even one swapped in while the removal runs.

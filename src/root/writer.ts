@@ -15,7 +15,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { errnoCode, RootError } from '../errors.js';
-import type { DeviceEntry, FileEntry, GeneratedEntry, PlanEntry } from '../plan/types.js';
+import type { DeviceEntry, FileEntry, GeneratedEntry, PlanEntry } from '../plan/index.js';
 import { checkDevice, makeDevices } from './devices.js';
 import { checkJailPath, jailParent, under } from './jail-path.js';
 

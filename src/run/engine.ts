@@ -25,6 +25,8 @@
  * bubblewrap pivot_roots into a fresh mount tree whose root is the jail (read-only, nosuid, nodev)
  * and detaches the old root, so no fd, path or '..' of the job leads outside its own tree.
  */
+
+import { octalMode } from '../sys/index.js';
 import type { HostTools } from './host-tools.js';
 import type { PreparedRun } from './prepare.js';
 import type { RunLimits } from './types.js';
@@ -129,7 +131,7 @@ export interface EngineInput {
 function tmpfsOptions(t: PreparedRun['tmpfs'][number], owner: { uid: number; gid: number }): string {
   return [
     `size=${t.size}`,
-    `mode=${(t.mode & 0o7777).toString(8)}`,
+    `mode=${octalMode(t.mode)}`,
     `uid=${owner.uid}`,
     `gid=${owner.gid}`,
     'nosuid',

@@ -11,20 +11,12 @@
  * nosuid and nodev for it, and the job holds no capability. `jailsmith audit` always walks it all.
  */
 import { createHash } from 'node:crypto';
-import {
-  type Dirent,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { type Dirent, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readMountinfo } from '../audit/mountinfo.js';
-import type { Finding } from '../audit/types.js';
+import type { Finding } from '../audit/index.js';
 import { errnoCode, RunError } from '../errors.js';
+import { readMountinfo, writeFileAtomic } from '../sys/index.js';
 
 /** Every directory of the jail (the jail first), found by a walk. */
 export function jailDirs(jail: string): string[] {
@@ -104,9 +96,7 @@ function writeCached(file: string, v: Verdict): void {
   memory.set(file, v);
   try {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(v), { mode: 0o600 });
-    renameSync(tmp, file);
+    writeFileAtomic(file, JSON.stringify(v), { fsync: false });
   } catch {} // a cache that cannot be written only costs the next run an audit
 }
 
@@ -122,7 +112,7 @@ export async function refuseUnsafeJail(
     const dirs = jailDirs(jail);
     const key = jailStateKey(jail, dirs) as string;
     // Loaded only when the jail's state is new: the audit's modules cost more than a whole job start.
-    const { auditJail } = await import('../audit/audit.js');
+    const { auditJail } = await import('../audit/index.js');
     const report = await auditJail(jail, { allow });
     verdict = { key, dirs, critical: report.findings.filter((f) => f.severity === 'critical') };
     writeCached(file, verdict);

@@ -5,7 +5,8 @@
  */
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { errnoCode, RunError } from '../errors.js';
-import { SourceRoot } from '../resolve/source-root.js';
+import { SourceRoot } from '../resolve/index.js';
+import { findOnPath, isFileInRoot, parsePasswd } from '../sys/index.js';
 
 /** The canonical host path of a jail directory, or a RunError saying why it is not one. */
 export function openJail(dir: string): SourceRoot {
@@ -36,24 +37,18 @@ export interface JailUser {
   name: string | null;
 }
 
-/** Parses a passwd file as data (never through NSS, which would load code from the jail). */
-export function parsePasswd(text: string): JailUser[] {
-  const users: JailUser[] = [];
-  for (const line of text.split('\n')) {
-    const f = line.split(':');
-    if (f.length < 7 || line.startsWith('#')) continue;
-    const uid = Number(f[2]);
-    const gid = Number(f[3]);
-    if (!/^\d+$/.test(f[2] as string) || !/^\d+$/.test(f[3] as string)) continue;
-    users.push({ name: f[0] as string, uid, gid, home: (f[5] as string) || '/' });
-  }
-  return users;
-}
-
 /** A name from the jail's passwd, or a uid number (gid from passwd when listed, else = uid). */
 export function lookupUser(root: SourceRoot, user: string | number): JailUser {
   const passwd = root.realpath('/etc/passwd');
-  const users = passwd ? parsePasswd(readFileSync(root.host(passwd.path), 'utf8')) : [];
+  // Parsed as data, never through NSS (which would load code from the jail).
+  const users: JailUser[] = passwd
+    ? parsePasswd(readFileSync(root.host(passwd.path), 'utf8')).map((u) => ({
+        name: u.name,
+        uid: u.uid,
+        gid: u.gid,
+        home: u.home || '/',
+      }))
+    : [];
   let found: JailUser | undefined;
   if (typeof user === 'number' || /^\d+$/.test(user)) {
     const uid = Number(user);
@@ -82,17 +77,12 @@ export function lookupUser(root: SourceRoot, user: string | number): JailUser {
  * in PATH. It must be a regular file with an execute bit once the jail's own links are followed.
  */
 export function resolveCommand(root: SourceRoot, command: string, pathVar: string, workdir = '/'): string {
-  const candidates = command.includes('/')
-    ? [command.startsWith('/') ? command : `${workdir}/${command}`]
-    : pathVar
-        .split(':')
-        .filter((d) => d.startsWith('/'))
-        .map((d) => `${d.replace(/\/+$/, '')}/${command}`);
-  for (const c of candidates) {
-    const real = root.realpath(c);
-    if (!real) continue;
-    const st = lstatSync(root.host(real.path));
-    if (st.isFile() && (st.mode & 0o111) !== 0) return c;
+  if (command.includes('/')) {
+    const c = command.startsWith('/') ? command : `${workdir}/${command}`;
+    if (isFileInRoot(root, c)) return c;
+  } else {
+    const found = findOnPath(root, command, { dirs: pathVar.split(':') });
+    if (found !== null) return found;
   }
   throw new RunError('RUN_NO_COMMAND', `command not found in the jail: ${command}`, {
     path: root.dir,

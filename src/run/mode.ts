@@ -8,7 +8,8 @@
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { errnoCode, RunError } from '../errors.js';
-import type { SourceRoot } from '../resolve/source-root.js';
+import type { SourceRoot } from '../resolve/index.js';
+import { octalMode } from '../sys/index.js';
 import type { PreparedTmpfs } from './prepare.js';
 import type { UidRange } from './types.js';
 import { checkUidRange, configuredUidRange, type HeldUid, holdUid } from './uid-pool.js';
@@ -62,10 +63,6 @@ export async function runMode(asked: boolean | undefined, range: UidRange | unde
   return { rootless, held, hostUid: held.uid, hostGid: held.uid };
 }
 
-function octal(mode: number): string {
-  return (mode & 0o7777).toString(8).padStart(4, '0');
-}
-
 /**
  * The job must be able to enter its workdir, said before anything runs rather than as a failed
  * chdir. A per-job uid owns nothing of the jail: it enters by the "other" bits, or a tmpfs of its own.
@@ -102,7 +99,7 @@ export function checkWorkdirReachable(
       if (st && (st.mode & 0o001) === 0) {
         throw new RunError(
           'RUN_WORKDIR_CLOSED',
-          `the workdir ${workdir} is closed to the job: ${dir} is mode ${octal(st.mode)}, owner ${st.uid}, and the job runs as a uid of its own`,
+          `the workdir ${workdir} is closed to the job: ${dir} is mode ${octalMode(st.mode)}, owner ${st.uid}, and the job runs as a uid of its own`,
           {
             path: host,
             hint: `give the job a tmpfs there (run.tmpfs: [{path: ${dir}}]) or --workdir elsewhere`,

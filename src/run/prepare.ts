@@ -4,7 +4,7 @@
  */
 import { lstatSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { errnoCode, RunError, UsageError } from '../errors.js';
-import type { SourceRoot } from '../resolve/source-root.js';
+import type { SourceRoot } from '../resolve/index.js';
 import { checkWorkdir, jailMountPoint, lookupUser, openJail, resolveCommand } from './jail-dir.js';
 import type { RunOptions, TmpfsMount } from './types.js';
 

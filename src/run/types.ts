@@ -1,4 +1,4 @@
-import type { BindMount, RunLimits, TmpfsMount, UidRange } from '../policy/types.js';
+import type { BindMount, RunLimits, TmpfsMount, UidRange } from '../policy/index.js';
 
 export type { BindMount, RunLimits, TmpfsMount, UidRange };
 

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { RunError, UsageError } from '../errors.js';
+import { accountRecords, idField } from '../sys/index.js';
 import type { UidRange } from './types.js';
 
 /** Clear of Debian's system and user ids, subuid ranges (100000 + 65536 n) and systemd-nspawn's 0x80000-0x6fffffff. */
@@ -78,11 +79,10 @@ function takenIds(files: { passwd: string; group: string; subuid: string; subgid
     [files.passwd, 2],
     [files.group, 2],
   ] as const) {
-    for (const line of read(file)) {
-      const f = line.split(':');
-      const id = f[field];
-      if (id !== undefined && /^\d+$/.test(id))
-        out.push({ file, what: f[0] ?? '', first: Number(id), last: Number(id) });
+    // Every line with a numeric id counts, well-formed or not: an id in use must never be handed out.
+    for (const { fields: f } of accountRecords(read(file).join('\n'))) {
+      const id = idField(f[field]);
+      if (id !== undefined) out.push({ file, what: f[0] ?? '', first: id, last: id });
     }
   }
   for (const file of [files.subuid, files.subgid]) {

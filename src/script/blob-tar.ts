@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { Header } from 'tar';
-import type { JailPlan } from '../plan/types.js';
-import { ScriptError } from './validate.js';
+import { ScriptError } from '../errors.js';
+import type { JailPlan } from '../plan/index.js';
 
 export interface Blob {
   sha256: string;

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { closeSync, createWriteStream, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { JailPlan } from '../plan/types.js';
-import { gzipStages } from '../util/gzip.js';
+import type { JailPlan } from '../plan/index.js';
+import { atomicTempName } from '../sys/index.js';
+import { gzipStages } from '../util/index.js';
 import { blobsOf, blobTar } from './blob-tar.js';
 import { planDigest } from './digest.js';
 import { renderScript } from './render.js';
@@ -33,7 +34,7 @@ export async function writeBundle(
     Buffer.from(renderScript(plan, { mode: 'bundle', verify: opts.verify ?? true, payload }));
   const offset = render().length;
   const blobs = blobsOf(plan);
-  const tmp = `${outFile}.partial-${process.pid}`;
+  const tmp = atomicTempName(outFile);
   try {
     const hash = createHash('sha256');
     let size = 0;
@@ -55,6 +56,7 @@ export async function writeBundle(
     ]);
     const payloadSha256 = hash.digest('hex');
     const script = render({ offset, size, sha256: payloadSha256 });
+    // Internal invariant, plain Error on purpose: reaching it is a bug (exit 70), not user input.
     if (script.length !== offset) throw new Error('bundle script length changed with its payload fields');
     const check = `${createHash('sha256').update(script).digest('hex')}\n`;
     const fd = openSync(tmp, 'r+');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { JailPlan } from '../plan/types.js';
+import type { JailPlan } from '../plan/index.js';
 
 /** JSON with object keys sorted at every level and no whitespace: one text per value. */
 export function canonicalJson(value: unknown): string {

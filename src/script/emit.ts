@@ -1,9 +1,10 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import type { JailPlan } from '../plan/types.js';
+import { ScriptError } from '../errors.js';
+import type { JailPlan } from '../plan/index.js';
+import { writeFileAtomic } from '../sys/index.js';
 import { writeBundle } from './bundle.js';
 import { planDigest } from './digest.js';
 import { renderScript } from './render.js';
-import { outputError, ScriptError } from './validate.js';
+import { outputError } from './validate.js';
 import type { ScriptMode } from './view.js';
 
 export interface EmitOptions {
@@ -39,12 +40,9 @@ export async function emitScript(plan: JailPlan, opts: EmitOptions): Promise<Emi
   const script = renderScript(plan, { mode: 'host', verify });
   const bytes = Buffer.byteLength(script);
   if (!opts.output) return { output: null, mode: 'host', planDigest: planDigest(plan), bytes, script };
-  const tmp = `${opts.output}.partial-${process.pid}`;
   try {
-    writeFileSync(tmp, script, { mode: 0o755, flag: 'wx' });
-    renameSync(tmp, opts.output);
+    writeFileAtomic(opts.output, script, { mode: 0o755 });
   } catch (e) {
-    rmSync(tmp, { force: true });
     throw outputError(e, opts.output);
   }
   return { output: opts.output, mode: 'host', planDigest: planDigest(plan), bytes };

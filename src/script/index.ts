@@ -3,5 +3,5 @@ export { canonicalJson, planDigest } from './digest.js';
 export { type EmitOptions, type EmitResult, emitScript } from './emit.js';
 export { shComment, shPathArg, shQuote } from './quote.js';
 export { type RenderOptions, renderScript } from './render.js';
-export { ScriptError, validatePlan } from './validate.js';
+export { validatePlan } from './validate.js';
 export type { ScriptMode } from './view.js';

@@ -4,6 +4,7 @@
  * (newlines, `$(...)`, backquotes and `;` included); a single quote itself is closed, escaped, reopened.
  */
 export function shQuote(s: string): string {
+  // Internal invariant, plain Error on purpose: validatePlan refuses NUL bytes before rendering.
   if (s.includes('\0')) throw new Error('a shell word cannot hold a NUL byte');
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,4 +1,4 @@
-import type { JailPlan } from '../plan/types.js';
+import type { JailPlan } from '../plan/index.js';
 import { scriptTemplate } from './templates.js';
 import { type PayloadView, type ScriptMode, scriptView } from './view.js';
 
@@ -15,6 +15,7 @@ const FIELD = 20;
 
 export function payloadView(p: RenderOptions['payload']): PayloadView {
   const v = p ?? { offset: 0, size: 0, sha256: '0'.repeat(64) };
+  // Internal invariant, plain Error on purpose: reaching it is a bug (exit 70), not user input.
   if (!/^[0-9a-f]{64}$/.test(v.sha256)) throw new Error('payload sha256 must be 64 hex digits');
   return {
     offset: String(v.offset).padEnd(FIELD),

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import { octalMode } from '../sys/index.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { shComment, shPathArg, shQuote } from './quote.js';
 
@@ -13,6 +14,7 @@ function safe(s: string): Handlebars.SafeString {
 }
 
 function uint(n: unknown): number {
+  // Internal invariant, plain Error on purpose: reaching it is a bug (exit 70), not user input.
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new Error(`not a count: ${String(n)}`);
   return n;
 }
@@ -26,7 +28,7 @@ export const HELPERS: Record<string, Handlebars.HelperDelegate> = {
   qpath: (s: unknown) => safe(shPathArg(String(s))),
   num: (n: unknown) => safe(String(uint(n))),
   /** Five octal digits: GNU chmod clears a directory's setgid bit only when the mode says so. */
-  mode: (n: unknown) => safe(`0${(uint(n) & 0o7777).toString(8).padStart(4, '0')}`),
+  mode: (n: unknown) => safe(`0${octalMode(uint(n))}`),
   comment: (s: unknown) => safe(shComment(String(s))),
   /** A fixed-width field: trailing blanks after an assignment are ignored by sh. */
   raw: (s: unknown) => {

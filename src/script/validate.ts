@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
-import { errnoCode, JailError } from '../errors.js';
-import type { JailPlan, PlanEntry } from '../plan/types.js';
-
-/** A plan the script cannot render safely: it names the entry and what is wrong with it. */
-export class ScriptError extends JailError {}
+import { errnoCode, JailError, ScriptError } from '../errors.js';
+import type { JailPlan, PlanEntry } from '../plan/index.js';
 
 /** A file-system error while writing the script or bundle becomes one line naming the file. */
 export function outputError(e: unknown, file: string): unknown {

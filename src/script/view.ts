@@ -1,4 +1,4 @@
-import type { JailPlan, PlanEntry } from '../plan/types.js';
+import type { JailPlan, PlanEntry } from '../plan/index.js';
 import { VERSION } from '../version.js';
 import { planDigest } from './digest.js';
 import { parentOf, validatePlan } from './validate.js';

@@ -1,4 +1,4 @@
-import { SpecError } from '../errors.js';
+import { type ErrorCode, SpecError } from '../errors.js';
 import { itemOrigin, type SpecPart } from './normalize.js';
 import { profileNames } from './profile-names.js';
 import { nearest } from './suggest.js';
@@ -13,7 +13,7 @@ export interface CheckOptions {
 }
 
 /** An error about a list item after merging, still naming the file and line it came from. */
-function itemError(item: object, code: string, message: string, sub: (string | number)[], hint?: string) {
+function itemError(item: object, code: ErrorCode, message: string, sub: (string | number)[], hint?: string) {
   const o = itemOrigin.get(item);
   if (!o) return new SpecError(code, message, hint === undefined ? {} : { hint });
   return o.doc.error(code, message, [...o.at, ...sub], hint === undefined ? {} : { hint });

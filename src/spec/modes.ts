@@ -23,8 +23,3 @@ export function parseMode(doc: SourceDoc, value: string | number, at: KeyPath): 
   }
   return value;
 }
-
-/** Octal text of a mode, for messages and summaries. */
-export function modeString(mode: number): string {
-  return mode.toString(8).padStart(4, '0');
-}

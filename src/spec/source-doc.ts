@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import { SpecError } from '../errors.js';
+import { type ErrorCode, SpecError } from '../errors.js';
 
 export type KeyPath = (string | number)[];
 
@@ -71,7 +71,7 @@ export class SourceDoc {
 
   /** A SpecError pointing at a value of this file. */
   error(
-    code: string,
+    code: ErrorCode,
     message: string,
     at: KeyPath,
     opts: { key?: boolean; hint?: string | undefined; expected?: string | undefined; label?: KeyPath } = {},
@@ -93,7 +93,7 @@ export function keyName(at: KeyPath): string {
 }
 
 export function specError(
-  code: string,
+  code: ErrorCode,
   message: string,
   file: string,
   pos: Position,

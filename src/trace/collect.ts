@@ -1,5 +1,5 @@
 import { lstatSync, statSync } from 'node:fs';
-import type { SourceRoot } from '../resolve/source-root.js';
+import type { SourceRoot } from '../resolve/index.js';
 import type { ParsedTrace } from './parse.js';
 
 /**

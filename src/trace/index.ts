@@ -1,4 +1,3 @@
 export { summarize, type TraceSummary } from './collect.js';
-export { buildTraced, type TracedBuild, type TracedBuildOptions, type TraceRound } from './makejail.js';
 export { type EventKind, type ParsedTrace, parseStrace, type TraceEvent, unescapeStrace } from './parse.js';
-export { TRACE_PATH, type TraceOptions, type TraceResult, traceCommand } from './run.js';
+export { type TraceOptions, type TraceResult, traceCommand } from './run.js';

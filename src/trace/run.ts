@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { errnoCode, SpecError } from '../errors.js';
-import { SourceRoot } from '../resolve/source-root.js';
+import { SourceRoot } from '../resolve/index.js';
+import { ROOT_PATH } from '../sys/index.js';
 import { summarize } from './collect.js';
 import { parseStrace } from './parse.js';
 
 /** A PATH that does not depend on who runs jailsmith (a user's shims would be traced instead). */
-export const TRACE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** %file covers open/stat/exec/access/readlink/chdir/chroot; forks let chroot state follow children. */
 const STRACE_ARGS = [
@@ -25,7 +25,7 @@ export interface TraceOptions {
   /** Run through /bin/sh -c (the command is then one string). */
   shell?: boolean;
   cwd?: string;
-  /** Extra environment; PATH defaults to TRACE_PATH and nothing else is inherited. */
+  /** Extra environment; PATH defaults to ROOT_PATH and nothing else is inherited. */
   env?: Record<string, string>;
   /** Host directory to chroot into first (a built jail). */
   chroot?: string;
@@ -70,7 +70,7 @@ export async function traceCommand(argv: string[], opts: TraceOptions = {}): Pro
         reject: false,
         cwd: opts.cwd ?? '/',
         // LANG=C: a locale the jail lacks would be probed one file per round otherwise
-        env: { PATH: TRACE_PATH, HOME: '/', LANG: 'C', ...opts.env },
+        env: { PATH: ROOT_PATH, HOME: '/', LANG: 'C', ...opts.env },
         extendEnv: false,
         stdin: 'ignore',
         timeout: (opts.timeout ?? 300) * 1000,

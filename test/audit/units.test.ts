@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseAllow } from '../../src/audit/allow.js';
 import { capNames } from '../../src/audit/capabilities.js';
 import { majorMinor } from '../../src/audit/checks/util.js';
-import { decodeFileCap, parseGetfattr, planArgs } from '../../src/audit/fcaps.js';
-import { parseMountinfo } from '../../src/audit/mountinfo.js';
+import { decodeFileCap, planArgs } from '../../src/audit/fcaps.js';
 import { printable } from '../../src/audit/names.js';
 import type { Entry } from '../../src/audit/types.js';
+import { parseGetfattr, parseMountinfo } from '../../src/sys/index.js';
 
 describe('printable names', () => {
   it('passes plain UTF-8 through and escapes controls, backslash and invalid bytes', () => {

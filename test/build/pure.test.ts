@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { completeEntries } from '../../src/build/expected.js';
-import { parsePlanText } from '../../src/build/plan-file.js';
+import { parsePlanText } from '../../src/plan/plan-file.js';
 import { checkJailPath } from '../../src/root/jail-path.js';
 import { dir, gen } from '../root/plans.js';
 

@@ -112,7 +112,7 @@ describeAsRoot('audit: login jails', () => {
   });
 
   it('login-allowlist-writable: the checker writable by all, the list owned by the user', () => {
-    has('login-allowlist-writable', '/usr/lib/jailsmith/lsh', 'high', /mode 777/);
+    has('login-allowlist-writable', '/usr/lib/jailsmith/lsh', 'high', /mode 0777/);
     has('login-allowlist-writable', '/etc/jailsmith/allow/u1', 'high', /uid 3001/);
   });
 

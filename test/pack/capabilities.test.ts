@@ -1,22 +1,11 @@
 import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
-import { capabilitiesOf, parseGetfattr } from '../../src/manifest/capabilities.js';
+import { expect, it } from 'vitest';
+import { capabilitiesOf } from '../../src/manifest/capabilities.js';
 import { manifestOf } from '../../src/manifest/manifest.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
-
-describe('getfattr output', () => {
-  it('unescapes octal and backslash escapes in names', () => {
-    const text =
-      '# file: /j/a\\012b\n security.capability=0x01\n\n# file: /j/c\\\\d\nsecurity.capability=0xAB\n';
-    const m = parseGetfattr(text);
-    expect(m.get('/j/c\\d')).toBe('ab');
-    expect([...m.keys()]).toEqual(['/j/c\\d']);
-    expect(parseGetfattr('# file: /j/a\\012b\nsecurity.capability=0x01\n').get('/j/a\nb')).toBe('01');
-  });
-});
 
 describeAsRoot('capabilities in the manifest', () => {
   const tmp = tmpDir('jailsmith-caps-');

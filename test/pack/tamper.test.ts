@@ -2,9 +2,9 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, wr
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PackageRefused } from '../../src/errors.js';
 import { manifestOf } from '../../src/manifest/manifest.js';
 import type { ManifestEntry } from '../../src/manifest/types.js';
-import { PackageRefused } from '../../src/pack/errors.js';
 import { installPackage, verifyPackage } from '../../src/pack/install.js';
 import { packJail } from '../../src/pack/pack.js';
 import { manifestBytes, sha256 } from '../../src/pack/package-manifest.js';

@@ -7,11 +7,12 @@ import { RootConfig } from '../../src/resolve/arch-env.js';
 import { expandDst, splitPathList } from '../../src/resolve/dst.js';
 import { hostX86Levels } from '../../src/resolve/hwcaps.js';
 import { lookupCache, parseLdCache } from '../../src/resolve/ld-cache.js';
-import { globInRoot, readLdSoConf } from '../../src/resolve/ld-conf.js';
+import { readLdSoConf } from '../../src/resolve/ld-conf.js';
 import { createResolverSync } from '../../src/resolve/resolver.js';
 import { parseShebang } from '../../src/resolve/shebang.js';
 import { SourceRoot } from '../../src/resolve/source-root.js';
 import type { Dependencies } from '../../src/resolve/types.js';
+import { globRoot } from '../../src/sys/index.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const v = { origin: '/opt/app/bin', lib: 'lib/x86_64-linux-gnu', platform: 'x86_64' };
@@ -127,7 +128,7 @@ describe('ld.so.conf and root layouts', () => {
     writeFileSync(path.join(R, 'etc/ld.so.conf.d/skip.txt'), '/never\n');
     const root = new SourceRoot(R);
     expect(readLdSoConf(root)).toEqual(['/first', '/a', '/b1', '/b2', '/last']);
-    expect(globInRoot(root, '/etc/ld.so.conf.d/*.conf')).toEqual([
+    expect(globRoot(root, '/etc/ld.so.conf.d/*.conf')).toEqual([
       '/etc/ld.so.conf.d/a.conf',
       '/etc/ld.so.conf.d/b.conf',
     ]);

@@ -2,22 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  checkUidRange,
-  engineArgv,
-  parseBind,
-  parseEnv,
-  parseLimits,
-  parsePasswd,
-  parseSize,
-  parseTmpfs,
-  parseUidRange,
-  prlimitArgs,
-} from '../../src/index.js';
+import { parseBind, parseEnv, parseLimits, parseSize, parseTmpfs } from '../../src/policy/index.js';
 import { SourceRoot } from '../../src/resolve/source-root.js';
 import type { EngineInput } from '../../src/run/engine.js';
 import { fstabText, rlimitsFor } from '../../src/run/engine.js';
+import { checkUidRange, engineArgv, parseUidRange, prlimitArgs } from '../../src/run/index.js';
 import type { PreparedRun } from '../../src/run/prepare.js';
+import { parsePasswd } from '../../src/sys/index.js';
 import { STAND_IN_TOOLS } from './stand-in-tools.js';
 
 /** A job of jail uid 1000 running `prog -x` in /w of /j, as host uid 2000000005, with `over` changed. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { jobCommand, policyFromSpec, policyRunOptions } from '../../src/policy/index.js';
+import { policyFromSpec } from '../../src/policy/index.js';
+import { jobCommand, policyRunOptions } from '../../src/run/index.js';
 import { loadSpec, parseSpec } from '../../src/spec/load.js';
 import { REPO, runCli } from '../helpers/cli.js';
 import { describeAsRoot } from '../helpers/root.js';

@@ -1,5 +1,6 @@
-import { compareBytes, type Manifest, octalMode } from '../../src/manifest/index.js';
+import { compareBytes, type Manifest } from '../../src/manifest/index.js';
 import type { JailPlan } from '../../src/plan/types.js';
+import { octalMode } from '../../src/sys/index.js';
 
 /** The manifest fields two jails must agree on (size and capability left out, as the issue says). */
 export interface Facts {

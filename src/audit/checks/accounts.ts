@@ -3,38 +3,21 @@
  * passwd-empty-password, passwd-extra-uid0.
  */
 import { readFileSync } from 'node:fs';
+import { accountRecords, isUsableHash, parseShadow } from '../../sys/index.js';
 import type { AuditContext, Check, Finding } from '../types.js';
 import { finding } from './util.js';
 
-interface Line {
-  fields: string[];
-  line: number;
-}
-
-function records(text: string | undefined): Line[] {
-  const out: Line[] = [];
-  (text ?? '').split('\n').forEach((l, i) => {
-    if (l.trim() === '' || l.startsWith('#')) return;
-    out.push({ fields: l.split(':'), line: i + 1 });
-  });
-  return out;
-}
-
 function jailFile(ctx: AuditContext, p: string) {
   const e = ctx.byPath.get(p);
-  return e?.type === 'file' ? { e, lines: records(ctx.readFile(p, 4 << 20)?.toString('utf8')) } : undefined;
-}
-
-/** A field that can log someone in: not empty, not locked (! or *), not a placeholder. */
-export function isUsableHash(h: string): boolean {
-  return !['', 'x', '*', '!', '!!'].includes(h) && !h.startsWith('!') && !h.startsWith('*');
+  return e?.type === 'file'
+    ? { e, lines: accountRecords(ctx.readFile(p, 4 << 20)?.toString('utf8')) }
+    : undefined;
 }
 
 function hostShadow(): Map<string, string> {
   const m = new Map<string, string>();
   try {
-    for (const r of records(readFileSync('/etc/shadow', 'utf8')))
-      m.set(r.fields[0] as string, r.fields[1] ?? '');
+    for (const r of parseShadow(readFileSync('/etc/shadow', 'utf8'))) m.set(r.name, r.hash);
   } catch {}
   return m;
 }

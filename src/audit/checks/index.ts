@@ -37,7 +37,7 @@ import { systemFileWritableByUser } from './system-file-writable-by-user.js';
 import { toolCompiler, toolDebugger, toolInterpreter, toolPrivileged } from './tools.js';
 import { worldWritableDirNoSticky } from './world-writable-dir-no-sticky.js';
 
-/** The static checks in the order of audit-checks.md. */
+/** The static checks in report order: the jail root, files and modes, devices, links, mounts, sockets, accounts, tools, libraries, logins. */
 export const STATIC_CHECKS: readonly Check[] = [
   jailRootUnsafe,
   jailPathSymlink,

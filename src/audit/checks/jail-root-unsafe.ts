@@ -1,7 +1,8 @@
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
+import { octalMode } from '../../sys/index.js';
 import type { Check, Finding } from '../types.js';
-import { at, octal } from './util.js';
+import { at } from './util.js';
 
 /** Every directory from the jail up to '/', the jail first. */
 export function ancestry(jail: string): string[] {
@@ -27,7 +28,7 @@ export const jailRootUnsafe: Check = {
       const bad: string[] = [];
       if (!st.isDirectory()) bad.push('not a directory');
       if (st.uid !== 0) bad.push(`owned by uid ${st.uid}`);
-      if (st.mode & 0o022) bad.push(`mode ${octal(st.mode & 0o7777)} is group/other-writable`);
+      if (st.mode & 0o022) bad.push(`mode ${octalMode(st.mode)} is group/other-writable`);
       if (bad.length === 0) return;
       const where = i === 0 ? 'the jail root' : `ancestor ${dir}`;
       // A root-owned sticky ancestor (/tmp) lets only an entry's owner rename it; the jail's own

@@ -1,5 +1,6 @@
+import { octalMode } from '../../sys/index.js';
 import type { Check, Finding } from '../types.js';
-import { finding, octal } from './util.js';
+import { finding } from './util.js';
 
 /** Files the loader, NSS, PAM and sudo trust (ld.so(8), nsswitch.conf(5), sudoers(5)). */
 const TRUSTED =
@@ -20,7 +21,8 @@ export const loaderOrAuthFileWritable: Check = {
       const bad: string[] = [];
       if (e.type === 'symlink') bad.push(`is a symlink to ${e.target ?? '?'}`);
       if (e.uid !== 0) bad.push(`owned by uid ${e.uid}`);
-      if (e.type !== 'symlink' && e.mode & 0o022) bad.push(`mode ${octal(e.mode)} is group/other-writable`);
+      if (e.type !== 'symlink' && e.mode & 0o022)
+        bad.push(`mode ${octalMode(e.mode)} is group/other-writable`);
       if (bad.length > 0) out.push(finding(this, sev, e, `${bad.join(', ')}${suffix}`));
     }
     return out;

@@ -5,10 +5,17 @@
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chrootProblems } from '../../login/chroot-rules.js';
-import { systemHomeReason } from '../../login/names.js';
-import { type KeptHome, type LoginRecord, readRecord } from '../../login/record.js';
-import { allowListPath, type LoginUser, LSH_PATH } from '../../login/types.js';
+import {
+  allowListPath,
+  chrootProblems,
+  type KeptHome,
+  type LoginRecord,
+  type LoginUser,
+  LSH_PATH,
+  readRecord,
+  systemHomeReason,
+} from '../../login/index.js';
+import { accountRecords, octalMode } from '../../sys/index.js';
 import type { AuditContext, Check, Finding } from '../types.js';
 import { at } from './util.js';
 
@@ -165,7 +172,7 @@ export const loginAllowlistWritable: Check = {
               this,
               'high',
               p,
-              `writable by someone other than root (uid ${e.uid}, mode ${(e.mode & 0o7777).toString(8)})`,
+              `writable by someone other than root (uid ${e.uid}, mode ${octalMode(e.mode)})`,
             ),
           );
       }
@@ -187,11 +194,7 @@ function chrootOf(dropIn: string, name: string): string | null {
 
 function hostUsers(): Set<string> {
   try {
-    return new Set(
-      readFileSync('/etc/passwd', 'utf8')
-        .split('\n')
-        .map((l) => l.split(':')[0] ?? ''),
-    );
+    return new Set(accountRecords(readFileSync('/etc/passwd', 'utf8')).map((r) => r.fields[0] as string));
   } catch {
     return new Set();
   }

@@ -1,4 +1,4 @@
-import type { Resolver } from '../../resolve/types.js';
+import type { Resolver } from '../../resolve/index.js';
 import type { AuditContext, Check, Entry, Finding } from '../types.js';
 import { finding } from './util.js';
 

@@ -1,4 +1,4 @@
-import { isUnder, JAIL_LOCAL_FS, type MountInfo } from '../mountinfo.js';
+import { isUnder, JAIL_LOCAL_FS, type MountInfo } from '../../sys/index.js';
 
 /**
  * A tmpfs/devpts/mqueue/ramfs mounted for the jail: a fresh instance, not a bind of a host one

@@ -4,7 +4,7 @@
  * Grouped because they read the same mount list; each id is its own check.
  */
 import { readlinkSync } from 'node:fs';
-import type { MountInfo } from '../mountinfo.js';
+import type { MountInfo } from '../../sys/index.js';
 import type { AuditContext, Check, Finding, Severity } from '../types.js';
 import { hostOrigin, inJail, isJailLocal, KERNEL_FS } from './mounts-util.js';
 import { at } from './util.js';

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseGroup } from '../../sys/index.js';
 import type { AuditContext, Check, Finding } from '../types.js';
 import { isScript } from './setuid-binary.js';
 import { finding } from './util.js';
@@ -16,14 +17,9 @@ const PRIVILEGED_GROUPS = new Set([
   'libvirt',
 ]);
 
-/** gid → name from a group file's text; parsed here, never through NSS. */
+/** gid → name from a group file's text; parsed as data, never through NSS. */
 function groupNames(text: string | undefined): Map<number, string> {
-  const m = new Map<number, string>();
-  for (const line of (text ?? '').split('\n')) {
-    const f = line.split(':');
-    if (f.length >= 3 && /^\d+$/.test(f[2] as string)) m.set(Number(f[2]), f[0] as string);
-  }
-  return m;
+  return new Map(parseGroup(text).map((g) => [g.gid, g.name]));
 }
 
 function hostGroups(): string | undefined {

@@ -1,4 +1,4 @@
-import { type RealPath, SourceRoot } from '../../resolve/source-root.js';
+import { type RealPath, SourceRoot } from '../../resolve/index.js';
 import type { Check, Finding } from '../types.js';
 import { isStdFdLink, leavesJail } from './symlinks-util.js';
 import { finding } from './util.js';

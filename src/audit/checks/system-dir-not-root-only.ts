@@ -1,5 +1,6 @@
+import { octalMode } from '../../sys/index.js';
 import type { Check, Finding } from '../types.js';
-import { finding, isSystemDir, octal } from './util.js';
+import { finding, isSystemDir } from './util.js';
 
 export const systemDirNotRootOnly: Check = {
   id: 'system-dir-not-root-only',
@@ -15,7 +16,7 @@ export const systemDirNotRootOnly: Check = {
       if (!isSystemDir(d.path)) continue;
       const bad: string[] = [];
       if (d.uid !== 0) bad.push(`owned by uid ${d.uid}`);
-      if (d.mode & 0o022) bad.push(`mode ${octal(d.mode)} is group/other-writable`);
+      if (d.mode & 0o022) bad.push(`mode ${octalMode(d.mode)} is group/other-writable`);
       if (bad.length > 0) out.push(finding(this, 'critical', d, `system directory ${bad.join(', ')}`));
     }
     return out;

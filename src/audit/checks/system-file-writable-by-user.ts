@@ -1,5 +1,6 @@
+import { octalMode } from '../../sys/index.js';
 import type { Check, Finding } from '../types.js';
-import { finding, isSystemFile, octal } from './util.js';
+import { finding, isSystemFile } from './util.js';
 
 export const systemFileWritableByUser: Check = {
   id: 'system-file-writable-by-user',
@@ -13,7 +14,7 @@ export const systemFileWritableByUser: Check = {
       if (!isSystemFile(f.path)) continue;
       const bad: string[] = [];
       if (f.uid !== 0) bad.push(`owned by uid ${f.uid}`);
-      if (f.mode & 0o022) bad.push(`mode ${octal(f.mode)} is group/other-writable`);
+      if (f.mode & 0o022) bad.push(`mode ${octalMode(f.mode)} is group/other-writable`);
       if (bad.length > 0) out.push(finding(this, 'high', f, `system file ${bad.join(', ')}`));
     }
     return out;

@@ -17,10 +17,6 @@ export function at(check: Pick<Check, 'id'>, severity: Severity, p: string, mess
   return { id: check.id, severity, path: p, message };
 }
 
-export function octal(mode: number): string {
-  return mode.toString(8).padStart(4, '0');
-}
-
 /** Directories that are root-only by definition (breakout-catalog §2 "System dirs"). */
 const SYSTEM_EXACT = new Set([
   '/',

@@ -1,5 +1,6 @@
+import { octalMode } from '../../sys/index.js';
 import type { Check, Finding } from '../types.js';
-import { finding, isSystemDir, octal } from './util.js';
+import { finding, isSystemDir } from './util.js';
 
 export const worldWritableDirNoSticky: Check = {
   id: 'world-writable-dir-no-sticky',
@@ -12,7 +13,7 @@ export const worldWritableDirNoSticky: Check = {
     for (const d of ctx.dirs) {
       if ((d.mode & 0o002) === 0 || (d.mode & 0o1000) !== 0) continue;
       const sev = isSystemDir(d.path) ? 'critical' : 'high';
-      out.push(finding(this, sev, d, `mode ${octal(d.mode)}: writable by others, no sticky bit`));
+      out.push(finding(this, sev, d, `mode ${octalMode(d.mode)}: writable by others, no sticky bit`));
     }
     return out;
   },

@@ -13,7 +13,3 @@ export function toJson(report: AuditReport): object {
     warnings: report.warnings,
   };
 }
-
-export function renderJson(report: AuditReport): string {
-  return JSON.stringify(toJson(report), null, 2);
-}

@@ -1,16 +1,15 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { ProbeReport } from '../../audit/probe.js';
 import {
-  jobCommand,
   parseBind,
   parseEnv,
   parseLimits,
   parseSeconds,
   parseTmpfs,
   policyFromSpec,
-  policyRunOptions,
   type RunPolicy,
 } from '../../policy/index.js';
+import { jobCommand, policyRunOptions } from '../../run/policy-options.js';
 import type { RunOptions, RunResult } from '../../run/types.js';
 import { example } from '../example.js';
 import { printJson } from '../io.js';

@@ -1,6 +1,4 @@
 import type { Argv, CommandModule } from 'yargs';
-import { parsePlanText, readText } from '../../build/plan-file.js';
-import { SpecError } from '../../errors.js';
 import type { JailPlan } from '../../plan/types.js';
 import type { ScriptMode } from '../../script/view.js';
 import { example } from '../example.js';
@@ -17,20 +15,11 @@ interface ScriptArgs {
 
 /** A spec, or a plan saved by `jailsmith plan --json` (as build accepts): the script of that plan. */
 async function planOf(file: string, root: string | undefined): Promise<JailPlan> {
-  const saved = parsePlanText(readText(file), file);
-  if (saved === null) {
-    const opts = root === undefined ? {} : { root };
-    const [{ loadSpec }, { createPlan }] = await Promise.all([
-      import('../../spec/load.js'),
-      import('../../plan/create-plan.js'),
-    ]);
-    return createPlan(await loadSpec(file, opts), opts);
-  }
-  if (root !== undefined)
-    throw new SpecError('PLAN_ROOT', '--root applies to specs; a saved plan already names its source', {
-      path: file,
-    });
-  return saved;
+  // Loaded here, not at start-up: the spec loader is the heaviest module of a plain `--help`.
+  const { createPlan, loadPlanOrSpec } = await import('../../plan/index.js');
+  const opts = root === undefined ? {} : { root };
+  const src = await loadPlanOrSpec(file, opts);
+  return src.kind === 'plan' ? src.plan : createPlan(src.spec, opts);
 }
 
 /**

@@ -148,6 +148,7 @@ function readNumber(b: Buffer, off: number, width: number): number {
   }
   const text = readString(b, off, width).trim();
   if (text === '') return 0;
+  // Plain Error: TarReader turns header errors into TarFormatError, read-package into PackageRefused.
   if (!/^[0-7]+$/.test(text)) throw new Error(`bad octal field "${text}"`);
   return Number.parseInt(text, 8);
 }

@@ -18,6 +18,7 @@ function drained(out: Writable): Promise<void> {
       else resolve();
     };
     const ok = () => done();
+    // Plain Error: the stream reports its own error (e.g. ENOSPC) first; a bare close is a bug.
     const closed = () => done(new Error('archive output closed early'));
     out.on('drain', ok);
     out.on('close', closed);

@@ -3,6 +3,7 @@
  * /proc/self/cgroup: beneath the caller's own cgroup in each hierarchy (or a configured parent).
  */
 import path from 'node:path';
+import { parseMountinfo } from '../../sys/index.js';
 import type { Hierarchy } from './types.js';
 
 /** v1 controllers a job cgroup joins: limits (memory, pids, cpu) and CPU accounting (cpuacct). */
@@ -17,25 +18,15 @@ interface CgroupMount {
   options: string[];
 }
 
-const unescapeOctal = (s: string): string =>
-  s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
-
 export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
-  const out: CgroupMount[] = [];
-  for (const line of mountinfo.split('\n')) {
-    const f = line.split(' ');
-    const dash = f.indexOf('-');
-    if (dash < 6) continue;
-    const type = f[dash + 1];
-    if (type !== 'cgroup' && type !== 'cgroup2') continue;
-    out.push({
-      version: type === 'cgroup2' ? 2 : 1,
-      mountPoint: unescapeOctal(f[4] ?? ''),
-      root: unescapeOctal(f[3] ?? '/'),
-      options: (f[dash + 3] ?? '').split(','),
-    });
-  }
-  return out;
+  return parseMountinfo(Buffer.from(mountinfo))
+    .filter((m) => m.fstype === 'cgroup' || m.fstype === 'cgroup2')
+    .map((m) => ({
+      version: m.fstype === 'cgroup2' ? 2 : 1,
+      mountPoint: m.mountPoint,
+      root: m.root,
+      options: m.superOptions,
+    }));
 }
 
 interface CallerCgroups {

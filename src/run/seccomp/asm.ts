@@ -38,6 +38,7 @@ interface Pending {
   jf: Target;
 }
 
+// Errors here are plain Error on purpose: the programs are ours, a bad one is a bug (exit 70).
 export class BpfAssembler {
   private readonly insns: Pending[] = [];
   private readonly labels = new Map<string, number>();

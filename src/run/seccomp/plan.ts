@@ -16,6 +16,7 @@ export interface PlannedSyscall {
 
 const ARG_COUNT = 6;
 
+// Plain Errors on purpose: the rule tables are ours, a bad one is a bug (exit 70).
 function checkTests(rule: SyscallRule): void {
   const args = new Set<number>();
   for (const t of rule.when ?? []) {

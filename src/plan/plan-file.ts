@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SpecError } from '../errors.js';
-import type { JailPlan } from '../plan/types.js';
-import { whyUnreadable } from '../spec/unreadable.js';
+import { type JailSpec, loadSpec, whyUnreadable } from '../spec/index.js';
+import type { JailPlan } from './types.js';
 
 const TYPES = new Set(['dir', 'file', 'generated', 'symlink', 'hardlink', 'device']);
 
@@ -54,4 +54,41 @@ export function readText(file: string): string {
 
 function bad(file: string, what: string): SpecError {
   return new SpecError('PLAN_INVALID', `invalid plan: ${what}`, { path: file });
+}
+
+export type PlanOrSpec = { kind: 'plan'; plan: JailPlan } | { kind: 'spec'; spec: JailSpec };
+
+export interface PlanOrSpecOptions {
+  /** Source root overriding the spec's `source` (--root): refused for a saved plan. */
+  root?: string;
+  /** --qemu-static: sets the spec's qemu_static; refused for a saved plan (plan with it instead). */
+  qemuStatic?: boolean;
+}
+
+/**
+ * FILE as build, pack and script take it: a plan saved by `jailsmith plan --json` (used as it is:
+ * it already names its source), or a spec, loaded. Options that only a spec can take are refused
+ * for a plan rather than silently ignored.
+ */
+export async function loadPlanOrSpec(file: string, opts: PlanOrSpecOptions = {}): Promise<PlanOrSpec> {
+  const plan = parsePlanText(readText(file), file);
+  if (plan === null) {
+    const spec = await loadSpec(file, {
+      ...(opts.root === undefined ? {} : { root: opts.root }),
+      qemuStatic: opts.qemuStatic === true,
+    });
+    return { kind: 'spec', spec };
+  }
+  if (opts.root !== undefined) {
+    throw new SpecError('PLAN_ROOT', '--root applies to specs; a saved plan already names its source', {
+      path: file,
+    });
+  }
+  if (opts.qemuStatic === true) {
+    throw new SpecError('PLAN_QEMU_STATIC', '--qemu-static applies to specs; plan with it instead', {
+      path: file,
+      hint: 'jailsmith plan SPEC --qemu-static --json > PLAN',
+    });
+  }
+  return { kind: 'plan', plan };
 }

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
+import { unescapeOctal } from './octal-escape.js';
 
 /** One line of /proc/self/mountinfo (proc_pid_mountinfo(5)), unescaped. */
 export interface MountInfo {
@@ -25,16 +26,7 @@ export interface MountInfo {
  * raw, so unescape on bytes and decode at the end (invalid UTF-8 keeps a latin1 key).
  */
 export function unescapeField(field: Buffer): string {
-  const out: number[] = [];
-  for (let i = 0; i < field.length; i++) {
-    const b = field[i] as number;
-    const oct = b === 0x5c && i + 3 < field.length ? field.subarray(i + 1, i + 4).toString('latin1') : '';
-    if (/^[0-7]{3}$/.test(oct)) {
-      out.push(Number.parseInt(oct, 8));
-      i += 3;
-    } else out.push(b);
-  }
-  return pathKey(Buffer.from(out));
+  return pathKey(unescapeOctal(field));
 }
 
 /** The key under which a host path is compared: UTF-8 text, or a latin1 image of raw bytes. */

@@ -1,15 +1,16 @@
 import { readdirSync } from 'node:fs';
 import picomatch from 'picomatch';
-import type { SourceRoot } from '../resolve/source-root.js';
+import type { RootView } from './root-view.js';
 
 const MAGIC = /[*?[\]{}]/;
 
 /**
  * Expands an absolute glob against a source root, one path component at a time (so `*` never spans
  * a '/'). Directories are listed through SourceRoot, so links such as /lib → usr/lib are followed
- * inside the root; the paths returned are the unresolved in-root spellings, sorted.
+ * inside the root; the paths returned are the unresolved in-root spellings, sorted. Hidden names
+ * match only a component that starts with '.' (as glob(3) without GLOB_PERIOD).
  */
-export function globRoot(root: SourceRoot, pattern: string): string[] {
+export function globRoot(root: RootView, pattern: string): string[] {
   let current = ['/'];
   const parts = pattern.split('/').filter(Boolean);
   for (const part of parts) {

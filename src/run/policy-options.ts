@@ -1,7 +1,7 @@
-/** A RunPolicy, with the command line's overrides, as the options of one run. */
+/** A RunPolicy, with the command line's overrides, as the options of one run (run consumes policy: the arrow goes run → policy). */
 import { UsageError } from '../errors.js';
-import type { RunOptions } from '../run/types.js';
-import type { RunPolicy } from './types.js';
+import type { RunPolicy } from '../policy/index.js';
+import type { RunOptions } from './types.js';
 
 /** The job's argv: entrypoint + (COMMAND, or cmd when no COMMAND is given). */
 export function jobCommand(policy: RunPolicy | undefined, command: string[]): string[] {

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { globRoot } from '../../src/plan/glob-root.js';
 import { SourceRoot } from '../../src/resolve/source-root.js';
+import { globRoot } from '../../src/sys/index.js';
 import { tmpDir } from '../helpers/tmp.js';
-import { makeRoot } from './fake.js';
+import { makeRoot } from '../plan/fake.js';
 
 describe('globRoot expands in-root globs without leaving the root', () => {
   const base = tmpDir('glob-root-');

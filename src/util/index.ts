@@ -1,0 +1,1 @@
+export { gzipStages } from './gzip.js';
