@@ -64,7 +64,9 @@ export function fstabText(e: Pick<EngineInput, 'prep' | 'stage' | 'tmpfsOwner'>)
   return [
     line(e.prep.root.dir, e.stage.root, 'none', 'bind'),
     ...e.prep.binds.map((b, i) => line(b.source, e.stage.binds[i] as string, 'none', 'bind')),
-    ...e.prep.tmpfs.map((t, i) => line('tmpfs', e.stage.tmpfs[i] as string, 'tmpfs', tmpfsOptions(t, e.tmpfsOwner))),
+    ...e.prep.tmpfs.map((t, i) =>
+      line('tmpfs', e.stage.tmpfs[i] as string, 'tmpfs', tmpfsOptions(t, e.tmpfsOwner)),
+    ),
   ].join('');
 }
 
