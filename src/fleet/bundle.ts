@@ -94,6 +94,24 @@ async function hostIds(range: UidRange, given: number | undefined, jobIsRoot: bo
   return held.uid;
 }
 
+/**
+ * runc's init mounts the root and the bind sources as the container's root, a host uid of the
+ * range with no rights on the host: every directory on the way must be searchable by others.
+ */
+function checkReachable(hostPath: string, what: string): void {
+  const parts = path.resolve(hostPath).split('/').filter(Boolean);
+  for (let i = 0; i < parts.length; i++) {
+    const dir = `/${parts.slice(0, i).join('/')}`;
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new UsageError(
+        'FLEET_UNREACHABLE',
+        `${what} ${hostPath} cannot be reached by the container's uid: ${dir} is not searchable by others`,
+        { path: dir, hint: `chmod o+x ${dir}, or put the bundle elsewhere` },
+      );
+    }
+  }
+}
+
 export async function makeOciBundle(opts: OciBundleOptions): Promise<OciBundleResult> {
   const gaps = new Gaps('oci', allowedGaps('oci', opts.downgrade ?? []));
   const dirExists = checkTarget(opts.dir);
@@ -115,6 +133,8 @@ export async function makeOciBundle(opts: OciBundleOptions): Promise<OciBundleRe
     });
     const hostId = await hostIds(range, opts.hostId, job.uid === 0 && job.gid === 0);
     const root = opts.inPlace ? job.jail : 'rootfs';
+    checkReachable(opts.inPlace ? path.join(job.jail, 'x') : path.resolve(opts.dir, 'rootfs'), 'the root');
+    for (const b of job.binds) checkReachable(b.source as string, `bind ${b.target}: its source`);
     const config = ociConfig(job, {
       hostId,
       rootPath: root,
