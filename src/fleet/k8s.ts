@@ -69,12 +69,12 @@ function resources(job: FleetJob, gaps: Gaps) {
 }
 
 function volumes(job: FleetJob, opts: K8sOptions) {
-  if (job.tmpfs.some((t) => !t.exec || (t.mode & 0o7777) !== 0o777)) {
+  const inexpressible = job.tmpfs.filter((t) => !t.exec || (t.mode & 0o7777) !== 0o777);
+  if (inexpressible.length > 0)
     opts.gaps.need(
       'tmpfs',
-      job.tmpfs.map((t) => `tmpfs ${t.target}`),
+      inexpressible.map((t) => `tmpfs ${t.target}`),
     );
-  }
   const mounts: Record<string, unknown>[] = [];
   const vols: Record<string, unknown>[] = [];
   job.tmpfs.forEach((t, i) => {
