@@ -108,7 +108,7 @@ describe('Kubernetes Job and NetworkPolicy', () => {
     const np = k8sNetworkPolicy({ name: 'py-job', namespace: 'grading' });
     new Job(job as ConstructorParameters<typeof Job>[0]).validate();
     new NetworkPolicy(np as ConstructorParameters<typeof NetworkPolicy>[0]).validate();
-    golden('k8s.yaml', [job, np].map((o) => stringify(o, { lineWidth: 0 })).join('---\n'));
+    golden('k8s.golden.yaml', [job, np].map((o) => stringify(o, { lineWidth: 0 })).join('---\n'));
     expect(gaps.taken.map((d) => d.key)).toEqual(['cpu', 'nproc', 'rlimits', 'tmpfs']);
   });
 
