@@ -3,7 +3,7 @@
  * every field that carries policy (UPDATE_GOLDEN=1 regenerates them); the Kubernetes objects
  * validate against the Kubernetes schema; a gap is an error unless --downgrade accepts it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
@@ -16,7 +16,10 @@ const GOLDEN = path.join(import.meta.dirname, 'golden');
 
 function golden(name: string, text: string): void {
   const file = path.join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, text);
+  if (process.env.UPDATE_GOLDEN === '1') {
+    mkdirSync(GOLDEN, { recursive: true });
+    writeFileSync(file, text);
+  }
   expect(text).toBe(readFileSync(file, 'utf8'));
 }
 
