@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import {
+  chmodSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -102,7 +103,9 @@ function checkReachable(hostPath: string, what: string): void {
   const parts = path.resolve(hostPath).split('/').filter(Boolean);
   for (let i = 0; i < parts.length; i++) {
     const dir = `/${parts.slice(0, i).join('/')}`;
-    if ((statSync(dir).mode & 0o001) === 0) {
+    const st = statSync(dir, { throwIfNoEntry: false });
+    if (!st) return; // made by us below, searchable
+    if ((st.mode & 0o001) === 0) {
       throw new UsageError(
         'FLEET_UNREACHABLE',
         `${what} ${hostPath} cannot be reached by the container's uid: ${dir} is not searchable by others`,
@@ -146,6 +149,8 @@ export async function makeOciBundle(opts: OciBundleOptions): Promise<OciBundleRe
     const parent = path.dirname(path.resolve(opts.dir));
     const staging = mkdtempSync(path.join(parent, `.${path.basename(opts.dir)}.jailsmith-`));
     try {
+      // mkdtemp's 0700 would keep the container's root out of its own rootfs.
+      chmodSync(staging, 0o755);
       if (!opts.inPlace) {
         mkdirSync(path.join(staging, 'rootfs'), { mode: 0o755 });
         // The tree as it stands: owners, modes, links, device nodes, capabilities and ACLs kept.
