@@ -61,7 +61,7 @@ describe('OCI config.json', () => {
     const linux = config.linux as Record<string, unknown>;
     expect(linux.seccomp).toEqual(ociSeccompProfile('x64'));
     golden(
-      'oci-config.json',
+      'oci-config.golden.json',
       `${JSON.stringify({ ...config, linux: { ...linux, seccomp: '(ociSeccompProfile)' } }, null, 2)}\n`,
     );
     expect(gaps.taken.map((d) => d.key)).toEqual(['timeout', 'cpu']);
