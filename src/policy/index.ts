@@ -1,4 +1,5 @@
 export { policyFromSpec } from './from-spec.js';
+export { mergePolicy } from './merge.js';
 export {
   LIMIT_ALIASES,
   parseBind,

@@ -17,8 +17,8 @@ describe('command table', () => {
     },
   );
 
-  it('only run takes what follows --', () => {
-    expect(commands.filter((c) => c.tail).map(commandName)).toEqual(['run']);
+  it('only the commands that take a job’s command take what follows --', () => {
+    expect(commands.filter((c) => c.tail).map(commandName)).toEqual(['run', 'oci-bundle', 'k8s']);
   });
 
   it('finds a command by name, not by a prefix', () => {

@@ -80,6 +80,19 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./run.js')).runCommand,
   },
   {
+    command: 'oci-bundle <src> <dir> [command..]',
+    describe:
+      'Make an OCI runtime bundle (rootfs + config.json) that carries the run policy, for runc or podman',
+    tail: true,
+    load: async () => (await import('./oci-bundle.js')).ociBundleCommand,
+  },
+  {
+    command: 'k8s <src> [command..]',
+    describe: 'Write a Kubernetes Job and NetworkPolicy (and its seccomp profile) that carry the run policy',
+    tail: true,
+    load: async () => (await import('./k8s.js')).k8sCommand,
+  },
+  {
     command: 'import <format> <ini> <sections..>',
     describe: 'Convert jailkit ini sections into a jailsmith spec (YAML on stdout)',
     load: async () => (await import('./import.js')).importCommand,
