@@ -18,9 +18,8 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, UsageError } from '../errors.js';
-import { mergePolicy } from '../policy/merge.js';
-import type { RunPolicy, UidRange } from '../policy/types.js';
-import { checkUidRange, configuredUidRange, holdUid } from '../run/uid-pool.js';
+import { mergePolicy, type RunPolicy, type UidRange } from '../policy/index.js';
+import { checkUidRange, configuredUidRange, holdUid } from '../run/index.js';
 import { allowedGaps, type Downgrade, Gaps } from './downgrade.js';
 import { resolveJob } from './job.js';
 import { jobHostUid, ociConfig } from './oci-config.js';

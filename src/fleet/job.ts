@@ -5,10 +5,20 @@
  */
 import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { errnoCode, RunError } from '../errors.js';
-import { jobCommand } from '../policy/to-options.js';
-import type { PolicyBind, RunLimits, RunPolicy } from '../policy/types.js';
-import { checkWorkdir, jailMountPoint, lookupUser, openJail, resolveCommand } from '../run/jail-dir.js';
-import { DEFAULT_PATH, DEFAULT_UID, jailDevices, type PreparedTmpfs, tmpfsMounts } from '../run/prepare.js';
+import type { PolicyBind, RunLimits, RunPolicy } from '../policy/index.js';
+import {
+  checkWorkdir,
+  DEFAULT_PATH,
+  DEFAULT_UID,
+  jailDevices,
+  jailMountPoint,
+  jobCommand,
+  lookupUser,
+  openJail,
+  type PreparedTmpfs,
+  resolveCommand,
+  tmpfsMounts,
+} from '../run/index.js';
 
 export interface FleetDevice {
   /** In-jail path, e.g. /dev/null. */

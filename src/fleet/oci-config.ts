@@ -12,7 +12,7 @@
  *   and the container's root, which runc's init needs to be while it sets the container up; the
  *   job itself has no capabilities and no new privileges, so it never becomes that root.
  */
-import { ociSeccompProfile } from '../run/seccomp/oci.js';
+import { ociSeccompProfile } from '../run/index.js';
 import type { Downgrade, Gaps } from './downgrade.js';
 import type { FleetJob } from './job.js';
 

@@ -7,13 +7,10 @@
 import { closeSync, existsSync, lstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parsePlanText, readText } from '../build/plan-file.js';
 import { errnoCode, UsageError } from '../errors.js';
-import { installPackage } from '../pack/install.js';
-import { openPackSource } from '../pack/source.js';
-import { policyFromSpec } from '../policy/from-spec.js';
-import type { RunPolicy } from '../policy/types.js';
-import { loadSpec } from '../spec/load.js';
+import { installPackage, openPackSource } from '../pack/index.js';
+import { loadPlanOrSpec } from '../plan/index.js';
+import { policyFromSpec, type RunPolicy } from '../policy/index.js';
 
 export interface FleetSource {
   kind: 'dir' | 'spec' | 'package';
@@ -98,15 +95,9 @@ export async function openFleetSource(src: string, opts: OpenOptions = {}): Prom
     };
   }
   // A saved plan carries no run policy of its own; a spec's run: block is the policy.
-  const saved = parsePlanText(readText(src), src);
+  const loaded = await loadPlanOrSpec(src);
   const built = await openPackSource(src);
-  let policy: RunPolicy | undefined;
-  try {
-    policy = saved ? undefined : policyFromSpec(await loadSpec(src), src);
-  } catch (e) {
-    built.cleanup();
-    throw e;
-  }
+  const policy: RunPolicy | undefined = loaded.kind === 'spec' ? policyFromSpec(loaded.spec, src) : undefined;
   return {
     kind: 'spec',
     dir: built.dir,

@@ -1,6 +1,6 @@
 /** A RunPolicy, with the command line's overrides, as the options of one run (run consumes policy: the arrow goes run → policy). */
 import { UsageError } from '../errors.js';
-import type { RunPolicy } from '../policy/index.js';
+import { mergePolicy, type RunPolicy } from '../policy/index.js';
 import type { RunOptions } from './types.js';
 
 /** The job's argv: entrypoint + (COMMAND, or cmd when no COMMAND is given). */
@@ -16,16 +16,33 @@ export function jobCommand(policy: RunPolicy | undefined, command: string[]): st
   return argv;
 }
 
+/** Keys of a policy that a run's options can override, as one policy (undefined keys left out). */
+function overridesAsPolicy(over: Partial<RunOptions>): RunPolicy {
+  const p: RunPolicy = {};
+  if (over.user !== undefined) p.user = over.user;
+  if (over.workdir !== undefined) p.workdir = over.workdir;
+  if (over.net !== undefined) p.net = over.net;
+  if (over.timeout !== undefined) p.timeout = over.timeout;
+  if (over.seccomp !== undefined) p.seccomp = over.seccomp;
+  if (over.auditAllow !== undefined) p.auditAllow = over.auditAllow;
+  if (over.limits !== undefined) p.limits = over.limits;
+  if (over.env !== undefined) p.env = over.env;
+  if (over.binds !== undefined) p.binds = over.binds;
+  if (over.tmpfs !== undefined) p.tmpfs = over.tmpfs;
+  return p;
+}
+
 /**
- * The policy's settings as run options (binds need their host sources here: a shipped policy's
- * bind without one is an error naming it). Options given in `over` win; limits, env, binds and
- * tmpfs are merged, the command line's last.
+ * The policy's settings as run options, merged with `over` as mergePolicy merges (the command
+ * line wins). Binds need their host sources here: a shipped policy's bind without one is an
+ * error naming it.
  */
 export function policyRunOptions(
   policy: RunPolicy,
   over: Partial<RunOptions> & Pick<RunOptions, 'jail' | 'command'>,
 ): RunOptions {
-  const binds = (policy.binds ?? []).map((b) => {
+  const merged = mergePolicy(policy, overridesAsPolicy(over));
+  const binds = (merged.binds ?? []).map((b) => {
     if (b.source === undefined) {
       throw new UsageError(
         'RUN_BIND_SOURCE',
@@ -37,18 +54,13 @@ export function policyRunOptions(
     }
     return { source: b.source, target: b.target, readOnly: b.readOnly };
   });
-  const out: RunOptions = {
-    ...(policy.user !== undefined ? { user: policy.user } : {}),
-    ...(policy.workdir !== undefined ? { workdir: policy.workdir } : {}),
-    ...(policy.net !== undefined ? { net: policy.net } : {}),
-    ...(policy.timeout !== undefined ? { timeout: policy.timeout } : {}),
-    ...(policy.seccomp !== undefined ? { seccomp: policy.seccomp } : {}),
-    ...(policy.auditAllow ? { auditAllow: [...policy.auditAllow] } : {}),
+  const { entrypoint: _e, cmd: _c, binds: _b, ...settings } = merged;
+  return {
     ...over,
-    limits: { ...policy.limits, ...over.limits },
-    env: { ...policy.env, ...over.env },
-    binds: [...binds.filter((b) => !over.binds?.some((o) => o.target === b.target)), ...(over.binds ?? [])],
-    tmpfs: [...(policy.tmpfs ?? []), ...(over.tmpfs ?? [])],
+    ...settings,
+    limits: merged.limits ?? {},
+    env: merged.env ?? {},
+    binds,
+    tmpfs: merged.tmpfs ?? [],
   };
-  return out;
 }
