@@ -4,10 +4,8 @@
  * anything is written, rather than left to fail, or be ignored, where the bundle runs.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { UsageError } from '../errors.js';
-
-const DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+import { findHostTool } from '../sys/index.js';
 
 export interface RuntimeFeatures {
   path: string;
@@ -19,13 +17,8 @@ export interface RuntimeFeatures {
 
 /** A name is looked up in the system directories; a path is taken as it is. */
 export function findRuntime(name: string): string {
-  const candidates = name.includes('/') ? [name] : DIRS.map((d) => `${d}/${name}`);
-  for (const c of candidates) {
-    try {
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {}
-  }
+  const found = findHostTool(name);
+  if (found) return found;
   throw new UsageError(
     'FLEET_NO_RUNTIME',
     `${name} is not installed: the bundle is checked against the runtime that runs it`,

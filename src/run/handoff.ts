@@ -9,21 +9,13 @@
  * job's uid; the kernel clears setuid and setgid bits on such a chown.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, lchownSync, lstatSync, readdirSync } from 'node:fs';
+import { lchownSync, lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { RunError } from '../errors.js';
-
-const SETFACL = ['/usr/bin/setfacl', '/bin/setfacl'];
+import { findHostTool } from '../sys/index.js';
 
 function setfacl(args: string[], target: string): void {
-  const bin = SETFACL.find((p) => {
-    try {
-      accessSync(p, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const bin = findHostTool('setfacl');
   if (!bin) {
     throw new RunError('RUN_MISSING_TOOL', 'setfacl not found: it opens an rw bind to the job’s own uid', {
       path: target,

@@ -3,8 +3,8 @@
  * prlimit, mount), keyutils' keyctl (a fresh session keyring) and sh. Looked up in fixed system directories, never in the caller's PATH, so a PATH
  * entry cannot substitute one of them. A missing one is a one-line error, never a weaker fallback.
  */
-import { accessSync, constants } from 'node:fs';
 import { RunError } from '../errors.js';
+import { findHostTool } from '../sys/index.js';
 
 const DIRS = ['/usr/bin', '/usr/sbin', '/bin', '/sbin'];
 
@@ -19,13 +19,7 @@ export interface HostTools {
 }
 
 function find(name: string): string | null {
-  for (const d of DIRS) {
-    try {
-      accessSync(`${d}/${name}`, constants.X_OK);
-      return `${d}/${name}`;
-    } catch {}
-  }
-  return null;
+  return findHostTool(name, DIRS);
 }
 
 const PACKAGE: Record<string, string> = { bwrap: 'bubblewrap', keyctl: 'keyutils' };

@@ -20,6 +20,7 @@ export {
 } from './accounts.js';
 export { type AtomicWriteOptions, atomicTempName, writeFileAtomic } from './atomic-write.js';
 export { globRoot } from './glob-root.js';
+export { findHostTool, SYSTEM_DIRS } from './host-tool.js';
 export { octalMode } from './mode.js';
 export {
   isUnder,

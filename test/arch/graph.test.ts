@@ -71,6 +71,7 @@ const ALLOWED: Record<string, string> = {
   'fleet -> pack': 'a package or a spec as the source of a bundle or a Job',
   'fleet -> plan': 'is the source a spec or a saved plan',
   'fleet -> policy': 'the run policy it renders for other engines',
+  'fleet -> sys': 'host tools are looked up in the system directories',
   'fleet -> run': 'the same user, tmpfs, devices and seccomp rules as jailsmith run',
   'run -> audit': 'run refuses a jail the audit finds critical (gate)',
   'run -> policy': 'run takes its options from a policy',

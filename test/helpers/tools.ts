@@ -3,21 +3,11 @@
  * In CI (CI=true) a missing tool fails the test file: a check that cannot run must never pass
  * quietly. Elsewhere the suite is skipped with the reason printed.
  */
-import { accessSync, constants } from 'node:fs';
-
-const DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
-export const inCI: boolean = process.env.CI === 'true' || process.env.CI === '1';
+import { findHostTool } from '../../src/sys/index.js';
 
 /** The tool's path in the system directories, or null. */
 export function toolPath(name: string): string | null {
-  for (const d of DIRS) {
-    try {
-      accessSync(`${d}/${name}`, constants.X_OK);
-      return `${d}/${name}`;
-    } catch {}
-  }
-  return null;
+  return findHostTool(name);
 }
 
 /**

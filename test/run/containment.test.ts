@@ -74,6 +74,23 @@ describeAsRoot('jailsmith run: containment of concurrent hostile jobs', () => {
     return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
   }
 
+  /**
+   * A node script that runs `job.py WHAT` with runJail in a process of its own (for a caller with a
+   * keyring or a terminal of its own); its argument `on`/`off` sets the seccomp filter.
+   */
+  function jobRunner(what: string): string {
+    const runner = path.join(base, `${what}-runner.mjs`);
+    writeFileSync(
+      runner,
+      `import { runJail } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../dist/index.js'))};\n` +
+        `const seccomp = process.argv[2] !== 'off';\n` +
+        `const r = await runJail({ jail: ${JSON.stringify(jail)}, seccomp, command: ['/bin/sh', '-c', 'exec python3 /in/job.py ${what}'],` +
+        ` binds: [{ source: ${JSON.stringify(input)}, target: '/in', readOnly: true }] });\n` +
+        'process.exit(r.exitCode);\n',
+    );
+    return runner;
+  }
+
   async function until(log: string, line: string): Promise<void> {
     for (let i = 0; i < 300 && !output(log).includes(line); i++) await sleep(20);
     expect(output(log)).toContain(line);
@@ -207,15 +224,7 @@ describeAsRoot('jailsmith run: containment of concurrent hostile jobs', () => {
 
   it.skipIf(!ready)('the job gets a fresh session keyring, with or without the seccomp filter', async () => {
     // The caller holds a secret in its session keyring; the job must not find it from its own.
-    const runner = path.join(base, 'keyring-runner.mjs');
-    writeFileSync(
-      runner,
-      `import { runJail } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../dist/index.js'))};\n` +
-        `const seccomp = process.argv[2] === 'on';\n` +
-        `const r = await runJail({ jail: ${JSON.stringify(jail)}, seccomp, command: ['/bin/sh', '-c', 'exec python3 /in/job.py keyring'],` +
-        ` binds: [{ source: ${JSON.stringify(input)}, target: '/in', readOnly: true }] });\n` +
-        'process.exit(r.exitCode);\n',
-    );
+    const runner = jobRunner('keyring');
     for (const mode of ['off', 'on']) {
       const r = await execa(
         'keyctl',
@@ -246,14 +255,7 @@ describeAsRoot('jailsmith run: containment of concurrent hostile jobs', () => {
   });
 
   it.skipIf(!ready)('TIOCSTI and TIOCSETD on the caller’s terminal are refused', async () => {
-    const runner = path.join(base, 'tty-runner.mjs');
-    writeFileSync(
-      runner,
-      `import { runJail } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../dist/index.js'))};\n` +
-        `const r = await runJail({ jail: ${JSON.stringify(jail)}, command: ['/bin/sh', '-c', 'exec python3 /in/job.py tty'],` +
-        ` binds: [{ source: ${JSON.stringify(input)}, target: '/in', readOnly: true }] });\n` +
-        'process.exit(r.exitCode);\n',
-    );
+    const runner = jobRunner('tty');
     // script(1) gives the run a real terminal as its stdin.
     const r = await execa('script', ['-qec', `${process.execPath} ${runner}`, '/dev/null'], {
       reject: false,
@@ -271,23 +273,21 @@ describeAsRoot('jailsmith run: containment of concurrent hostile jobs', () => {
       [['--limit', 'mem=12X'], /--limit mem/],
       [['--tmpfs', '/tmp:huge'], /--tmpfs \/tmp/],
     ];
+    // The command line of a run that would leave a marker in the shared bind, after `prefix`.
+    const runArgv = (flags: string[] = []) => [
+      BIN,
+      'run',
+      jail,
+      ...flags,
+      '--bind',
+      `${shared}:/work:rw`,
+      '--',
+      '/bin/sh',
+      '-c',
+      'echo > /work/ran',
+    ];
     for (const [flags, message] of cases) {
-      const r = await execa(
-        process.execPath,
-        [
-          BIN,
-          'run',
-          jail,
-          ...flags,
-          '--bind',
-          `${shared}:/work:rw`,
-          '--',
-          '/bin/sh',
-          '-c',
-          'echo > /work/ran',
-        ],
-        { reject: false },
-      );
+      const r = await execa(process.execPath, runArgv(flags), { reject: false });
       expect(r.exitCode).toBe(2);
       expect(r.stderr.split('\n')[0]).toMatch(message);
       expect(r.stderr.split('\n').filter((l) => !l.startsWith('hint:'))).toHaveLength(1);
@@ -303,15 +303,7 @@ describeAsRoot('jailsmith run: containment of concurrent hostile jobs', () => {
         'mount --bind /dev/null "$(command -v bwrap)" && exec "$@"',
         'sh',
         process.execPath,
-        BIN,
-        'run',
-        jail,
-        '--bind',
-        `${shared}:/work:rw`,
-        '--',
-        '/bin/sh',
-        '-c',
-        'echo > /work/ran',
+        ...runArgv(),
       ],
       { reject: false },
     );

@@ -14,6 +14,7 @@ import { compileC } from '../helpers/compile.js';
 import { isRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { requireThat, requireTool } from '../helpers/tools.js';
+import { FILTERED } from './seccomp-expected.js';
 
 const HERE = import.meta.dirname;
 const x64 = process.arch === 'x64';
@@ -22,25 +23,6 @@ const ready =
   requireTool('gcc') &&
   (!isRoot || requireTool('setpriv', 'util-linux')) &&
   requireThat(process.arch === 'x64' || process.arch === 'arm64', `a seccomp filter for ${process.arch}`);
-
-/** seccomp-probe.c's lines under the filter (the same as test/run/seccomp.test.ts expects). */
-const FILTERED = {
-  seccomp: '2',
-  add_key: 'EPERM',
-  keyctl_join: 'EPERM',
-  io_uring_setup: 'EPERM',
-  unshare_newuser: 'EPERM',
-  unshare_none: 'EPERM',
-  clone_plain: 'ok',
-  clone_newuser: 'EPERM',
-  clone_newuser_fs: 'EPERM',
-  clone3: 'ENOSYS',
-  personality_bsd: 'EPERM',
-  personality_query: 'ok',
-  ioctl_tiocsti: 'EPERM',
-  ioctl_tioclinux: 'EPERM',
-  ioctl_tcgets: 'ENOTTY',
-};
 
 /** seccomp-probe-extra.c's refusals under the filter. */
 const EXTRA_REFUSED: Record<string, string> = {

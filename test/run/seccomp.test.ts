@@ -14,27 +14,9 @@ import { compileC } from '../helpers/compile.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { makeCJail } from './jails.js';
+import { FILTERED } from './seccomp-expected.js';
 
 const PROBE_SRC = path.join(import.meta.dirname, 'seccomp-probe.c');
-
-/** What the probe reports under the filter: every line of seccomp-probe.c. */
-const FILTERED = {
-  seccomp: '2',
-  add_key: 'EPERM',
-  keyctl_join: 'EPERM',
-  io_uring_setup: 'EPERM',
-  unshare_newuser: 'EPERM',
-  unshare_none: 'EPERM',
-  clone_plain: 'ok',
-  clone_newuser: 'EPERM',
-  clone_newuser_fs: 'EPERM',
-  clone3: 'ENOSYS',
-  personality_bsd: 'EPERM',
-  personality_query: 'ok',
-  ioctl_tiocsti: 'EPERM',
-  ioctl_tioclinux: 'EPERM',
-  ioctl_tcgets: 'ENOTTY',
-};
 
 /** kernel.io_uring_disabled: 0 lets an unprivileged job set up a ring when nothing filters it. */
 function ioUringOpen(): boolean {
