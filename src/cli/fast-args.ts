@@ -320,6 +320,10 @@ function special(argv: Dict<unknown>, words: readonly unknown[]): boolean {
  * are read), or undefined when the line is one for yargs itself (help, version, a parse error).
  */
 export function commandWord(head: readonly string[]): string | undefined {
+  // A first word that is no option is the command word: nothing before it could take it as a
+  // value. fastArgs' own parse still catches help, version and completion anywhere on the line.
+  const first = head[0];
+  if (first !== undefined && !first.startsWith('-')) return first === 'help' ? undefined : first;
   const p = detailed(head, globalModel().hints, MAIN_CONFIG);
   const argv = p.argv as Dict<unknown> & { _: unknown[] };
   if (p.error || special(argv, argv._) || argv._.length === 0) return undefined;
