@@ -72,7 +72,12 @@ async function fastPath(
       : table.find((c) => commandName(c) === word || (c.aliases ?? []).includes(word));
   if (word === undefined || entry === undefined) return false;
   const mod = await entry.load();
-  const args = fastArgs(head, word, entry.command, mod.builder);
+  let args: Record<string, unknown> | null;
+  try {
+    args = fastArgs(head, word, entry.command, mod.builder);
+  } catch {
+    return false; // a fault of the fast path: yargs, the reference, takes the line
+  }
   if (args === null) return false;
   opts.onPath?.('fast');
   await runHandler(entry, mod, args, tail, io);
