@@ -19,15 +19,23 @@ export interface Io {
 }
 
 export function processIo(): Io {
-  const tty = Boolean(process.stderr.isTTY);
+  // Getters, read on use: process.stdout and process.stderr are built on first access (stream
+  // and tty modules, a few ms), which a command that prints nothing (a job writing to the fds it
+  // inherits) need not pay.
   return {
     out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
-    tty,
+    get tty() {
+      return Boolean(process.stderr.isTTY);
+    },
     status: (t) => process.stderr.write(t),
-    columns: process.stderr.columns || 80,
+    get columns() {
+      return process.stderr.columns || 80;
+    },
     // stdout, not stderr: `jailsmith audit DIR | less` must not carry escape codes into the pipe.
-    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
+    get color() {
+      return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+    },
   };
 }
 

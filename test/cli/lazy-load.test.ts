@@ -24,8 +24,13 @@ writeFileSync(
   `import { register } from 'node:module';\nregister(new URL('./hook.mjs', import.meta.url));`,
 );
 
+/** What each bundle chunk holds (scripts/bundle-cli.mjs writes it): chunk names carry a hash. */
+const meta: Record<string, { entryPoint: string | null; packages: string[] }> = JSON.parse(
+  readFileSync(path.join(REPO, 'dist/bundle/meta.json'), 'utf8'),
+);
+
 let n = 0;
-async function loaded(args: string[]): Promise<{ exitCode: number; modules: string[] }> {
+async function loaded(args: string[]): Promise<{ exitCode: number; chunks: string[] }> {
   const log = path.join(dir, `log-${n++}`);
   writeFileSync(log, '');
   const r = await execa(process.execPath, ['--import', path.join(dir, 'register.mjs'), BIN, ...args], {
@@ -33,38 +38,81 @@ async function loaded(args: string[]): Promise<{ exitCode: number; modules: stri
     reject: false,
     env: { MODULE_LOG: log, NO_COLOR: '1' },
   });
-  const modules = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))].map((u) =>
-    u.startsWith(`file://${REPO}/`) ? u.slice(`file://${REPO}/`.length) : u,
-  );
-  return { exitCode: r.exitCode ?? -1, modules };
+  const prefix = `file://${REPO}/dist/bundle/`;
+  const urls = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))];
+  // Everything the CLI loads comes from the bundle (or node: built-ins).
+  expect(urls.filter((u) => !u.startsWith(prefix) && !u.startsWith('node:'))).toEqual([
+    `file://${REPO}/bin/jailsmith`,
+  ]);
+  const chunks = urls.filter((u) => u.startsWith(prefix)).map((u) => u.slice(prefix.length));
+  return { exitCode: r.exitCode ?? -1, chunks };
 }
 
-const commandModules = (mods: string[]) => mods.filter((m) => /^dist\/cli\/commands\/(?!index\.js)/.test(m));
+/** The command modules among the chunks a line loaded, by their source name. */
+const commandModules = (chunks: string[]) =>
+  chunks
+    .map((c) => meta[c]?.entryPoint ?? '')
+    .filter((e) => /^dist\/cli\/commands\/(?!index\.js)/.test(e))
+    .map((e) => path.basename(e, '.js'));
+/** The npm packages a line loaded (yargs is the one that costs). */
+const packages = (chunks: string[]) => [...new Set(chunks.flatMap((c) => meta[c]?.packages ?? []))].sort();
 
 describe('the CLI loads only what a command line needs', () => {
+  it('every chunk it loads is known to the bundle’s metadata', async () => {
+    const r = await loaded(['--version']);
+    expect(r.chunks.filter((c) => !(c in meta))).toEqual([]);
+  });
+
   it('--version loads neither yargs nor any command', async () => {
     const r = await loaded(['--version']);
     expect(r.exitCode).toBe(0);
-    expect(r.modules.filter((m) => m.includes('node_modules/'))).toEqual([]);
-    expect(commandModules(r.modules)).toEqual([]);
+    expect(r.chunks.map((c) => meta[c]?.entryPoint).filter(Boolean)).toEqual(['dist/cli/main.js']);
+    expect(packages(r.chunks)).toEqual([]);
+    expect(commandModules(r.chunks)).toEqual([]);
   });
 
   it('--help loads yargs but no command module', async () => {
     const r = await loaded(['--help']);
     expect(r.exitCode).toBe(0);
-    expect(r.modules).toContain('node_modules/yargs/index.mjs');
-    expect(commandModules(r.modules)).toEqual([]);
+    expect(packages(r.chunks)).toContain('yargs');
+    expect(commandModules(r.chunks)).toEqual([]);
   });
 
   it('a command loads its own module and no other', async () => {
     const r = await loaded(['manifest', '--help']);
     expect(r.exitCode).toBe(0);
-    expect(commandModules(r.modules)).toEqual(['dist/cli/commands/manifest.js']);
+    expect(packages(r.chunks)).toContain('yargs');
+    expect(commandModules(r.chunks)).toEqual(['manifest']);
   });
 
   it('an unknown command loads no command module', async () => {
     const r = await loaded(['frobnicate']);
     expect(r.exitCode).toBe(2);
-    expect(commandModules(r.modules)).toEqual([]);
+    expect(commandModules(r.chunks)).toEqual([]);
   });
+
+  it('a usage error still gets yargs’ message', async () => {
+    const r = await loaded(['audit', '--frob']);
+    expect(r.exitCode).toBe(2);
+    expect(packages(r.chunks)).toContain('yargs');
+    expect(commandModules(r.chunks)).toEqual(['audit']);
+  });
+
+  // Ordinary lines: the fast path (yargs-parser alone) parses them; yargs never loads.
+  const jail = tmpDir('jailsmith-lazy-jail-');
+  const ordinary: Record<string, string[]> = {
+    audit: ['audit', jail, '--fail-on', 'none', '-q'],
+    // Both fail once parsed (no such spec or jail): the parse path is what is checked here.
+    build: ['build', path.join(jail, 'none.yaml'), path.join(jail, 'out'), '--force', '-q'],
+    run: ['run', path.join(jail, 'none'), '--json', '--', '/bin/sh', '-c', 'true'],
+  };
+  for (const [name, line] of Object.entries(ordinary)) {
+    it(`${name}: an ordinary line loads no yargs`, async () => {
+      const r = await loaded(line);
+      if (name === 'audit') expect(r.exitCode).toBe(0);
+      expect(packages(r.chunks)).not.toContain('yargs');
+      expect(packages(r.chunks)).toContain('yargs-parser');
+      expect(commandModules(r.chunks)).toEqual([name]);
+    });
+  }
 });

@@ -82,12 +82,15 @@ export const auditCommand: CommandModule<object, AuditArgs> = {
     } else {
       if (!args.dir)
         throw new UsageError('USAGE', 'name a jail directory or --pid PID', { hint: 'jailsmith audit DIR' });
-      const [{ auditJail }, { CHECKS }, { loadSpec }] = await Promise.all([
+      const [{ auditJail }, { CHECKS }] = await Promise.all([
         import('../../audit/audit.js'),
         import('../../audit/registry.js'),
-        import('../../spec/load.js'),
       ]);
-      const allow = [...(args.spec ? (await loadSpec(args.spec)).audit.allow : []), ...args.allow];
+      // The spec loader (YAML, the schema validator) loads only for --spec.
+      const fromSpec = args.spec
+        ? (await (await import('../../spec/load.js')).loadSpec(args.spec)).audit.allow
+        : [];
+      const allow = [...fromSpec, ...args.allow];
       // The walker reports entries walked and the directory being read (no bytes: it reads no contents).
       const progress = progressReporter(io, args, 'auditing');
       const shown = progress.onProgress;

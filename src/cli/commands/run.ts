@@ -153,14 +153,20 @@ export const runCommand: CommandModule<object, RunArgs> = {
   builder,
   handler: action<RunArgs>(async (args, io) => {
     const opts = await runOptionsFrom(args);
-    const [{ runJail }, { PROBE_RULES, probeProcess }, { toJson }, { renderText }] = await Promise.all([
+    // The probe and its reporters load only for --probe: a few ms of every other job's start.
+    const [{ runJail }, probing] = await Promise.all([
       import('../../run/run-jail.js'),
-      import('../../audit/probe.js'),
-      import('../../audit/reporters/json.js'),
-      import('../../audit/reporters/text.js'),
+      args.probe
+        ? Promise.all([
+            import('../../audit/probe.js'),
+            import('../../audit/reporters/json.js'),
+            import('../../audit/reporters/text.js'),
+          ])
+        : undefined,
     ]);
     let probe: ProbeReport | undefined;
-    if (args.probe) {
+    if (probing) {
+      const [{ probeProcess }] = probing;
       // Taken from the host while the job runs; printed once it is over, after the job's output.
       opts.onStart = (pid) => {
         probe = probeProcess(pid);
@@ -170,9 +176,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
     // Protections that could not be applied are said on stderr in every mode, -q and --json too.
     for (const n of result.notes) io.err(`jailsmith: missing protection ${n}`);
     if (args.json) {
-      printJson(io, args.probe ? { ...result, probe: probe ? toJson(probe) : null } : result);
+      printJson(io, probing ? { ...result, probe: probe ? probing[1].toJson(probe) : null } : result);
     } else {
-      if (args.probe) {
+      if (probing) {
+        const [{ PROBE_RULES }, , { renderText }] = probing;
         io.err(
           probe
             ? renderText(probe, { checks: PROBE_RULES })
