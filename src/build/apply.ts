@@ -2,6 +2,7 @@ import { withLogins } from '../login/plan-merge.js';
 import { readRecord } from '../login/record.js';
 import { compareBytes } from '../manifest/manifest.js';
 import type { JailPlan, PlanEntry } from '../plan/types.js';
+import { policyOfPlan, writePolicyRecord } from '../policy/index.js';
 import { JailTarget } from '../root/target.js';
 import { type DiffStats, diffJail, scanJail } from './compare.js';
 import { completeEntries, preservedDirs } from './expected.js';
@@ -62,6 +63,8 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
       // Nothing to write in the jail, but the plan hashed sources: remember them for next time.
       writeState(j.state, stateRecord(state), sources);
     }
+    // The run: block travels with the jail: pack carries it, run uses it by default.
+    writePolicyRecord(j.dir, policyOfPlan(plan));
     return { dir: j.dir, ...diff, written, notes: [...plan.notes, ...target.notes] };
   } finally {
     target.release();

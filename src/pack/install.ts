@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { ManifestEntry } from '../manifest/types.js';
+import { writePolicyRecord } from '../policy/index.js';
 import type { OnProgress } from '../progress.js';
 import { EntrySink } from '../root/entry-sink.js';
 import { JailTarget } from '../root/target.js';
@@ -43,7 +44,10 @@ export async function installPackage(
         sink.close();
       }
     });
-    return { ...(report as PackageReport), dir: target.paths.dir, replaced, notes: target.notes };
+    const done = report as PackageReport;
+    // Recorded even when empty: a policy of an earlier install must not outlive its tree.
+    writePolicyRecord(target.paths.dir, done.policy ?? {});
+    return { ...done, dir: target.paths.dir, replaced, notes: target.notes };
   } finally {
     target.release();
   }

@@ -6,6 +6,7 @@ import { PackError } from '../errors.js';
 import { manifestOf, sha256File } from '../manifest/manifest.js';
 import type { ManifestEntry } from '../manifest/types.js';
 import type { JailPlan } from '../plan/types.js';
+import type { RunPolicy } from '../policy/index.js';
 import type { OnProgress } from '../progress.js';
 import { writeBundle } from '../script/bundle.js';
 import { packEpoch } from './entry-header.js';
@@ -36,6 +37,8 @@ export interface PackOptions {
    */
   setup?: boolean;
   plan?: JailPlan;
+  /** The run policy to carry in the manifest (covered by the signature). */
+  policy?: RunPolicy;
   /** Jail name for a synthesised plan (default: the directory's base name). */
   name?: string;
   /** Entry mtime; default SOURCE_DATE_EPOCH or 0. */
@@ -127,6 +130,7 @@ export async function packJail(dir: string, out: string, opts: PackOptions): Pro
   const stored = opts.format === 'tar.gz' ? 0 : false;
   const { entries, skipped } = packageEntries(dir);
   const manifest: PackageManifest = { format: 1, meta: {}, entries };
+  if (opts.policy) manifest.policy = opts.policy;
   const final = PartFile.create(out);
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'jailsmith-pack-'));
   let tree: PartFile | undefined;

@@ -3,6 +3,7 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { errnoCode, isJailError, PackError } from '../errors.js';
 import type { ManifestEntry } from '../manifest/types.js';
+import type { RunPolicy } from '../policy/index.js';
 import { PackageRefused, refuse } from './errors.js';
 import {
   MANIFEST_NAME,
@@ -39,6 +40,8 @@ export interface PackageReport {
   /** True only when checked against a trusted key. */
   signatureVerified: boolean;
   setupScript: string | null;
+  /** The run policy the package carries (covered by its signature), null when it has none. */
+  policy: RunPolicy | null;
   manifest: ManifestEntry[];
 }
 
@@ -210,6 +213,7 @@ function checkMeta(file: string, meta: Map<string, Buffer>, trust: KeyObject | u
     signed: Boolean(sig),
     signatureVerified: Boolean(trust),
     setupScript: setup ? setup.toString('utf8') : null,
+    policy: m.policy ?? null,
     manifest: m.entries,
   };
 }

@@ -1,3 +1,4 @@
+export { checkPolicy } from './check.js';
 export { policyFromSpec } from './from-spec.js';
 export {
   LIMIT_ALIASES,
@@ -8,5 +9,6 @@ export {
   parseSize,
   parseTmpfs,
 } from './parse.js';
+export { policyOfPlan, readPolicyRecord, shippedPolicy, writePolicyRecord } from './record.js';
 export { jobCommand, policyRunOptions } from './to-options.js';
 export type { BindMount, PolicyBind, RunLimits, RunPolicy, TmpfsMount, UidRange } from './types.js';

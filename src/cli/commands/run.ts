@@ -10,6 +10,7 @@ import {
   policyFromSpec,
   policyRunOptions,
   type RunPolicy,
+  readPolicyRecord,
 } from '../../policy/index.js';
 import type { RunOptions, RunResult } from '../../run/types.js';
 import { example } from '../example.js';
@@ -99,7 +100,11 @@ function builder(y: Argv): Argv<RunArgs> {
       type: 'string',
       describe: 'The cgroup jobs go under (default: the caller’s own)',
     })
-    .option('spec', { type: 'string', describe: 'Spec whose run: settings give the defaults' })
+    .option('spec', {
+      type: 'string',
+      describe:
+        'Spec whose run: settings give the defaults (default: the policy DIR recorded when built or installed)',
+    })
     .example(
       ...example(
         '$0 run ./py --bind ./in:/in --bind ./out:/out:rw --timeout 60 -- python3 /in/job.py',
@@ -123,6 +128,9 @@ export async function runOptionsFrom(a: RunArgs & { '--'?: string[] }): Promise<
   if (a.spec !== undefined) {
     const { loadSpec } = await import('../../spec/load.js');
     policy = policyFromSpec(await loadSpec(a.spec), a.spec);
+  } else {
+    // What the jail recorded when it was built or installed (its spec's or package's run: block).
+    policy = readPolicyRecord(a.dir);
   }
   const over: Partial<RunOptions> & Pick<RunOptions, 'jail' | 'command'> = {
     jail: a.dir,
