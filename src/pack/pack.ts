@@ -10,9 +10,11 @@ import type { RunPolicy } from '../policy/index.js';
 import type { OnProgress } from '../progress.js';
 import { writeBundle } from '../script/bundle.js';
 import { packEpoch } from './entry-header.js';
+import { minisignSign } from './minisign.js';
 import {
   MANIFEST_NAME,
   META_DIR,
+  MINISIG_NAME,
   manifestBytes,
   type PackageManifest,
   SETUP_NAME,
@@ -160,6 +162,10 @@ export async function packJail(dir: string, out: string, opts: PackOptions): Pro
             metaHeader(`${META_DIR}/${SIGNATURE_NAME}`, mtime),
             signManifest(digest, opts.signKey),
           );
+          const mini = Buffer.from(
+            minisignSign(mbytes, opts.signKey, `jailsmith package manifest sha256:${digest}`),
+          );
+          await tar.add(metaHeader(`${META_DIR}/${MINISIG_NAME}`, mtime, mini.length), mini);
         }
       });
     }

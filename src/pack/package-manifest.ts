@@ -18,6 +18,8 @@ export interface PackageManifest {
 export const META_DIR = '.jailsmith';
 export const MANIFEST_NAME = 'manifest.json';
 export const SIGNATURE_NAME = 'signature';
+/** The same key's signature of manifest.json itself, which minisign, signify and openssl check. */
+export const MINISIG_NAME = 'manifest.json.minisig';
 export const SETUP_NAME = 'setup.sh';
 
 /** One entry with every key present, in a fixed order (the manifest's canonical shape). */

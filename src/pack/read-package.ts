@@ -5,9 +5,11 @@ import { errnoCode, isJailError, PackError } from '../errors.js';
 import type { ManifestEntry } from '../manifest/types.js';
 import type { RunPolicy } from '../policy/index.js';
 import { PackageRefused, refuse } from './errors.js';
+import { minisignCheck } from './minisign.js';
 import {
   MANIFEST_NAME,
   META_DIR,
+  MINISIG_NAME,
   parseManifest,
   SETUP_NAME,
   SIGNATURE_NAME,
@@ -49,6 +51,7 @@ const META_LIMIT: Record<string, number> = {
   [MANIFEST_NAME]: 512 * 1024 * 1024,
   [SETUP_NAME]: 64 * 1024 * 1024,
   [SIGNATURE_NAME]: 64 * 1024,
+  [MINISIG_NAME]: 64 * 1024,
 };
 
 function isGzip(file: string): boolean {
@@ -187,14 +190,18 @@ function checkMeta(file: string, meta: Map<string, Buffer>, trust: KeyObject | u
   if (typeof m === 'string') throw refuse('PACKAGE_BAD_MANIFEST', `${META_DIR}/${MANIFEST_NAME}`, m, file);
   const digest = sha256(mbytes);
   const sig = meta.get(SIGNATURE_NAME);
+  const mini = meta.get(MINISIG_NAME);
   if (trust) {
-    if (!sig)
+    // Packages before 0.2 carry only `signature`; either present must verify, and one must be.
+    if (!sig && !mini)
       throw refuse('PACKAGE_UNSIGNED', `${META_DIR}/${SIGNATURE_NAME}`, 'package is not signed', file);
-    const why = checkSignature(sig, digest, trust);
+    const why = sig ? checkSignature(sig, digest, trust) : null;
     if (why) throw refuse('PACKAGE_BAD_SIGNATURE', `${META_DIR}/${SIGNATURE_NAME}`, why, file);
+    const whyMini = mini ? minisignCheck(mini.toString('utf8'), mbytes, trust) : null;
+    if (whyMini) throw refuse('PACKAGE_BAD_SIGNATURE', `${META_DIR}/${MINISIG_NAME}`, whyMini, file);
   }
   for (const name of meta.keys()) {
-    if (name === MANIFEST_NAME || name === SIGNATURE_NAME) continue;
+    if (name === MANIFEST_NAME || name === SIGNATURE_NAME || name === MINISIG_NAME) continue;
     if (m.meta[name] !== sha256(meta.get(name) as Buffer)) {
       throw refuse('PACKAGE_CONTENT_MISMATCH', `${META_DIR}/${name}`, 'does not match the manifest', file);
     }
@@ -210,7 +217,7 @@ function checkMeta(file: string, meta: Map<string, Buffer>, trust: KeyObject | u
     entries: 0,
     files: 0,
     bytes: 0,
-    signed: Boolean(sig),
+    signed: Boolean(sig || mini),
     signatureVerified: Boolean(trust),
     setupScript: setup ? setup.toString('utf8') : null,
     policy: m.policy ?? null,
