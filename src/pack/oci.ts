@@ -16,7 +16,8 @@ import {
   setTag,
   tagged,
 } from './oci-layout.js';
-import { packageEntries } from './pack.js';
+import { metaHeader, packageEntries } from './pack.js';
+import { MANIFEST_NAME, META_DIR, manifestBytes } from './package-manifest.js';
 import type { PackSource } from './source.js';
 import { TarWriter } from './tar/writer.js';
 import { writeTree } from './write-tree.js';
@@ -109,6 +110,12 @@ export async function packOci(src: PackSource, out: string, opts: OciOptions = {
     let layer: Awaited<ReturnType<typeof sink.close>>;
     try {
       const tar = new TarWriter(sink.input);
+      // The layer is a jailsmith package without setup script or signature: its manifest first,
+      // so install and pull verify every entry of an image exactly as they do a package's (the
+      // signature is the image's own, over the manifest digest that names this layer).
+      const mbytes = manifestBytes({ format: 1, meta: {}, policy: src.policy, entries });
+      await tar.add(metaHeader(`${META_DIR}/`, mtime));
+      await tar.add(metaHeader(`${META_DIR}/${MANIFEST_NAME}`, mtime, mbytes.length), mbytes);
       await writeTree(tar, src.dir, entries, mtime);
       await tar.finish();
       layer = await sink.close();

@@ -74,7 +74,8 @@ export function packageEntries(dir: string): { entries: ManifestEntry[]; skipped
   return { entries: all.filter((e) => e.type !== 'socket'), skipped };
 }
 
-function metaHeader(name: string, mtime: number, size = 0): TarHeader {
+/** A header of a `.jailsmith/` metadata entry (root-owned, 0755 dir or 0644 file). */
+export function metaHeader(name: string, mtime: number, size = 0): TarHeader {
   const dir = name.endsWith('/');
   return {
     name,

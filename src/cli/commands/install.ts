@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { UsageError } from '../../errors.js';
 import { example } from '../example.js';
 import { printJson } from '../io.js';
 import { progressReporter } from '../progress.js';
@@ -18,7 +19,7 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       .positional('package', {
         type: 'string',
         demandOption: true,
-        describe: 'Package file (.tar or .tar.gz)',
+        describe: 'Package file (.tar or .tar.gz), or an OCI layout (LAYOUT or LAYOUT:TAG)',
       })
       .positional('dir', {
         type: 'string',
@@ -38,10 +39,25 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       import('../../pack/signature.js'),
     ]);
     const trust = args.trust === undefined ? undefined : loadPublicKey(args.trust);
+    const { isLayout } = await import('../../pack/oci-layout.js');
+    const { splitLayoutArg, installImage } = await import('../../pack/oci-install.js');
+    const layout = splitLayoutArg(args.package, isLayout);
+    const oci = isLayout(layout.dir);
+    if (!oci) (await import('../package-arg.js')).checkPackageArg(args.package);
+    if (oci && trust) {
+      throw new UsageError('USAGE', '--trust checks a package’s signature; an OCI layout carries none', {
+        hint: 'images are signed in a registry: jailsmith pull REF DIR --trust KEY',
+      });
+    }
     const progress = progressReporter(io, args, 'installing');
     let result: Awaited<ReturnType<typeof installPackage>>;
     try {
-      result = await installPackage(args.package, args.dir, { trust, onProgress: progress.onProgress });
+      result = oci
+        ? await installImage(layout.dir, args.dir, {
+            ...(layout.tag ? { tag: layout.tag } : {}),
+            onProgress: progress.onProgress,
+          })
+        : await installPackage(args.package, args.dir, { trust, onProgress: progress.onProgress });
     } finally {
       progress.done();
     }

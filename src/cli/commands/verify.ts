@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { UsageError } from '../../errors.js';
 import { example } from '../example.js';
 import { printJson } from '../io.js';
 import { action } from '../run-command.js';
@@ -16,7 +17,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .positional('package', {
         type: 'string',
         demandOption: true,
-        describe: 'Package file (.tar or .tar.gz)',
+        describe: 'Package file (.tar or .tar.gz), or an OCI layout (LAYOUT or LAYOUT:TAG)',
       })
       .option('trust', { type: 'string', describe: 'Public key the package must be signed with' })
       .example(...example('$0 verify py.tar.gz --trust release.key.pub', 'every entry and the signature')),
@@ -26,8 +27,23 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       import('../../pack/signature.js'),
     ]);
     const trust = args.trust === undefined ? undefined : loadPublicKey(args.trust);
-    const { manifest: _m, ...r } = await verifyPackage(args.package, { trust });
-    if (args.json) printJson(io, { ok: true, ...r });
+    const { isLayout } = await import('../../pack/oci-layout.js');
+    const { splitLayoutArg, verifyImage } = await import('../../pack/oci-install.js');
+    const layout = splitLayoutArg(args.package, isLayout);
+    const oci = isLayout(layout.dir);
+    if (!oci) (await import('../package-arg.js')).checkPackageArg(args.package);
+    if (oci && trust) {
+      throw new UsageError('USAGE', '--trust checks a package’s signature; an OCI layout carries none', {
+        hint: 'images are signed in a registry: jailsmith pull REF DIR --trust KEY',
+      });
+    }
+    const {
+      manifest: _m,
+      setupScript,
+      ...r
+    } = oci ? await verifyImage(layout.dir, layout.tag) : await verifyPackage(args.package, { trust });
+    // A summary: the manifest and the embedded setup script (megabytes) are not printed.
+    if (args.json) printJson(io, { ok: true, ...r, setupScript: setupScript !== null });
     else if (!args.quiet) {
       const sig = r.signatureVerified
         ? 'signature verified'
