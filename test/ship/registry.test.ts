@@ -130,6 +130,19 @@ describe.skipIf(!tools)('push and pull through docker-registry on 127.0.0.1', ()
       expect(run.exitCode).toBe(0);
     });
 
+    it('run takes the reference or the layout: verified and unpacked once into a cache keyed by digest', async () => {
+      const env = { JAILSMITH_CACHE: path.join(t, 'cache') };
+      const cached = path.join(t, 'cache/images', digest.replace(':', '-'));
+      for (const src of [ref, `${path.join(t, 'image')}:1.0`, ref]) {
+        const r = await runCli(['run', src, insecure, '--', 'echo $GREETING $(pwd)'], { env });
+        expect(r.stderr).toBe('');
+        expect(r.stdout).toBe('hello-from-policy /work');
+      }
+      expect(readdirSync(path.join(t, 'cache/images')).filter((n) => !n.startsWith('.'))).toEqual([
+        path.basename(cached),
+      ]);
+    });
+
     it('refuses a wrong key and a tampered blob: exit 1, nothing written', async () => {
       const dir = path.join(t, 'refused');
       const wrong = await runCli(['pull', ref, dir, insecure, '--trust', path.join(t, 'other.pub')]);
