@@ -11,6 +11,8 @@ import type { ManifestEntry } from '../manifest/types.js';
 import { type RunPolicy, shippedPolicy } from '../policy/index.js';
 
 export const POLICY_LABEL = 'org.jailsmith.run-policy';
+/** run's seccomp filter as an OCI runtime-spec `linux.seccomp` object (JSON). */
+export const SECCOMP_LABEL = 'org.jailsmith.seccomp';
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** jailsmith run's default user when a policy names none. */
 const NOBODY = 65534;

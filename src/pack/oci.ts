@@ -1,9 +1,10 @@
 import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, PackError } from '../errors.js';
+import { ociSeccompProfile } from '../run/seccomp/index.js';
 import { archiveSink } from './archive-sink.js';
 import { packEpoch } from './entry-header.js';
-import { imageConfig, jailArch, jailFacts, newestMtime } from './oci-config.js';
+import { imageConfig, jailArch, jailFacts, newestMtime, SECCOMP_LABEL } from './oci-config.js';
 import {
   blobPath,
   type Descriptor,
@@ -48,6 +49,8 @@ export interface OciResult {
   diffId: string;
   layerSize: number;
   entries: number;
+  /** What the image could not carry (e.g. no seccomp profile for its architecture). */
+  notes: string[];
 }
 
 function createdTime(opts: OciOptions, fallback: () => number): number {
@@ -95,6 +98,15 @@ export async function packOci(src: PackSource, out: string, opts: OciOptions = {
   const config = imageConfig(src.policy, facts);
   const entry = [...(src.policy.entrypoint ?? []).slice(0, 1), '/bin/sh'];
   const arch = jailArch(src.dir, entries, entry);
+  const notes: string[] = [];
+  if (src.policy.seccomp !== false) {
+    // The runtime-spec form of run's filter, for runc/crun bundles made from the image
+    // (`jq '.linux.seccomp = (LABEL | fromjson)'`): umoci and podman do not apply it themselves.
+    const node = arch === 'amd64' ? 'x64' : arch;
+    if (node === 'x64' || node === 'arm64') {
+      (config.Labels as Record<string, string>)[SECCOMP_LABEL] = JSON.stringify(ociSeccompProfile(node));
+    } else notes.push(`no seccomp profile for ${arch}: the image carries none (${SECCOMP_LABEL})`);
+  }
   const layout = openLayout(out);
   let scratch: string;
   try {
@@ -177,6 +189,7 @@ export async function packOci(src: PackSource, out: string, opts: OciOptions = {
       diffId: `sha256:${layer.tarSha256}`,
       layerSize: layer.fileSize,
       entries: entries.length,
+      notes,
     };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -85,6 +85,28 @@ describe.skipIf(!tools)('OCI images carry the run policy', () => {
       expect(r.stdout).toBe('1000 1000 /home/app 1 /usr/bin/python3');
       expect(r.exitCode).toBe(0);
     });
+
+    it('the seccomp label, put into the bundle as linux.seccomp, makes runc refuse what run refuses', async () => {
+      const bundle = path.join(tmp, 'bundle');
+      const cfgFile = path.join(bundle, 'config.json');
+      const index = JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8'));
+      const manifest = blob(layout, index.manifests[0].digest) as { config: { digest: string } };
+      const labels = (blob(layout, manifest.config.digest) as { config: { Labels: Record<string, string> } })
+        .config.Labels;
+      const code =
+        'import ctypes, os; c = ctypes.CDLL(None, use_errno=True); r = c.unshare(0x10000000); print(r, os.strerror(ctypes.get_errno()) if r else "")';
+      const runWith = async (seccomp: unknown) => {
+        const cfg = JSON.parse(readFileSync(cfgFile, 'utf8'));
+        cfg.process.args = ['/usr/bin/python3', '-c', code];
+        cfg.linux.seccomp = seccomp;
+        writeFileSync(cfgFile, JSON.stringify(cfg));
+        return execa('runc', ['run', '--bundle', bundle, `jailsmith-sc-${process.pid}`], { reject: false });
+      };
+      // umoci makes the bundle without one; with the label's profile, unshare is refused as under
+      // jailsmith run (without it, it depends on the host's user-namespace settings).
+      const filtered = await runWith(JSON.parse(labels['org.jailsmith.seccomp'] as string));
+      expect(filtered.stdout.trim()).toBe('-1 Operation not permitted');
+    });
   });
 
   describeAsRoot('one spec packed from the host root and the arm64 sysroot', () => {

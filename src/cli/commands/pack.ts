@@ -104,6 +104,7 @@ export const packCommand: CommandModule<object, PackArgs> = {
       else if (!args.quiet) {
         const what = r.platforms.length > 1 ? `index over ${r.platforms.join(', ')}` : r.platform;
         io.out(`packed ${args.source} -> ${r.dir} (OCI ${r.tag}, ${what}, ${r.tagDigest})`);
+        for (const n of results.flatMap((x) => x.notes)) io.err(`note: ${n}`);
       }
       return 0;
     }
