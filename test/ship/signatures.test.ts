@@ -4,11 +4,12 @@
  * openssl checks the same signature with PREFIX.pub. Packages signed before the minisig existed
  * (only .jailsmith/signature) keep verifying.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { requireTool } from '../helpers/tools.js';
 
@@ -82,5 +83,54 @@ describe.skipIf(!tools)('signatures standard tools check', () => {
     expect(wrong.exitCode).not.toBe(0);
     const exported = await runCli(['keygen', '--export', path.join(t, 'release.pub')]);
     expect(exported.stdout).toBe(readFileSync(path.join(t, 'release.minisign.pub'), 'utf8').trimEnd());
+  });
+
+  describeAsRoot('the bundle setup.sh --key', () => {
+    /** A PATH of busybox applets only, plus `extra` host tools. */
+    const toolDir = (name: string, extra: string[]) => {
+      const dir = path.join(t, name);
+      mkdirSync(dir);
+      const applets = execaSync('/bin/busybox', ['--list']).stdout.split('\n');
+      for (const a of applets) symlinkSync('/bin/busybox', path.join(dir, a));
+      for (const x of extra) symlinkSync(x, path.join(dir, path.basename(x)));
+      return dir;
+    };
+    const setup = (key: string, target: string, PATH?: string) =>
+      execa(
+        '/bin/sh',
+        [path.join(meta, 'setup.sh'), '-q', '--key', path.join(t, key), path.join(t, target)],
+        {
+          reject: false,
+          ...(PATH ? { env: { PATH }, extendEnv: false } : {}),
+        },
+      );
+
+    it.skipIf(!requireTool('busybox'))(
+      'verifies with minisign, else signify, else openssl; refuses with none',
+      async () => {
+        const ok = await setup('release.minisign.pub', 'j-minisign');
+        expect(ok.stderr).toBe('');
+        expect(ok.exitCode).toBe(0);
+        const wrong = await setup('other.minisign.pub', 'j-wrong');
+        expect(wrong.stderr).toMatch(/signature refused by minisign/);
+        const signify = toolDir('bin-signify', ['/usr/bin/signify-openbsd']);
+        expect((await setup('release.minisign.pub', 'j-signify', signify)).exitCode).toBe(0);
+        expect((await setup('other.minisign.pub', 'j-wrong', signify)).stderr).toMatch(
+          /refused by .*signify-openbsd/,
+        );
+        const openssl = toolDir('bin-openssl', ['/usr/bin/openssl']);
+        const viaOpenssl = await setup('release.minisign.pub', 'j-openssl', openssl);
+        expect(viaOpenssl.stderr).toBe('');
+        expect(viaOpenssl.exitCode).toBe(0);
+        expect((await setup('other.minisign.pub', 'j-wrong', openssl)).stderr).toMatch(/refused by openssl/);
+        const none = await setup('release.minisign.pub', 'j-none', toolDir('bin-none', []));
+        expect(none.stderr).toMatch(/none of minisign, signify or openssl is installed/);
+        expect(none.exitCode).toBe(1);
+        expect(existsSync(path.join(t, 'j-wrong'))).toBe(false);
+        expect(existsSync(path.join(t, 'j-none'))).toBe(false);
+        for (const j of ['j-minisign', 'j-signify', 'j-openssl'])
+          expect(existsSync(path.join(t, j, 'bin/hello'))).toBe(true);
+      },
+    );
   });
 });

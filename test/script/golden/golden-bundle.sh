@@ -20,6 +20,7 @@ prog=jailsmith-setup
 jail_name='golden'
 quiet=0
 verify=1
+key=
 phase=start
 W=
 S=
@@ -300,6 +301,48 @@ unpack() {
     '0404040404040404040404040404040404040404040404040404040404040404'
 }
 
+# verify_signature KEY: the package's signed manifest, extracted beside this script (tar -xf PKG
+# .jailsmith), must verify with KEY (a minisign/signify public key: keygen's PREFIX.minisign.pub)
+# through minisign, signify or openssl, whichever is installed, and must name this script by its
+# sha256 (which check_bundle tied to the payload). With none of the three it refuses. A script
+# cannot vouch for itself: this protects a trusted copy of it from a swapped package beside it, and
+# says which tool checked; check a script of unknown origin first, as the README shows.
+verify_signature() {
+  _dir=${self%/*}
+  _m=$_dir/manifest.json
+  _s=$_dir/manifest.json.minisig
+  [ -f "$_m" ] && [ -f "$_s" ] ||
+    die "--key: no manifest.json and manifest.json.minisig beside $self (tar -xf PACKAGE .jailsmith); nothing written"
+  [ -f "$1" ] && [ -r "$1" ] || die "--key: cannot read the public key $1; nothing written"
+  if command -v minisign >/dev/null 2>&1; then
+    _tool=minisign
+    minisign -V -q -p "$1" -m "$_m" -x "$_s" >/dev/null 2>&1 ||
+      die "signature refused by minisign with the key $1; nothing written"
+  elif command -v signify-openbsd >/dev/null 2>&1 || command -v signify >/dev/null 2>&1; then
+    _tool=$(command -v signify-openbsd || command -v signify)
+    "$_tool" -V -q -p "$1" -m "$_m" -x "$_s" >/dev/null 2>&1 ||
+      die "signature refused by $_tool with the key $1; nothing written"
+  elif command -v openssl >/dev/null 2>&1; then
+    _tool=openssl
+    _t=$(mktemp -d) || die "--key: cannot make a temporary directory"
+    # SPKI DER of an ed25519 key: a fixed 12-byte prefix, then the 32 key bytes of the minisign key.
+    { printf '\060\052\060\005\006\003\053\145\160\003\041\000'; sed -n 2p < "$1" | base64 -d | tail -c 32; } > "$_t/key.der"
+    sed -n 2p < "$_s" | base64 -d | tail -c 64 > "$_t/sig"
+    if ! openssl pkeyutl -verify -pubin -keyform DER -inkey "$_t/key.der" -rawin -in "$_m" -sigfile "$_t/sig" >/dev/null 2>&1; then
+      rm -rf -- "$_t"
+      die "signature refused by openssl with the key $1; nothing written"
+    fi
+    rm -rf -- "$_t"
+  else
+    die "--key: none of minisign, signify or openssl is installed, so the signature cannot be checked; nothing written"
+  fi
+  _want=$(sed -n 's/.*"setup\.sh":"\([0-9a-f]\{64\}\)".*/\1/p' < "$_m" | head -n 1)
+  _sum=$(sha256sum < "$self")
+  [ -n "$_want" ] && [ "${_sum%% *}" = "$_want" ] ||
+    die "the signed manifest does not name this script (sha256 differs); nothing written"
+  say "signature verified with $_tool"
+}
+
 # Every entry of the plan, in plan order (parents first); owners and modes come later.
 create() {
   mkd \
@@ -441,11 +484,17 @@ main() {
   while [ $# -gt 0 ]; do
     case $1 in
       -h | --help)
-        printf 'usage: sh setup.sh [-q] [--no-verify] TARGET_DIR   (as root)\n'
+        printf 'usage: sh setup.sh [-q] [--no-verify] [--key PUBKEY] TARGET_DIR   (as root)\n'
         exit 0
         ;;
       -q) quiet=1 ;;
       --no-verify) verify=0 ;;
+      --key)
+        [ $# -ge 2 ] || usage_error "--key needs a public key file"
+        key=$2
+        shift
+        ;;
+      --key=*) key=${1#--key=} ;;
       --) shift; break ;;
       -*) usage_error "unknown option: $1" ;;
       *) break ;;
@@ -458,6 +507,9 @@ main() {
   no_mounts
   carry_all check
   check_bundle
+  if [ -n "$key" ]; then
+    verify_signature "$key"
+  fi
   case $parent in
     */) _w=$parent.jailsmith.$$ ;;
     *) _w=$parent/.jailsmith.$$ ;;
