@@ -70,6 +70,10 @@ describe.skipIf(!tools)('signatures standard tools check', () => {
   });
 
   it('jailsmith verify takes either public key form; a package with only the old signature verifies', async () => {
+    // --json is a summary: no manifest, and the setup script (megabytes for a real jail) as a flag.
+    const summary = JSON.parse((await runCli(['verify', pkg, '--json'])).stdout);
+    expect(summary).toMatchObject({ ok: true, signed: true, setupScript: true, policy: {} });
+    expect(summary.manifest).toBeUndefined();
     for (const key of ['release.pub', 'release.minisign.pub']) {
       const r = await runCli(['verify', pkg, '--trust', path.join(t, key)]);
       expect(r.stdout).toContain('signature verified');
