@@ -56,6 +56,8 @@ describe.skipIf(!tools)('push and pull through docker-registry on 127.0.0.1', ()
     const t = tmpDir('jailsmith-registry-');
     const storage = path.join(t, 'storage');
     let registry: ChildProcess;
+    let locked: ChildProcess;
+    let lockedHost = '';
     let host = '';
     let ref = '';
     let digest = '';
@@ -70,7 +72,23 @@ describe.skipIf(!tools)('push and pull through docker-registry on 127.0.0.1', ()
         `version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: ${storage}}}\nhttp: {addr: "${host}"}\n`,
       );
       registry = spawn('docker-registry', ['serve', path.join(t, 'registry.yml')], { stdio: 'ignore' });
+      // A second one that wants a user and password (htpasswd, bcrypt as the registry requires).
+      lockedHost = `127.0.0.1:${await freePort()}`;
+      const hash = await execa('python3', [
+        '-W',
+        'ignore',
+        '-c',
+        'import crypt; print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH)))',
+      ]);
+      writeFileSync(path.join(t, 'htpasswd'), `ops:${hash.stdout.trim()}\n`);
+      writeFileSync(
+        path.join(t, 'locked.yml'),
+        `version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: ${storage}-locked}}\n` +
+          `http: {addr: "${lockedHost}"}\nauth: {htpasswd: {realm: jailsmith, path: ${path.join(t, 'htpasswd')}}}\n`,
+      );
+      locked = spawn('docker-registry', ['serve', path.join(t, 'locked.yml')], { stdio: 'ignore' });
       await waitFor(`http://${host}/v2/`);
+      await waitFor(`http://${lockedHost}/`);
       writeFileSync(path.join(t, 'tiny.yaml'), SPEC);
       for (const args of [
         ['keygen', '-o', path.join(t, 'release')],
@@ -87,6 +105,7 @@ describe.skipIf(!tools)('push and pull through docker-registry on 127.0.0.1', ()
 
     afterAll(() => {
       registry?.kill();
+      locked?.kill();
     });
 
     it('push: the registry serves the same digest, and the signature under sha256-<hex>.sig', async () => {
@@ -141,6 +160,25 @@ describe.skipIf(!tools)('push and pull through docker-registry on 127.0.0.1', ()
       expect(readdirSync(path.join(t, 'cache/images')).filter((n) => !n.startsWith('.'))).toEqual([
         path.basename(cached),
       ]);
+    });
+
+    it('--creds: refused without them (exit 2, one line), pushed and pulled with them', async () => {
+      const lockedRef = `${lockedHost}/jails/tiny:1.0`;
+      const image = path.join(t, 'image');
+      const denied = await runCli(['push', image, lockedRef, insecure]);
+      expect(denied.exitCode).toBe(2);
+      expect(denied.stderr).toMatch(/^jailsmith: the registry refused the credentials/);
+      const creds = ['--creds', 'ops:s3cret'];
+      expect((await runCli(['push', image, lockedRef, insecure, ...creds])).exitCode).toBe(0);
+      const pulled = await runCli([
+        'pull',
+        lockedRef,
+        path.join(t, 'from-locked'),
+        insecure,
+        ...creds,
+        '--json',
+      ]);
+      expect(JSON.parse(pulled.stdout).digest).toBe(digest);
     });
 
     it('refuses a wrong key and a tampered blob: exit 1, nothing written', async () => {
