@@ -26,8 +26,8 @@ function cacheDir(digest: string): string {
   return path.join(dir, digest.replace(':', '-'));
 }
 
-/** True when `arg` is no local path and reads as HOST/REPO[:TAG|@DIGEST]. */
-function looksLikeReference(arg: string): ImageReference | null {
+/** `arg` as a reference when it is no local path and reads as HOST/REPO[:TAG|@DIGEST], else null. */
+export function looksLikeReference(arg: string): ImageReference | null {
   if (arg.startsWith('.') || arg.startsWith('/') || existsSync(arg)) return null;
   try {
     return parseReference(arg);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PackageRefused } from '../pack/index.js';
 import type { InstallResult } from '../pack/install.js';
 import { minisignCheck } from '../pack/minisign.js';
-import { type ImageRef, installImage } from '../pack/oci-install.js';
+import { type ImageRef, type ImageReport, installImage, verifyImage } from '../pack/oci-install.js';
 import { readBlob, readIndex } from '../pack/oci-layout.js';
 import type { OnProgress } from '../progress.js';
 import { type ImageReference, refText, signatureTag } from './ref.js';
@@ -53,17 +53,15 @@ async function fetchSignature(
 }
 
 /**
- * Pulls REF and installs it at DIR. Order matters: the manifest is fetched and (with `trust`)
- * its signature checked before any layer is downloaded; the image is then copied by that digest
- * (so the registry cannot swap it in between) into a private temp layout, each blob checked
- * against its digest, and installed as `install LAYOUT DIR` would: DIR changes only when every
- * check passed.
+ * Fetches REF into a private layout under `tmp`. Order matters: the manifest is fetched and (with
+ * `trust`) its signature checked before any layer is downloaded; the image is then copied by that
+ * digest (so the registry cannot swap it in between), each blob checked against its digest.
  */
-export async function pullImage(
+export async function fetchImage(
   ref: ImageReference,
-  dir: string,
-  opts: PullOptions = {},
-): Promise<PullResult> {
+  opts: PullOptions,
+  tmp: string,
+): Promise<{ layout: string; digest: string; named: string }> {
   const named = refText(ref);
   const raw = (await skopeo(['inspect', '--raw', ...registryFlags(opts), named], named)).stdout;
   const digest = digestOf(raw);
@@ -72,33 +70,52 @@ export async function pullImage(
       path: named,
     });
   }
+  if (opts.trust) {
+    const text = await fetchSignature(ref, digest, opts, tmp);
+    const why = minisignCheck(text, raw, opts.trust);
+    if (why) throw new PackageRefused('REGISTRY_BAD_SIGNATURE', `image ${digest}: ${why}`, { path: named });
+  }
+  const layout = path.join(tmp, 'image');
+  const byDigest = refText(ref, { digest });
+  await skopeo(
+    ['copy', '--all', '--preserve-digests', ...registryFlags(opts, 'src'), byDigest, `oci:${layout}:pulled`],
+    byDigest,
+  );
+  if (!readBlob(layout, digest).equals(raw)) {
+    throw new PackageRefused('REGISTRY_TAMPERED', `the copied manifest differs from ${digest}`, {
+      path: named,
+    });
+  }
+  return { layout, digest, named };
+}
+
+/** Pulls REF and installs it at DIR, which changes only when every check passed. */
+export async function pullImage(
+  ref: ImageReference,
+  dir: string,
+  opts: PullOptions = {},
+): Promise<PullResult> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'jailsmith-pull-'));
   try {
-    if (opts.trust) {
-      const text = await fetchSignature(ref, digest, opts, tmp);
-      const why = minisignCheck(text, raw, opts.trust);
-      if (why) throw new PackageRefused('REGISTRY_BAD_SIGNATURE', `image ${digest}: ${why}`, { path: named });
-    }
-    const layout = path.join(tmp, 'image');
-    const byDigest = refText(ref, { digest });
-    await skopeo(
-      [
-        'copy',
-        '--all',
-        '--preserve-digests',
-        ...registryFlags(opts, 'src'),
-        byDigest,
-        `oci:${layout}:pulled`,
-      ],
-      byDigest,
-    );
-    if (!readBlob(layout, digest).equals(raw)) {
-      throw new PackageRefused('REGISTRY_TAMPERED', `the copied manifest differs from ${digest}`, {
-        path: named,
-      });
-    }
+    const { layout, digest, named } = await fetchImage(ref, opts, tmp);
     const r = await installImage(layout, dir, { digest, onProgress: opts.onProgress });
     // The image's signature (checked above), not the layer's: a layer carries none of its own.
+    const signed = Boolean(opts.trust);
+    return { ...r, file: named, ref: named, digest, signed, signatureVerified: signed };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Fetches and checks REF as pull does, installing nothing. */
+export async function verifyRemoteImage(
+  ref: ImageReference,
+  opts: PullOptions = {},
+): Promise<ImageReport & { ref: string; digest: string }> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'jailsmith-pull-'));
+  try {
+    const { layout, digest, named } = await fetchImage(ref, opts, tmp);
+    const r = await verifyImage(layout, undefined, digest);
     const signed = Boolean(opts.trust);
     return { ...r, file: named, ref: named, digest, signed, signatureVerified: signed };
   } finally {

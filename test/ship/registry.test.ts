@@ -147,6 +147,12 @@ describe.skipIf(!tools)('push and pull through docker-registry on 127.0.0.1', ()
       expect(run.stderr).toBe('');
       expect(run.stdout).toBe('hello-from-policy /work');
       expect(run.exitCode).toBe(0);
+      // verify and install take the reference too (install REF DIR is pull).
+      const key = ['--trust', path.join(t, 'release.pub')];
+      const verified = await runCli(['verify', ref, insecure, ...key]);
+      expect(verified.stdout).toMatch(/^ok docker:\/\/.*signature verified$/);
+      const installed = await runCli(['install', ref, path.join(t, 'installed'), insecure, ...key, '--json']);
+      expect(JSON.parse(installed.stdout)).toMatchObject({ digest, signatureVerified: true });
     });
 
     it('run takes the reference or the layout: verified and unpacked once into a cache keyed by digest', async () => {
