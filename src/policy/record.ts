@@ -32,18 +32,22 @@ export function policyOfPlan(plan: Pick<JailPlan, 'run' | 'audit'>): RunPolicy {
   return shippedPolicy(policyFromSpec(spec, '/'));
 }
 
-/** Writes the record (a new file renamed over the old; 0600 like the state file). */
+/**
+ * Writes the record (a new file renamed over the old). 0644: a policy is no secret, and a user's
+ * rootless run of a jail root built must read it.
+ */
 export function writePolicyRecord(dir: string, policy: RunPolicy): void {
   const file = jailPaths(dir).policy;
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(shippedPolicy(policy), null, 2)}\n`, { mode: 0o600, flag: 'w' });
+  writeFileSync(tmp, `${JSON.stringify(shippedPolicy(policy), null, 2)}\n`, { mode: 0o644, flag: 'w' });
   renameSync(tmp, file);
 }
 
 /**
  * The jail's recorded policy, or undefined when it has none (built before records existed, or
  * never built by jailsmith). A record that is not ours (owner, group/world-writable, a link) or
- * does not parse is an error: running with a silently dropped policy would be a downgrade.
+ * does not parse is an error: running with a silently dropped policy would be a downgrade. Ours
+ * means owned by root or by the caller, writable by nobody else.
  */
 export function readPolicyRecord(dir: string): RunPolicy | undefined {
   const file = jailPaths(dir).policy;
@@ -58,10 +62,14 @@ export function readPolicyRecord(dir: string): RunPolicy | undefined {
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0) {
-      throw new RunError('RUN_POLICY_RECORD', 'the run policy record is not a private file of ours', {
-        path: file,
-      });
+    if (!st.isFile() || (st.uid !== 0 && st.uid !== process.geteuid?.()) || (st.mode & 0o022) !== 0) {
+      throw new RunError(
+        'RUN_POLICY_RECORD',
+        'the run policy record is not a file only root or you can write',
+        {
+          path: file,
+        },
+      );
     }
     let raw: unknown;
     try {
