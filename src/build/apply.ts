@@ -1,6 +1,7 @@
 import { readRecord, withLogins } from '../login/index.js';
 import { compareBytes } from '../manifest/index.js';
 import type { JailPlan, PlanEntry } from '../plan/index.js';
+import { policyOfPlan, writePolicyRecord } from '../policy/index.js';
 import { JailTarget } from '../root/index.js';
 import { type DiffStats, diffJail, scanJail } from './compare.js';
 import { completeEntries, preservedDirs } from './expected.js';
@@ -61,6 +62,8 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
       // Nothing to write in the jail, but the plan hashed sources: remember them for next time.
       writeState(j.state, stateRecord(state), sources);
     }
+    // The run: block travels with the jail: pack carries it, run uses it by default.
+    writePolicyRecord(j.dir, policyOfPlan(plan));
     return { dir: j.dir, ...diff, written, notes: [...plan.notes, ...target.notes] };
   } finally {
     target.release();

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { errnoCode, UsageError } from '../errors.js';
 import { installPackage, openPackSource } from '../pack/index.js';
 import { loadPlanOrSpec } from '../plan/index.js';
-import { policyFromSpec, type RunPolicy } from '../policy/index.js';
+import { policyFromSpec, type RunPolicy, readPolicyRecord } from '../policy/index.js';
 
 export interface FleetSource {
   kind: 'dir' | 'spec' | 'package';
@@ -23,12 +23,9 @@ export interface FleetSource {
   cleanup(): void;
 }
 
-/**
- * The policy recorded with a built or installed jail, if it has one. Jails do not record their
- * policy yet (the shipping issue adds it); this is the one place that will read it.
- */
-export function recordedPolicy(_jailDir: string): RunPolicy | undefined {
-  return undefined;
+/** The policy recorded with a built or installed jail (`build` and `install` write it), if it has one. */
+export function recordedPolicy(jailDir: string): RunPolicy | undefined {
+  return readPolicyRecord(jailDir);
 }
 
 /** A tar or gzip file: a package, not a spec. */

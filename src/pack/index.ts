@@ -1,7 +1,18 @@
 export { archiveSink } from './archive-sink.js';
 export { archiveName, headerFor, jailPathOf, packEpoch } from './entry-header.js';
 export { type InstallOptions, type InstallResult, installPackage, verifyPackage } from './install.js';
+export { minisignCheck, minisignSign } from './minisign.js';
 export { imageConfig, type OciOptions, type OciResult, packOci } from './oci.js';
+export {
+  type ImageRef,
+  type ImageReport,
+  installImage,
+  pickTag,
+  resolveImage,
+  splitLayoutArg,
+  verifyImage,
+} from './oci-install.js';
+export { isLayout, jsonBytes, MT, openLayout, putBlob, readBlob, readIndex, setTag } from './oci-layout.js';
 export { type PackFormat, type PackOptions, type PackResult, packageEntries, packJail } from './pack.js';
 export { manifestBytes, type PackageManifest, parseManifest } from './package-manifest.js';
 export { planFromManifest } from './plan-from-manifest.js';

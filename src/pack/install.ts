@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { ManifestEntry } from '../manifest/index.js';
+import { writePolicyRecord } from '../policy/index.js';
 import type { OnProgress } from '../progress.js';
 import { EntrySink, JailTarget } from '../root/index.js';
 import { type PackageReport, readPackage, type TreeSink } from './read-package.js';
@@ -42,7 +43,10 @@ export async function installPackage(
         sink.close();
       }
     });
-    return { ...(report as PackageReport), dir: target.paths.dir, replaced, notes: target.notes };
+    const done = report as PackageReport;
+    // Recorded even when empty: a policy of an earlier install must not outlive its tree.
+    writePolicyRecord(target.paths.dir, done.policy ?? {});
+    return { ...done, dir: target.paths.dir, replaced, notes: target.notes };
   } finally {
     target.release();
   }

@@ -6,12 +6,15 @@ import { PackError } from '../errors.js';
 import type { ManifestEntry } from '../manifest/index.js';
 import { manifestOf, sha256File } from '../manifest/index.js';
 import type { JailPlan } from '../plan/index.js';
+import type { RunPolicy } from '../policy/index.js';
 import type { OnProgress } from '../progress.js';
 import { writeBundle } from '../script/index.js';
 import { packEpoch } from './entry-header.js';
+import { minisignSign } from './minisign.js';
 import {
   MANIFEST_NAME,
   META_DIR,
+  MINISIG_NAME,
   manifestBytes,
   type PackageManifest,
   SETUP_NAME,
@@ -36,6 +39,8 @@ export interface PackOptions {
    */
   setup?: boolean;
   plan?: JailPlan;
+  /** The run policy to carry in the manifest (covered by the signature). */
+  policy?: RunPolicy;
   /** Jail name for a synthesised plan (default: the directory's base name). */
   name?: string;
   /** Entry mtime; default SOURCE_DATE_EPOCH or 0. */
@@ -69,7 +74,8 @@ export function packageEntries(dir: string): { entries: ManifestEntry[]; skipped
   return { entries: all.filter((e) => e.type !== 'socket'), skipped };
 }
 
-function metaHeader(name: string, mtime: number, size = 0): TarHeader {
+/** A header of a `.jailsmith/` metadata entry (root-owned, 0755 dir or 0644 file). */
+export function metaHeader(name: string, mtime: number, size = 0): TarHeader {
   const dir = name.endsWith('/');
   return {
     name,
@@ -127,6 +133,7 @@ export async function packJail(dir: string, out: string, opts: PackOptions): Pro
   const stored = opts.format === 'tar.gz' ? 0 : false;
   const { entries, skipped } = packageEntries(dir);
   const manifest: PackageManifest = { format: 1, meta: {}, entries };
+  if (opts.policy) manifest.policy = opts.policy;
   const final = PartFile.create(out);
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'jailsmith-pack-'));
   let tree: PartFile | undefined;
@@ -158,6 +165,10 @@ export async function packJail(dir: string, out: string, opts: PackOptions): Pro
             metaHeader(`${META_DIR}/${SIGNATURE_NAME}`, mtime),
             signManifest(digest, opts.signKey),
           );
+          const mini = Buffer.from(
+            minisignSign(mbytes, opts.signKey, `jailsmith package manifest sha256:${digest}`),
+          );
+          await tar.add(metaHeader(`${META_DIR}/${MINISIG_NAME}`, mtime, mini.length), mini);
         }
       });
     }

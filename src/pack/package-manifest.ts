@@ -1,17 +1,25 @@
 import { createHash } from 'node:crypto';
 import type { EntryType, ManifestEntry } from '../manifest/index.js';
+import { checkPolicy, type RunPolicy, shippedPolicy } from '../policy/index.js';
 
 /** `.jailsmith/manifest.json`: the tree's entries plus the digests of the other metadata files. */
 export interface PackageManifest {
   format: 1;
   /** sha256 of each other `.jailsmith/` file (e.g. "setup.sh"), so one signature covers them. */
   meta: Record<string, string>;
+  /**
+   * The jail's run policy (binds by jail path only), so one signature covers how it runs. Absent
+   * in packages made before policies travelled; they verify as before.
+   */
+  policy?: RunPolicy;
   entries: ManifestEntry[];
 }
 
 export const META_DIR = '.jailsmith';
 export const MANIFEST_NAME = 'manifest.json';
 export const SIGNATURE_NAME = 'signature';
+/** The same key's signature of manifest.json itself, which minisign, signify and openssl check. */
+export const MINISIG_NAME = 'manifest.json.minisig';
 export const SETUP_NAME = 'setup.sh';
 
 /** One entry with every key present, in a fixed order (the manifest's canonical shape). */
@@ -38,7 +46,8 @@ export function manifestBytes(m: PackageManifest): Buffer {
   const meta: Record<string, string> = {};
   for (const k of Object.keys(m.meta).sort()) meta[k] = m.meta[k] as string;
   const lines = m.entries.map((e) => `    ${JSON.stringify(canonicalEntry(e))}`);
-  const text = `{\n  "format": 1,\n  "meta": ${JSON.stringify(meta)},\n  "entries": [\n${lines.join(',\n')}\n  ]\n}\n`;
+  const policy = m.policy ? `  "policy": ${JSON.stringify(shippedPolicy(m.policy))},\n` : '';
+  const text = `{\n  "format": 1,\n  "meta": ${JSON.stringify(meta)},\n${policy}  "entries": [\n${lines.join(',\n')}\n  ]\n}\n`;
   return Buffer.from(text);
 }
 
@@ -131,5 +140,15 @@ export function parseManifest(bytes: Buffer): PackageManifest | string {
       return `manifest entry ${where} has bad target`;
     seen.set(e.path, e);
   }
-  return { format: 1, meta: m.meta as Record<string, string>, entries: m.entries as ManifestEntry[] };
+  const out: PackageManifest = {
+    format: 1,
+    meta: m.meta as Record<string, string>,
+    entries: m.entries as ManifestEntry[],
+  };
+  if (m.policy !== undefined) {
+    const policy = checkPolicy(m.policy);
+    if (typeof policy === 'string') return `manifest ${policy}`;
+    out.policy = policy;
+  }
+  return out;
 }

@@ -3,10 +3,13 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { errnoCode, isJailError, PackageRefused, PackError } from '../errors.js';
 import type { ManifestEntry } from '../manifest/index.js';
+import type { RunPolicy } from '../policy/index.js';
 import { refuse } from './errors.js';
+import { minisignCheck } from './minisign.js';
 import {
   MANIFEST_NAME,
   META_DIR,
+  MINISIG_NAME,
   parseManifest,
   SETUP_NAME,
   SIGNATURE_NAME,
@@ -39,6 +42,8 @@ export interface PackageReport {
   /** True only when checked against a trusted key. */
   signatureVerified: boolean;
   setupScript: string | null;
+  /** The run policy the package carries (covered by its signature), null when it has none. */
+  policy: RunPolicy | null;
   manifest: ManifestEntry[];
 }
 
@@ -46,6 +51,7 @@ const META_LIMIT: Record<string, number> = {
   [MANIFEST_NAME]: 512 * 1024 * 1024,
   [SETUP_NAME]: 64 * 1024 * 1024,
   [SIGNATURE_NAME]: 64 * 1024,
+  [MINISIG_NAME]: 64 * 1024,
 };
 
 function isGzip(file: string): boolean {
@@ -184,14 +190,18 @@ function checkMeta(file: string, meta: Map<string, Buffer>, trust: KeyObject | u
   if (typeof m === 'string') throw refuse('PACKAGE_BAD_MANIFEST', `${META_DIR}/${MANIFEST_NAME}`, m, file);
   const digest = sha256(mbytes);
   const sig = meta.get(SIGNATURE_NAME);
+  const mini = meta.get(MINISIG_NAME);
   if (trust) {
-    if (!sig)
+    // Packages before 0.2 carry only `signature`; either present must verify, and one must be.
+    if (!sig && !mini)
       throw refuse('PACKAGE_UNSIGNED', `${META_DIR}/${SIGNATURE_NAME}`, 'package is not signed', file);
-    const why = checkSignature(sig, digest, trust);
+    const why = sig ? checkSignature(sig, digest, trust) : null;
     if (why) throw refuse('PACKAGE_BAD_SIGNATURE', `${META_DIR}/${SIGNATURE_NAME}`, why, file);
+    const whyMini = mini ? minisignCheck(mini.toString('utf8'), mbytes, trust) : null;
+    if (whyMini) throw refuse('PACKAGE_BAD_SIGNATURE', `${META_DIR}/${MINISIG_NAME}`, whyMini, file);
   }
   for (const name of meta.keys()) {
-    if (name === MANIFEST_NAME || name === SIGNATURE_NAME) continue;
+    if (name === MANIFEST_NAME || name === SIGNATURE_NAME || name === MINISIG_NAME) continue;
     if (m.meta[name] !== sha256(meta.get(name) as Buffer)) {
       throw refuse('PACKAGE_CONTENT_MISMATCH', `${META_DIR}/${name}`, 'does not match the manifest', file);
     }
@@ -207,9 +217,10 @@ function checkMeta(file: string, meta: Map<string, Buffer>, trust: KeyObject | u
     entries: 0,
     files: 0,
     bytes: 0,
-    signed: Boolean(sig),
+    signed: Boolean(sig || mini),
     signatureVerified: Boolean(trust),
     setupScript: setup ? setup.toString('utf8') : null,
+    policy: m.policy ?? null,
     manifest: m.entries,
   };
 }

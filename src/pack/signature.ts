@@ -9,6 +9,7 @@ import {
 } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { errnoCode, PackError } from '../errors.js';
+import { minisignPublicKey, parseMinisignPublicKey } from './minisign.js';
 
 /** `.jailsmith/signature`: an ed25519 signature over the manifest's sha256. */
 export interface PackageSignature {
@@ -36,16 +37,23 @@ export function keyIdOf(pub: KeyObject): string {
 export interface KeygenResult {
   privateKey: string;
   publicKey: string;
+  /** The same public key for minisign and signify (`-p FILE`). */
+  minisignPublicKey: string;
   keyId: string;
 }
 
-/** Writes PREFIX (private, PKCS#8 PEM, 0600) and PREFIX.pub (SPKI PEM); never overwrites. */
+/**
+ * Writes PREFIX (private, PKCS#8 PEM, 0600), PREFIX.pub (SPKI PEM, which openssl reads) and
+ * PREFIX.minisign.pub (what minisign and signify read); never overwrites.
+ */
 export function keygen(prefix: string): KeygenResult {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const pubFile = `${prefix}.pub`;
+  const miniFile = `${prefix}.minisign.pub`;
   try {
     writeFileSync(prefix, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
     writeFileSync(pubFile, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644, flag: 'wx' });
+    writeFileSync(miniFile, minisignPublicKey(publicKey), { mode: 0o644, flag: 'wx' });
   } catch (e) {
     const code = errnoCode(e);
     throw new PackError('KEY_WRITE', `cannot write key: ${code ?? e}`, {
@@ -53,7 +61,7 @@ export function keygen(prefix: string): KeygenResult {
       hint: code === 'EEXIST' ? 'keys are never overwritten; choose another prefix' : undefined,
     });
   }
-  return { privateKey: prefix, publicKey: pubFile, keyId: keyIdOf(publicKey) };
+  return { privateKey: prefix, publicKey: pubFile, minisignPublicKey: miniFile, keyId: keyIdOf(publicKey) };
 }
 
 function readKey(file: string): string {
@@ -80,15 +88,17 @@ export function loadPrivateKey(file: string): KeyObject {
   return key;
 }
 
+/** A public key: SPKI PEM (keygen's PREFIX.pub), or a minisign/signify public key file. */
 export function loadPublicKey(file: string): KeyObject {
   let key: KeyObject;
   try {
-    key = createPublicKey(readKey(file));
+    const text = readKey(file);
+    key = parseMinisignPublicKey(text) ?? createPublicKey(text);
   } catch (e) {
     if (e instanceof PackError) throw e;
     throw new PackError('KEY_INVALID', 'not a PEM public key', {
       path: file,
-      hint: 'use the .pub file from keygen',
+      hint: 'use the .pub or .minisign.pub file from keygen',
     });
   }
   if (key.asymmetricKeyType !== 'ed25519')

@@ -20,3 +20,4 @@ export { loadProfile, type Profile, type ProfileNeed } from './profile-data.js';
 export { SourceHashes } from './source-hashes.js';
 export { type PlanSummary, summarizePlan } from './summary.js';
 export type * from './types.js';
+export type { JailPlan } from './types.js';

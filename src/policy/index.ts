@@ -1,3 +1,4 @@
+export { checkPolicy } from './check.js';
 export { policyFromSpec } from './from-spec.js';
 export { mergePolicy } from './merge.js';
 export {
@@ -9,4 +10,5 @@ export {
   parseSize,
   parseTmpfs,
 } from './parse.js';
+export { policyOfPlan, readPolicyRecord, shippedPolicy, writePolicyRecord } from './record.js';
 export type { BindMount, PolicyBind, RunLimits, RunPolicy, TmpfsMount, UidRange } from './types.js';

@@ -22,6 +22,7 @@ import { errnoCode, RootError } from '../errors.js';
  *   .NAME.jailsmith-lock          held while a build runs (pid inside)
  *   .NAME.jailsmith-state.json    what the last build wrote, for a fast no-op check
  *   .NAME.jailsmith-logins.json   login users of the jail (`user add`), re-added by every rebuild
+ *   .NAME.jailsmith-policy.json   the run policy the jail was built or installed with (run's default)
  *   .NAME.jailsmith-keys/USER     their managed authorized_keys (root-owned, out of the jail)
  */
 export interface JailPaths {
@@ -32,6 +33,7 @@ export interface JailPaths {
   state: string;
   logins: string;
   keys: string;
+  policy: string;
 }
 
 export function jailPaths(dir: string): JailPaths {
@@ -48,6 +50,7 @@ export function jailPaths(dir: string): JailPaths {
     state: path.join(parent, `.${base}.jailsmith-state.json`),
     logins: path.join(parent, `.${base}.jailsmith-logins.json`),
     keys: path.join(parent, `.${base}.jailsmith-keys`),
+    policy: path.join(parent, `.${base}.jailsmith-policy.json`),
   };
 }
 

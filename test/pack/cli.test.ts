@@ -78,8 +78,8 @@ describeAsRoot('pack, verify, install, keygen through the binary', () => {
       readFileSync(t(`img/blobs/sha256/${JSON.parse(r.stdout).manifestDigest.slice(7)}`), 'utf8'),
     );
     const config = JSON.parse(readFileSync(t(`img/blobs/sha256/${manifest.config.digest.slice(7)}`), 'utf8'));
-    expect(config.config).toEqual({
-      User: '1000',
+    expect(config.config).toMatchObject({
+      User: '1000:1000',
       Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8'],
       Entrypoint: ['/bin/sh', '-c'],
       Cmd: ['ls /'],
@@ -100,7 +100,7 @@ describeAsRoot('pack, verify, install, keygen through the binary', () => {
       readFileSync(t(`shell-img/blobs/sha256/${JSON.parse(oci.stdout).manifestDigest.slice(7)}`), 'utf8'),
     );
     const config = JSON.parse(readFileSync(t(`shell-img/blobs/sha256/${m.config.digest.slice(7)}`), 'utf8'));
-    expect(config.config).toMatchObject({ User: 'user', WorkingDir: '/home/user' });
+    expect(config.config).toMatchObject({ User: '1000:1000', WorkingDir: '/home/user' });
     expect(config.config.Env).toContain('HOME=/home/user');
   });
 

@@ -22,7 +22,9 @@ export function targets(prefix = 'jailsmith-build-'): { next: () => Target } {
       const t = path.join(base, String(n++));
       mkdirSync(t, { mode: 0o755 });
       const leftovers = () =>
-        readdirSync(t).filter((x) => x.includes('.jailsmith-') && !x.endsWith('state.json'));
+        readdirSync(t).filter(
+          (x) => x.includes('.jailsmith-') && !x.endsWith('state.json') && !x.endsWith('policy.json'),
+        );
       return { t, jail: path.join(t, 'jail'), src: path.join(t, 'src'), leftovers };
     },
   };

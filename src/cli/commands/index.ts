@@ -74,6 +74,17 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./keygen.js')).keygenCommand,
   },
   {
+    command: 'push <source> <ref>',
+    describe:
+      'Push an OCI layout (or a jail directory or spec, packed first) to a registry, optionally signed',
+    load: async () => (await import('./push.js')).pushCommand,
+  },
+  {
+    command: 'pull <ref> <dir>',
+    describe: 'Pull an image from a registry, verify it (and its signature) and install it at DIR',
+    load: async () => (await import('./pull.js')).pullCommand,
+  },
+  {
     command: 'run <dir> [command..]',
     describe: 'Run a command in a jail: namespaces, an unprivileged uid, no network, limits',
     tail: true,

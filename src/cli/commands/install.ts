@@ -1,10 +1,12 @@
 import type { CommandModule } from 'yargs';
+import { UsageError } from '../../errors.js';
 import { example } from '../example.js';
 import { printJson } from '../io.js';
 import { progressReporter } from '../progress.js';
+import { type RegistryArgs, registryOptions, withRegistryOptions } from '../registry-options.js';
 import { action } from '../run-command.js';
 
-interface InstallArgs {
+interface InstallArgs extends RegistryArgs {
   package: string;
   dir: string;
   trust?: string;
@@ -14,11 +16,12 @@ export const installCommand: CommandModule<object, InstallArgs> = {
   command: 'install <package> <dir>',
   describe: 'Verify a package entry by entry and install it at DIR (swapped in whole)',
   builder: (y) =>
-    y
+    withRegistryOptions(y)
       .positional('package', {
         type: 'string',
         demandOption: true,
-        describe: 'Package file (.tar or .tar.gz)',
+        describe:
+          'Package file (.tar or .tar.gz), an OCI layout (LAYOUT[:TAG]) or an image reference (as pull)',
       })
       .positional('dir', {
         type: 'string',
@@ -38,10 +41,33 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       import('../../pack/signature.js'),
     ]);
     const trust = args.trust === undefined ? undefined : loadPublicKey(args.trust);
+    const { isLayout } = await import('../../pack/oci-layout.js');
+    const { splitLayoutArg, installImage } = await import('../../pack/oci-install.js');
+    const layout = splitLayoutArg(args.package, isLayout);
+    const oci = isLayout(layout.dir);
+    const { looksLikeReference } = await import('../../ship/cache.js');
+    const ref = oci ? null : looksLikeReference(args.package);
+    if (!oci && !ref) (await import('../package-arg.js')).checkPackageArg(args.package);
+    if (oci && trust) {
+      throw new UsageError('USAGE', '--trust checks a package’s signature; an OCI layout carries none', {
+        hint: 'images are signed in a registry: jailsmith pull REF DIR --trust KEY',
+      });
+    }
     const progress = progressReporter(io, args, 'installing');
     let result: Awaited<ReturnType<typeof installPackage>>;
     try {
-      result = await installPackage(args.package, args.dir, { trust, onProgress: progress.onProgress });
+      result = ref
+        ? await (await import('../../ship/pull.js')).pullImage(ref, args.dir, {
+            ...registryOptions(args),
+            trust,
+            onProgress: progress.onProgress,
+          })
+        : oci
+          ? await installImage(layout.dir, args.dir, {
+              ...(layout.tag ? { tag: layout.tag } : {}),
+              onProgress: progress.onProgress,
+            })
+          : await installPackage(args.package, args.dir, { trust, onProgress: progress.onProgress });
     } finally {
       progress.done();
     }

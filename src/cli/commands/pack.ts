@@ -13,6 +13,8 @@ interface PackArgs {
   sign?: string;
   tag: string;
   setup: boolean;
+  root: string[];
+  annotation: string[];
 }
 
 /** `.tar`, `.tar.gz`/`.tgz`; anything else needs --format. */
@@ -46,6 +48,18 @@ export const packCommand: CommandModule<object, PackArgs> = {
         describe: 'Include the bundle-mode setup script (--no-setup: manifest and tree only)',
       })
       .option('tag', { type: 'string', default: 'latest', describe: 'OCI reference name' })
+      .option('root', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe: 'Source root for a spec (repeat for OCI: one image index over the roots’ platforms)',
+      })
+      .option('annotation', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe: 'KEY=VALUE added to the OCI manifest (e.g. org.opencontainers.image.revision=abc)',
+      })
       .example(...example('$0 pack /srv/jails/py -o py.tar.gz --sign release.key', 'a signed package'))
       .example(
         ...example(
@@ -62,8 +76,8 @@ export const packCommand: CommandModule<object, PackArgs> = {
       });
     }
     if (format === 'oci' && args.sign !== undefined) {
-      throw new UsageError('USAGE', '--sign applies to tar packages, not OCI layouts', {
-        hint: 'sign OCI images with the registry tooling (e.g. cosign), or pack a .tar.gz to sign',
+      throw new UsageError('USAGE', '--sign applies to tar packages; OCI images are signed when pushed', {
+        hint: 'jailsmith push LAYOUT REF --sign KEY',
       });
     }
     const [{ packJail }, { loadPrivateKey }, { openPackSource }] = await Promise.all([
@@ -72,15 +86,40 @@ export const packCommand: CommandModule<object, PackArgs> = {
       import('../../pack/source.js'),
     ]);
     const key = args.sign === undefined ? undefined : loadPrivateKey(args.sign);
-    const src = await openPackSource(args.source);
-    try {
-      if (format === 'oci') {
-        const { packOci } = await import('../../pack/oci.js');
-        const r = await packOci(src, args.output, { tag: args.tag });
-        if (args.json) printJson(io, r);
-        else if (!args.quiet) io.out(`packed ${args.source} -> ${r.dir} (OCI ${r.tag}, ${r.manifestDigest})`);
-        return 0;
+    const annotations = parseAnnotations(args.annotation);
+    if (format === 'oci') {
+      const { packOci } = await import('../../pack/oci.js');
+      const roots = args.root.length > 0 ? args.root : [undefined];
+      const results: Awaited<ReturnType<typeof packOci>>[] = [];
+      for (const root of roots) {
+        const src = await openPackSource(args.source, root === undefined ? {} : { root });
+        try {
+          results.push(await packOci(src, args.output, { tag: args.tag, annotations }));
+        } finally {
+          src.cleanup();
+        }
       }
+      const r = results[results.length - 1] as (typeof results)[number];
+      if (args.json) printJson(io, results.length === 1 ? r : { ...r, images: results });
+      else if (!args.quiet) {
+        const what = r.platforms.length > 1 ? `index over ${r.platforms.join(', ')}` : r.platform;
+        io.out(`packed ${args.source} -> ${r.dir} (OCI ${r.tag}, ${what}, ${r.tagDigest})`);
+        for (const n of results.flatMap((x) => x.notes)) io.err(`note: ${n}`);
+      }
+      return 0;
+    }
+    if (args.root.length > 1) {
+      throw new UsageError(
+        'USAGE',
+        'several --root values make an OCI image index; a package holds one tree',
+        {
+          hint: 'pack --format oci, or one package per root',
+        },
+      );
+    }
+    if (args.annotation.length > 0) throw new UsageError('USAGE', '--annotation applies to OCI layouts');
+    const src = await openPackSource(args.source, args.root[0] === undefined ? {} : { root: args.root[0] });
+    try {
       const progress = progressReporter(io, args, 'packing');
       let r: Awaited<ReturnType<typeof packJail>>;
       try {
@@ -89,6 +128,7 @@ export const packCommand: CommandModule<object, PackArgs> = {
           signKey: key,
           setup: args.setup,
           plan: src.plan,
+          policy: src.policy,
           name: src.name,
           onProgress: progress.onProgress,
         });
@@ -110,3 +150,15 @@ export const packCommand: CommandModule<object, PackArgs> = {
     }
   }),
 };
+
+/** KEY=VALUE annotations; keys as the OCI spec has them (reverse domain names). */
+function parseAnnotations(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of list) {
+    const eq = a.indexOf('=');
+    if (eq < 1 || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(a.slice(0, eq)))
+      throw new UsageError('USAGE', `--annotation: expected KEY=VALUE, got "${a}"`);
+    out[a.slice(0, eq)] = a.slice(eq + 1);
+  }
+  return out;
+}

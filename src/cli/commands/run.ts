@@ -8,14 +8,16 @@ import {
   parseTmpfs,
   policyFromSpec,
   type RunPolicy,
+  readPolicyRecord,
 } from '../../policy/index.js';
 import { jobCommand, policyRunOptions } from '../../run/policy-options.js';
 import type { RunOptions, RunResult } from '../../run/types.js';
 import { example } from '../example.js';
 import { printJson } from '../io.js';
+import { type RegistryArgs, registryOptions, withRegistryOptions } from '../registry-options.js';
 import { action } from '../run-command.js';
 
-interface RunArgs {
+interface RunArgs extends RegistryArgs {
   dir: string;
   command: string[];
   user?: string;
@@ -36,8 +38,12 @@ interface RunArgs {
 }
 
 function builder(y: Argv): Argv<RunArgs> {
-  return y
-    .positional('dir', { type: 'string', describe: 'The jail directory', demandOption: true })
+  return withRegistryOptions(y)
+    .positional('dir', {
+      type: 'string',
+      describe: 'The jail directory, an OCI layout (LAYOUT[:TAG]) or an image reference (HOST/REPO[:TAG])',
+      demandOption: true,
+    })
     .positional('command', { type: 'string', array: true, describe: 'Command and arguments, after --' })
     .option('user', {
       type: 'string',
@@ -98,7 +104,11 @@ function builder(y: Argv): Argv<RunArgs> {
       type: 'string',
       describe: 'The cgroup jobs go under (default: the caller’s own)',
     })
-    .option('spec', { type: 'string', describe: 'Spec whose run: settings give the defaults' })
+    .option('spec', {
+      type: 'string',
+      describe:
+        'Spec whose run: settings give the defaults (default: the policy DIR recorded when built or installed)',
+    })
     .example(
       ...example(
         '$0 run ./py --bind ./in:/in --bind ./out:/out:rw --timeout 60 -- python3 /in/job.py',
@@ -118,18 +128,29 @@ function builder(y: Argv): Argv<RunArgs> {
 export async function runOptionsFrom(a: RunArgs & { '--'?: string[] }): Promise<RunOptions> {
   // What follows `--` comes from main.ts as args['--'], byte for byte: yargs never parsed it.
   const given = [...(a.command ?? []).map(String), ...(a['--'] ?? [])];
+  // Every option is parsed before an image is fetched: a typo costs no download.
+  const binds = a.bind.map(parseBind);
+  const limits = parseLimits(a.limit);
+  const env = parseEnv(a.env);
+  const tmpfs = (a.tmpfs ?? []).map(parseTmpfs);
+  // An OCI layout or a registry reference runs from its verified, cached tree (see src/ship/cache).
+  const { runImage } = await import('../../ship/cache.js');
+  const jail = (await runImage(a.dir, registryOptions(a))).dir;
   let policy: RunPolicy | undefined;
   if (a.spec !== undefined) {
     const { loadSpec } = await import('../../spec/load.js');
     policy = policyFromSpec(await loadSpec(a.spec), a.spec);
+  } else {
+    // What the jail recorded when it was built or installed (its spec's or package's run: block).
+    policy = readPolicyRecord(jail);
   }
   const over: Partial<RunOptions> & Pick<RunOptions, 'jail' | 'command'> = {
-    jail: a.dir,
+    jail,
     command: jobCommand(policy, given),
-    binds: a.bind.map(parseBind),
-    limits: parseLimits(a.limit),
-    env: parseEnv(a.env),
-    tmpfs: (a.tmpfs ?? []).map(parseTmpfs),
+    binds,
+    limits,
+    env,
+    tmpfs,
   };
   if (a.uidRange !== undefined) {
     const { parseUidRange } = await import('../../run/uid-pool.js');

@@ -1,9 +1,11 @@
 import type { CommandModule } from 'yargs';
+import { UsageError } from '../../errors.js';
 import { example } from '../example.js';
 import { printJson } from '../io.js';
+import { type RegistryArgs, registryOptions, withRegistryOptions } from '../registry-options.js';
 import { action } from '../run-command.js';
 
-interface VerifyArgs {
+interface VerifyArgs extends RegistryArgs {
   package: string;
   trust?: string;
 }
@@ -12,11 +14,12 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   command: 'verify <package>',
   describe: 'Check a package against its manifest (and signature) without installing it',
   builder: (y) =>
-    y
+    withRegistryOptions(y)
       .positional('package', {
         type: 'string',
         demandOption: true,
-        describe: 'Package file (.tar or .tar.gz)',
+        describe:
+          'Package file (.tar or .tar.gz), an OCI layout (LAYOUT[:TAG]) or an image reference (fetched, nothing installed)',
       })
       .option('trust', { type: 'string', describe: 'Public key the package must be signed with' })
       .example(...example('$0 verify py.tar.gz --trust release.key.pub', 'every entry and the signature')),
@@ -26,8 +29,29 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       import('../../pack/signature.js'),
     ]);
     const trust = args.trust === undefined ? undefined : loadPublicKey(args.trust);
-    const { manifest: _m, ...r } = await verifyPackage(args.package, { trust });
-    if (args.json) printJson(io, { ok: true, ...r });
+    const { isLayout } = await import('../../pack/oci-layout.js');
+    const { splitLayoutArg, verifyImage } = await import('../../pack/oci-install.js');
+    const layout = splitLayoutArg(args.package, isLayout);
+    const oci = isLayout(layout.dir);
+    const { looksLikeReference } = await import('../../ship/cache.js');
+    const ref = oci ? null : looksLikeReference(args.package);
+    if (!oci && !ref) (await import('../package-arg.js')).checkPackageArg(args.package);
+    if (oci && trust) {
+      throw new UsageError('USAGE', '--trust checks a package’s signature; an OCI layout carries none', {
+        hint: 'images are signed in a registry: jailsmith pull REF DIR --trust KEY',
+      });
+    }
+    const {
+      manifest: _m,
+      setupScript,
+      ...r
+    } = ref
+      ? await (await import('../../ship/pull.js')).verifyRemoteImage(ref, { ...registryOptions(args), trust })
+      : oci
+        ? await verifyImage(layout.dir, layout.tag)
+        : await verifyPackage(args.package, { trust });
+    // A summary: the manifest and the embedded setup script (megabytes) are not printed.
+    if (args.json) printJson(io, { ok: true, ...r, setupScript: setupScript !== null });
     else if (!args.quiet) {
       const sig = r.signatureVerified
         ? 'signature verified'

@@ -9,8 +9,9 @@
 # The jail is built in a private directory beside TARGET_DIR (mode 0700) and then swapped in;
 # directories marked as user data are carried over from an existing jail. Running it again gives
 # the same jail.
-# Needs GNU coreutils (rm --one-file-system keeps the old jail's removal off mounts) and sh, id,
-# stat, mkdir, cp, ln, mknod, chown, chmod, mv, rm, sha256sum, head, tail, wc, tar, gzip.
+# Needs sh and id, stat, mkdir, cp, ln, mknod, chown, chmod, mv, rm, sha256sum, head, tail, wc, tar, gzip
+# from GNU coreutils or busybox (without rm --one-file-system, the old jail is removed only when
+# /proc/self/mountinfo shows no mount below it).
 # note: /dev/log needs a syslog socket at run time
 set -eu
 umask 077
@@ -19,6 +20,7 @@ prog=jailsmith-setup
 jail_name='golden'
 quiet=0
 verify=1
+key=
 phase=start
 W=
 S=
@@ -142,16 +144,26 @@ mod() {
   chmod -- "$_mod" "$@"
 }
 
-# On any exit: the private dir goes, unless the swap was cut short (then both jails are in it). The old
-# jail may hold mounts (a bound /proc, a home): --one-file-system never follows rm into them.
+# rm_old DIR: removes the old jail, never following rm into a mount (a bound /proc, a home). GNU
+# rm's --one-file-system does that itself; an rm without it (busybox) runs only when mountinfo can
+# be read and shows nothing mounted on or below DIR. Fails, leaving DIR, when neither can be had.
+rm_old() {
+  rm -rf --one-file-system -- "$1" 2>/dev/null && return 0
+  [ -e "$1" ] || return 0
+  [ -r /proc/self/mountinfo ] || return 1
+  mounted_under "$1" && return 1
+  rm -rf -- "$1"
+}
+
+# On any exit: the private dir goes, unless the swap was cut short (then both jails are in it).
 cleanup() {
   _rc=$?
   trap - EXIT
   if [ "$phase" = swapping ]; then
     printf '%s: stopped while swapping: the old jail is in %s/old, the new one in %s\n' "$prog" "$W" "$S" >&2
   elif [ -n "$W" ]; then
-    if [ -e "$W/old" ] && ! rm -rf --one-file-system -- "$W/old" 2>/dev/null; then
-      printf '%s: the old jail holds a mount or cannot be removed; left in %s/old\n' "$prog" "$W" >&2
+    if [ -e "$W/old" ] && ! rm_old "$W/old"; then
+      printf '%s: the old jail holds a mount or cannot be removed (or /proc is not mounted); left in %s/old\n' "$prog" "$W" >&2
       exit 1
     fi
     rm -rf -- "$W"
@@ -178,17 +190,28 @@ mount_name() {
   printf '%s.' "$_out"
 }
 
-# no_mounts: the old jail is moved aside and removed, so nothing may be mounted on or below it.
-no_mounts() {
-  [ -d "$T" ] && [ -r /proc/self/mountinfo ] || return 0
-  _abs=$(cd -P -- "$T" && pwd -P && echo .)
+# mounted_under DIR: true when mountinfo shows a mount on or below DIR (its mount point in _mounted).
+mounted_under() {
+  [ -d "$1" ] && [ -r /proc/self/mountinfo ] || return 1
+  _abs=$(cd -P -- "$1" && pwd -P && echo .)
   _abs=$(mount_name "${_abs%?.}")
   _abs=${_abs%.}
   while read -r _id _parent _dev _root _mp _rest; do
     case $_mp in
-      "$_abs" | "$_abs"/*) die "target holds a mount ($_mp); unmount it first: $T" ;;
+      "$_abs" | "$_abs"/*)
+        _mounted=$_mp
+        return 0
+        ;;
     esac
   done < /proc/self/mountinfo
+  return 1
+}
+
+# no_mounts: the old jail is moved aside and removed, so nothing may be mounted on or below it.
+no_mounts() {
+  if mounted_under "$T"; then
+    die "target holds a mount ($_mounted); unmount it first: $T"
+  fi
 }
 
 # target DIR: sets T (no trailing slash, never starting with '-'), parent and base; refuses unsafe targets.
@@ -217,7 +240,10 @@ target() {
   if [ -e "$T" ] && [ ! -d "$T" ]; then
     die "target exists and is not a directory: $T"
   fi
-  [ -d "$parent" ] || die "parent of the target is not a directory: $parent"
+  # A missing parent is created (as build and install do); an existing one must be a directory.
+  if [ -e "$parent" ] || [ -L "$parent" ]; then
+    [ -d "$parent" ] || die "parent of the target is not a directory: $parent"
+  fi
 }
 
 # The payload: bytes [offset, offset+size) of this file; after it a last line holding the sha256 of
@@ -273,6 +299,48 @@ unpack() {
     '0202020202020202020202020202020202020202020202020202020202020202' \
     '0303030303030303030303030303030303030303030303030303030303030303' \
     '0404040404040404040404040404040404040404040404040404040404040404'
+}
+
+# verify_signature KEY: the package's signed manifest, extracted beside this script (tar -xf PKG
+# .jailsmith), must verify with KEY (a minisign/signify public key: keygen's PREFIX.minisign.pub)
+# through minisign, signify or openssl, whichever is installed, and must name this script by its
+# sha256 (which check_bundle tied to the payload). With none of the three it refuses. A script
+# cannot vouch for itself: this protects a trusted copy of it from a swapped package beside it, and
+# says which tool checked; check a script of unknown origin first, as the README shows.
+verify_signature() {
+  _dir=${self%/*}
+  _m=$_dir/manifest.json
+  _s=$_dir/manifest.json.minisig
+  [ -f "$_m" ] && [ -f "$_s" ] ||
+    die "--key: no manifest.json and manifest.json.minisig beside $self (tar -xf PACKAGE .jailsmith); nothing written"
+  [ -f "$1" ] && [ -r "$1" ] || die "--key: cannot read the public key $1; nothing written"
+  if command -v minisign >/dev/null 2>&1; then
+    _tool=minisign
+    minisign -V -q -p "$1" -m "$_m" -x "$_s" >/dev/null 2>&1 ||
+      die "signature refused by minisign with the key $1; nothing written"
+  elif command -v signify-openbsd >/dev/null 2>&1 || command -v signify >/dev/null 2>&1; then
+    _tool=$(command -v signify-openbsd || command -v signify)
+    "$_tool" -V -q -p "$1" -m "$_m" -x "$_s" >/dev/null 2>&1 ||
+      die "signature refused by $_tool with the key $1; nothing written"
+  elif command -v openssl >/dev/null 2>&1; then
+    _tool=openssl
+    _t=$(mktemp -d) || die "--key: cannot make a temporary directory"
+    # SPKI DER of an ed25519 key: a fixed 12-byte prefix, then the 32 key bytes of the minisign key.
+    { printf '\060\052\060\005\006\003\053\145\160\003\041\000'; sed -n 2p < "$1" | base64 -d | tail -c 32; } > "$_t/key.der"
+    sed -n 2p < "$_s" | base64 -d | tail -c 64 > "$_t/sig"
+    if ! openssl pkeyutl -verify -pubin -keyform DER -inkey "$_t/key.der" -rawin -in "$_m" -sigfile "$_t/sig" >/dev/null 2>&1; then
+      rm -rf -- "$_t"
+      die "signature refused by openssl with the key $1; nothing written"
+    fi
+    rm -rf -- "$_t"
+  else
+    die "--key: none of minisign, signify or openssl is installed, so the signature cannot be checked; nothing written"
+  fi
+  _want=$(sed -n 's/.*"setup\.sh":"\([0-9a-f]\{64\}\)".*/\1/p' < "$_m" | head -n 1)
+  _sum=$(sha256sum < "$self")
+  [ -n "$_want" ] && [ "${_sum%% *}" = "$_want" ] ||
+    die "the signed manifest does not name this script (sha256 differs); nothing written"
+  say "signature verified with $_tool"
 }
 
 # Every entry of the plan, in plan order (parents first); owners and modes come later.
@@ -416,11 +484,17 @@ main() {
   while [ $# -gt 0 ]; do
     case $1 in
       -h | --help)
-        printf 'usage: sh setup.sh [-q] [--no-verify] TARGET_DIR   (as root)\n'
+        printf 'usage: sh setup.sh [-q] [--no-verify] [--key PUBKEY] TARGET_DIR   (as root)\n'
         exit 0
         ;;
       -q) quiet=1 ;;
       --no-verify) verify=0 ;;
+      --key)
+        [ $# -ge 2 ] || usage_error "--key needs a public key file"
+        key=$2
+        shift
+        ;;
+      --key=*) key=${1#--key=} ;;
       --) shift; break ;;
       -*) usage_error "unknown option: $1" ;;
       *) break ;;
@@ -433,10 +507,16 @@ main() {
   no_mounts
   carry_all check
   check_bundle
+  if [ -n "$key" ]; then
+    verify_signature "$key"
+  fi
   case $parent in
     */) _w=$parent.jailsmith.$$ ;;
     *) _w=$parent/.jailsmith.$$ ;;
   esac
+  if [ ! -d "$parent" ]; then
+    (umask 022 && mkdir -p -- "$parent") || die "cannot create the parent of the target: $parent"
+  fi
   trap cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' HUP TERM

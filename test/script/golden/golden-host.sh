@@ -8,8 +8,9 @@
 # The jail is built in a private directory beside TARGET_DIR (mode 0700) and then swapped in;
 # directories marked as user data are carried over from an existing jail. Running it again gives
 # the same jail.
-# Needs GNU coreutils (rm --one-file-system keeps the old jail's removal off mounts) and sh, id,
-# stat, mkdir, cp, ln, mknod, chown, chmod, mv, rm, sha256sum.
+# Needs sh and id, stat, mkdir, cp, ln, mknod, chown, chmod, mv, rm, sha256sum
+# from GNU coreutils or busybox (without rm --one-file-system, the old jail is removed only when
+# /proc/self/mountinfo shows no mount below it).
 # note: /dev/log needs a syslog socket at run time
 set -eu
 umask 077
@@ -141,16 +142,26 @@ mod() {
   chmod -- "$_mod" "$@"
 }
 
-# On any exit: the private dir goes, unless the swap was cut short (then both jails are in it). The old
-# jail may hold mounts (a bound /proc, a home): --one-file-system never follows rm into them.
+# rm_old DIR: removes the old jail, never following rm into a mount (a bound /proc, a home). GNU
+# rm's --one-file-system does that itself; an rm without it (busybox) runs only when mountinfo can
+# be read and shows nothing mounted on or below DIR. Fails, leaving DIR, when neither can be had.
+rm_old() {
+  rm -rf --one-file-system -- "$1" 2>/dev/null && return 0
+  [ -e "$1" ] || return 0
+  [ -r /proc/self/mountinfo ] || return 1
+  mounted_under "$1" && return 1
+  rm -rf -- "$1"
+}
+
+# On any exit: the private dir goes, unless the swap was cut short (then both jails are in it).
 cleanup() {
   _rc=$?
   trap - EXIT
   if [ "$phase" = swapping ]; then
     printf '%s: stopped while swapping: the old jail is in %s/old, the new one in %s\n' "$prog" "$W" "$S" >&2
   elif [ -n "$W" ]; then
-    if [ -e "$W/old" ] && ! rm -rf --one-file-system -- "$W/old" 2>/dev/null; then
-      printf '%s: the old jail holds a mount or cannot be removed; left in %s/old\n' "$prog" "$W" >&2
+    if [ -e "$W/old" ] && ! rm_old "$W/old"; then
+      printf '%s: the old jail holds a mount or cannot be removed (or /proc is not mounted); left in %s/old\n' "$prog" "$W" >&2
       exit 1
     fi
     rm -rf -- "$W"
@@ -177,17 +188,28 @@ mount_name() {
   printf '%s.' "$_out"
 }
 
-# no_mounts: the old jail is moved aside and removed, so nothing may be mounted on or below it.
-no_mounts() {
-  [ -d "$T" ] && [ -r /proc/self/mountinfo ] || return 0
-  _abs=$(cd -P -- "$T" && pwd -P && echo .)
+# mounted_under DIR: true when mountinfo shows a mount on or below DIR (its mount point in _mounted).
+mounted_under() {
+  [ -d "$1" ] && [ -r /proc/self/mountinfo ] || return 1
+  _abs=$(cd -P -- "$1" && pwd -P && echo .)
   _abs=$(mount_name "${_abs%?.}")
   _abs=${_abs%.}
   while read -r _id _parent _dev _root _mp _rest; do
     case $_mp in
-      "$_abs" | "$_abs"/*) die "target holds a mount ($_mp); unmount it first: $T" ;;
+      "$_abs" | "$_abs"/*)
+        _mounted=$_mp
+        return 0
+        ;;
     esac
   done < /proc/self/mountinfo
+  return 1
+}
+
+# no_mounts: the old jail is moved aside and removed, so nothing may be mounted on or below it.
+no_mounts() {
+  if mounted_under "$T"; then
+    die "target holds a mount ($_mounted); unmount it first: $T"
+  fi
 }
 
 # target DIR: sets T (no trailing slash, never starting with '-'), parent and base; refuses unsafe targets.
@@ -216,7 +238,10 @@ target() {
   if [ -e "$T" ] && [ ! -d "$T" ]; then
     die "target exists and is not a directory: $T"
   fi
-  [ -d "$parent" ] || die "parent of the target is not a directory: $parent"
+  # A missing parent is created (as build and install do); an existing one must be a directory.
+  if [ -e "$parent" ] || [ -L "$parent" ]; then
+    [ -d "$parent" ] || die "parent of the target is not a directory: $parent"
+  fi
 }
 
 # Every entry of the plan, in plan order (parents first); owners and modes come later.
@@ -382,6 +407,9 @@ main() {
     */) _w=$parent.jailsmith.$$ ;;
     *) _w=$parent/.jailsmith.$$ ;;
   esac
+  if [ ! -d "$parent" ]; then
+    (umask 022 && mkdir -p -- "$parent") || die "cannot create the parent of the target: $parent"
+  fi
   trap cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' HUP TERM
