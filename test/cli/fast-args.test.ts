@@ -175,7 +175,17 @@ const ORDINARY: Record<string, string[][]> = {
       '--json',
     ],
   ],
+  push: [
+    ['push', 'layout:1.0', 'localhost:5000/j/p:1.0'],
+    ['push', '/srv/j', 'r/p', '--sign', 'k', '--tag', '2', '--tls-verify=false', '--creds', 'u:p'],
+  ],
+  pull: [
+    ['pull', 'localhost:5000/j/p:1.0', '/d'],
+    ['pull', 'r/p@sha256:1', '/d', '--trust', 'k.pub', '--authfile', 'a.json', '--no-tls-verify'],
+  ],
   keygen: [
+    ['keygen'],
+    ['keygen', '--export', 'old.pub'],
     ['keygen', '-o', 'k'],
     ['keygen', '--output', 'k', '-q'],
     ['keygen', '--output=0x10'],
@@ -240,7 +250,8 @@ const FOR_YARGS: string[][] = [
   ['run', '/j', '--net', 'wifi'],
   ['run', '/j', 'python3', '-c', 'x'],
   ['audit', '/d', '--pid', '1'],
-  ['keygen'],
+  ['push', '/l'],
+  ['pull', 'r'],
   ['import', 'jk', 'i.ini', 's'],
   ['manifest', '/a', '/b'],
   ['build', 'a.yaml'],
