@@ -1,13 +1,11 @@
 import { SpecError } from '../errors.js';
 import { createPlan } from '../plan/create-plan.js';
-import { SourceHashes } from '../plan/source-hashes.js';
 import type { JailPlan } from '../plan/types.js';
-import { jailPaths } from '../root/staging.js';
 import { loadSpec } from '../spec/load.js';
 import { buildTraced } from '../trace/makejail.js';
 import { applyPlan } from './apply.js';
 import { parsePlanText, readText } from './plan-file.js';
-import { readSourceHashes } from './state.js';
+import { sourceCaches } from './source-caches.js';
 import type { BuildOptions, BuildResult } from './types.js';
 
 export interface BuildJailOptions extends BuildOptions {
@@ -32,9 +30,10 @@ export async function buildJail(
   });
   // trace: makejail's loop builds, runs the commands inside the jail and rebuilds with what they missed
   if (spec.trace.length > 0) return (await buildTraced(spec, dir, opts)).build;
-  // Source hashes remembered beside DIR: a rebuild re-reads only sources whose inode or times moved.
-  const sourceHashes = new SourceHashes(readSourceHashes(jailPaths(dir).state));
-  return applyPlan(await createPlan(spec, { sourceHashes }), dir, { ...opts, sourceHashes });
+  // Source hashes and file facts remembered beside DIR: a rebuild re-reads only sources whose
+  // inode or times moved. --force reads every source again and records afresh.
+  const caches = sourceCaches(dir, opts.force === true);
+  return applyPlan(await createPlan(spec, caches), dir, { ...opts, ...caches });
 }
 
 function checkSaved(plan: JailPlan, specFile: string, opts: BuildJailOptions): JailPlan {

@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import type { PlanEntry } from '../plan/types.js';
+import { type FileFact, factKey, factsFromJson } from '../resolve/file-facts.js';
 import { under } from '../root/jail-path.js';
 
 /**
@@ -20,7 +21,8 @@ import { under } from '../root/jail-path.js';
  * every write, truncate or rename-over changes the ctime or the inode, and ctime cannot be set
  * from user space. So a no-op rebuild hashes nothing; a missing or stale record just means hashing.
  * `sources` holds createPlan's source sha256s by stat key (see plan/source-hashes.ts) for the same
- * reason on the source side.
+ * reason on the source side, and `facts` what each source file is (ELF and what it needs, a
+ * script, neither; resolve/file-facts.ts) by the same key, so a no-op rebuild opens no source.
  */
 export type JailState = Map<string, { key: string; sha256: string }>;
 
@@ -37,26 +39,43 @@ export function readSourceHashes(file: string): Map<string, string> {
   return readStateFile(file).sources;
 }
 
-function readStateFile(file: string): { files: JailState; sources: Map<string, string> } {
+/** Source file facts by the same key: what the resolver learnt (see resolve/file-facts.ts). */
+export function readFileFacts(file: string): Map<string, FileFact> {
+  return readStateFile(file).facts;
+}
+
+interface StateFile {
+  files: JailState;
+  sources: Map<string, string>;
+  facts: Map<string, FileFact>;
+}
+
+// build-jail reads the sources and facts and apply the files: one parse of the file serves both.
+// Keyed like file facts; writeState always renames a new file in, so a new state is a new inode.
+let lastRead: { file: string; key: string; data: StateFile } | undefined;
+
+function readStateFile(file: string): StateFile {
   const state: JailState = new Map();
   const sources = new Map<string, string>();
+  const out: StateFile = { files: state, sources, facts: new Map() };
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
-    return { files: state, sources };
+    return out;
   }
   try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0)
-      return { files: state, sources };
+    const st = fstatSync(fd, { bigint: true });
+    if (!st.isFile() || Number(st.uid) !== process.geteuid?.() || (Number(st.mode) & 0o022) !== 0) return out;
+    const key = factKey(st);
+    if (lastRead?.file === file && lastRead.key === key) return copyOf(lastRead.data);
     const data = JSON.parse(readFileSync(fd, 'utf8')) as {
       format?: number;
       files?: Record<string, [string, string]>;
       sources?: Record<string, string>;
+      facts?: unknown;
     };
-    if (data.format !== 1 || typeof data.files !== 'object' || data.files === null)
-      return { files: state, sources };
+    if (data.format !== 1 || typeof data.files !== 'object' || data.files === null) return out;
     for (const [p, v] of Object.entries(data.files)) {
       if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') {
         state.set(p, { key: v[0], sha256: v[1] });
@@ -65,12 +84,19 @@ function readStateFile(file: string): { files: JailState; sources: Map<string, s
     if (typeof data.sources === 'object' && data.sources !== null) {
       for (const [k, v] of Object.entries(data.sources)) if (typeof v === 'string') sources.set(k, v);
     }
+    out.facts = factsFromJson(data.facts);
+    lastRead = { file, key, data: copyOf(out) };
   } catch {
     // unreadable or corrupt: behave as if there were none
   } finally {
     closeSync(fd);
   }
-  return { files: state, sources };
+  return out;
+}
+
+/** Callers may change the maps they get: each gets its own (the facts themselves are not changed). */
+function copyOf(d: StateFile): StateFile {
+  return { files: new Map(d.files), sources: new Map(d.sources), facts: new Map(d.facts) };
 }
 
 /** The record writeState takes, back from what readState returned. */
@@ -105,6 +131,7 @@ export function writeState(
   file: string,
   files: StateRecord,
   sources: ReadonlyMap<string, string> = new Map(),
+  facts: ReadonlyMap<string, FileFact> = new Map(),
 ): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
@@ -113,7 +140,8 @@ export function writeState(
     // none left over
   }
   // 'wx' is O_CREAT|O_EXCL: never through a link someone planted under that name.
-  writeFileSync(tmp, JSON.stringify({ format: 1, files, sources: Object.fromEntries(sources) }), {
+  const body = { format: 1, files, sources: Object.fromEntries(sources), facts: Object.fromEntries(facts) };
+  writeFileSync(tmp, JSON.stringify(body), {
     mode: 0o600,
     flag: 'wx',
   });

@@ -1,4 +1,5 @@
 import { JailError } from '../errors.js';
+import type { FileFacts } from '../resolve/file-facts.js';
 import { SourceRoot } from '../resolve/source-root.js';
 import type { Resolver } from '../resolve/types.js';
 import type { JailSpec } from '../spec/types.js';
@@ -20,6 +21,11 @@ export interface CreatePlanOptions {
   collectors?: Collector[];
   /** Source sha256s remembered from an earlier run (build keeps them beside DIR); updated in place. */
   sourceHashes?: SourceHashes;
+  /**
+   * What each source file is (ELF and what it needs, a script, neither), remembered by stat key
+   * from an earlier run; updated in place. Unused when `resolver` is given.
+   */
+  fileFacts?: FileFacts;
 }
 
 const DOCS = ['/usr/share/doc/**', '/usr/share/man/**', '/usr/share/info/**'];
@@ -30,7 +36,7 @@ const DOCS = ['/usr/share/doc/**', '/usr/share/man/**', '/usr/share/info/**'];
  */
 export async function createPlan(spec: JailSpec, opts: CreatePlanOptions = {}): Promise<JailPlan> {
   const root = SourceRoot.open(opts.root ?? spec.source);
-  const resolver = opts.resolver ?? (await defaultResolver(root.dir));
+  const resolver = opts.resolver ?? (await defaultResolver(root, opts.fileFacts));
   const ctx = new PlanContext(spec, root, resolver);
   if (!spec.docs) ctx.extraExcludes.push(...DOCS);
   const copier = new Copier(ctx);
@@ -50,7 +56,7 @@ export async function createPlan(spec: JailSpec, opts: CreatePlanOptions = {}): 
   }
   addParents(ctx);
   const entries = linkHardlinks(ctx, sortEntries(ctx.entries()));
-  hashFiles(entries, opts.sourceHashes);
+  hashFiles(entries, opts.sourceHashes, ctx);
   return {
     format: 1,
     name: spec.name,

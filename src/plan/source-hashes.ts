@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type BigIntStats, closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { factKey as keyOf, settled } from '../resolve/file-facts.js';
 
 /**
  * sha256 of source files, remembered by (dev, ino, size, mtime ns, ctime ns). Any write, truncate
@@ -20,12 +21,15 @@ export class SourceHashes {
 
   constructor(private readonly known: ReadonlyMap<string, string> = new Map()) {}
 
-  /** The file's sha256: from the map when its key matches, else read (once, through one buffer). */
-  sha256(file: string): string {
-    const st = statSync(file, { bigint: true });
-    const hit = this.known.get(keyOf(st));
+  /**
+   * The file's sha256: from the map when its key matches, else read (once, through one buffer).
+   * `key`: the caller's own stat key of this very file (the plan's lstat), saving a stat on a hit.
+   */
+  sha256(file: string, key?: string): string {
+    const k = key ?? keyOf(statSync(file, { bigint: true }));
+    const hit = this.used.get(k) ?? this.known.get(k);
     if (hit !== undefined) {
-      this.used.set(keyOf(st), hit);
+      this.used.set(k, hit);
       return hit;
     }
     return this.hash(file);
@@ -44,8 +48,7 @@ export class SourceHashes {
       }
       const sum = h.digest('hex');
       const key = keyOf(before);
-      const settled = BigInt(Date.now()) * 1_000_000n - before.ctimeNs > RACY_NS;
-      if (before.isFile() && settled && keyOf(fstatSync(fd, { bigint: true })) === key) {
+      if (before.isFile() && settled(before) && keyOf(fstatSync(fd, { bigint: true })) === key) {
         this.used.set(key, sum);
         if (this.known.get(key) !== sum) this.fresh++;
       }
@@ -54,10 +57,4 @@ export class SourceHashes {
       closeSync(fd);
     }
   }
-}
-
-const RACY_NS = 2_000_000_000n;
-
-function keyOf(st: BigIntStats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }

@@ -1,4 +1,5 @@
 import { applyPlan } from '../build/apply.js';
+import { sourceCaches } from '../build/source-caches.js';
 import type { BuildOptions, BuildResult } from '../build/types.js';
 import { traceCollector, traceLabel } from '../plan/collect-trace.js';
 import { defaultCollectors } from '../plan/collectors.js';
@@ -49,10 +50,12 @@ export async function buildTraced(
     c.name === 'trace' ? traceCollector({ cache, extra }) : c,
   );
   if (!collectors.some((c) => c.name === 'trace')) collectors.push(traceCollector({ cache, extra }));
+  // One set of source caches for every round: a rebuild re-reads only what is new.
+  const caches = sourceCaches(dir, opts.force === true);
   const plan = (): Promise<JailPlan> =>
-    createPlan(spec, { collectors, ...(opts.root ? { root: opts.root } : {}) });
+    createPlan(spec, { collectors, ...caches, ...(opts.root ? { root: opts.root } : {}) });
   let p = await plan();
-  let build = await applyPlan(p, dir, opts);
+  let build = await applyPlan(p, dir, { ...opts, ...caches });
   const rounds: TraceRound[] = [];
   const notes: string[] = [];
   if (spec.trace.length > 0 && !isRoot()) {
@@ -81,7 +84,7 @@ export async function buildTraced(
     if (added.size === 0) break;
     extra.push(...added);
     p = await plan();
-    build = await applyPlan(p, dir, opts);
+    build = await applyPlan(p, dir, { ...opts, ...caches });
   }
   for (const r of rounds) {
     const codes = r.exitCodes.join(', ');

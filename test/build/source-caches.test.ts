@@ -1,0 +1,63 @@
+import { lstatSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildJail } from '../../src/build/build-jail.js';
+import { compareBytes } from '../../src/manifest/manifest.js';
+import { factKey } from '../../src/resolve/file-facts.js';
+import { jailPaths } from '../../src/root/staging.js';
+import { describeAsRoot } from '../helpers/root.js';
+import { targets } from '../root/targets.js';
+
+describeAsRoot('build keeps file facts beside the jail', () => {
+  const dirs = targets('jailsmith-facts-build-');
+
+  it('records what each source is, serves a no-op from it, and --force reads everything again', async () => {
+    const { t, jail } = dirs.next();
+    const spec = path.join(t, 'env.yaml');
+    writeFileSync(spec, 'name: env\nbinaries: [/usr/bin/env]\n');
+    const first = await buildJail(spec, jail);
+    expect(first.written).toBe(true);
+    const stateFile = jailPaths(jail).state;
+    const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+    const env = factKey(lstatSync(realpathSync('/usr/bin/env'), { bigint: true }));
+    expect(state.facts[env].kind).toBe('elf');
+
+    // Planted under env's own key: a later build believes it (env "is" a script needing a
+    // missing interpreter), which shows the facts are what the rebuild used...
+    state.facts[env] = { kind: 'script', line: '/remembered/interpreter' };
+    writeFileSync(stateFile, JSON.stringify(state), { mode: 0o600 });
+    const cached = await buildJail(spec, jail);
+    expect(cached.notes.join('\n')).toContain('/remembered/interpreter');
+    // ...and --force does not: it reads every source again and records what it found.
+    const forced = await buildJail(spec, jail, { force: true });
+    expect(forced.written).toBe(true);
+    expect(forced.notes.join('\n')).not.toContain('/remembered/interpreter');
+    expect(JSON.parse(readFileSync(stateFile, 'utf8')).facts[env].kind).toBe('elf');
+    const noop = await buildJail(spec, jail);
+    expect(noop.added.length + noop.changed.length + noop.removed.length).toBe(0);
+    expect(noop.written).toBe(false);
+  });
+});
+
+describe('compareBytes', () => {
+  it('orders strings as their UTF-8 bytes, surrogate pairs after U+E000..U+FFFF', () => {
+    const words = [
+      'a',
+      'b',
+      'ab',
+      '',
+      '/',
+      'é',
+      '\u07ff',
+      '\u0800',
+      '\ud7ff',
+      '\ue000',
+      '\uffff',
+      '😀',
+      '\u{10000}',
+    ];
+    for (const a of words)
+      for (const b of words)
+        expect(Math.sign(compareBytes(a, b))).toBe(Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  });
+});
