@@ -5,7 +5,7 @@ import type { JailPlan, PlanEntry } from '../plan/types.js';
 import { JailTarget } from '../root/target.js';
 import { type DiffStats, diffJail, scanJail } from './compare.js';
 import { completeEntries, preservedDirs } from './expected.js';
-import { collectState, readState, type StateRecord, stateRecord, writeState } from './state.js';
+import { collectState, linkRecords, readState, type StateRecord, stateRecord, writeState } from './state.js';
 import type { BuildOptions, BuildResult } from './types.js';
 
 /**
@@ -30,6 +30,7 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
       const existing = scanJail(
         j.dir,
         preserve.map((d) => d.path),
+        state,
       );
       diff = diffJail(j.dir, expected, existing, state, stats);
     } else {
@@ -56,7 +57,7 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
       // Up to date but we had to hash: record it so the next no-op check hashes nothing.
       // Keys from the scan, taken before each file was read: a later change shows as a new ctime.
       const sums = new Map(expected.map((e) => [e.path, 'sha256' in e ? e.sha256 : '']));
-      const record: StateRecord = {};
+      const record: StateRecord = linkRecords(state);
       for (const [p, v] of Object.entries(stats.verified)) if (sums.get(p) === v[1]) record[p] = v;
       writeState(j.state, record, sources, facts);
     } else if (opts.sourceHashes?.changed || opts.fileFacts?.changed) {

@@ -109,6 +109,19 @@ export function stateRecord(state: JailState): StateRecord {
 export type StateRecord = Record<string, [string, string]>;
 
 /**
+ * A symlink's record holds its target behind this prefix where a file's holds a sha256: no hex
+ * digest starts with it, and a link never shares an inode (the key) with a file.
+ */
+export const LINK = 'link:';
+
+/** The symlink records of a state, carried over when only file records are rewritten. */
+export function linkRecords(state: JailState): StateRecord {
+  const out: StateRecord = {};
+  for (const [p, v] of state) if (v.sha256.startsWith(LINK)) out[p] = [v.key, v.sha256];
+  return out;
+}
+
+/**
  * The files of a finished tree. Taken in the private staging tree just before the swap (a rename
  * changes neither inode nor ctime of what is inside), so nothing a jail user does afterwards can
  * end up recorded as ours. A file missing there is simply not recorded.
@@ -116,10 +129,12 @@ export type StateRecord = Record<string, [string, string]>;
 export function collectState(root: string, entries: PlanEntry[]): StateRecord {
   const files: StateRecord = {};
   for (const e of entries) {
-    if (e.type !== 'file' && e.type !== 'generated') continue;
+    if (e.type !== 'file' && e.type !== 'generated' && e.type !== 'symlink') continue;
     try {
       const st = lstatSync(under(root, e.path));
-      if (st.isFile()) files[e.path] = [statKey(st), e.sha256];
+      if (e.type === 'symlink') {
+        if (st.isSymbolicLink()) files[e.path] = [statKey(st), LINK + e.target];
+      } else if (st.isFile()) files[e.path] = [statKey(st), e.sha256];
     } catch {
       // not recorded: the next comparison hashes it
     }

@@ -28,6 +28,11 @@ export interface ManifestOptions {
    * with a plan) instead of failing; the caller treats what it could not see as different.
    */
   skipVanished?: boolean;
+  /**
+   * A symlink's target when the caller already knows it for this very inode (build's state: a
+   * link's target never changes in place), saving the readlink; undefined to read it.
+   */
+  knownTarget?: (path: string, st: Stats) => string | undefined;
 }
 
 const VANISHED = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
@@ -111,7 +116,7 @@ export function manifestOf(dir: string, opts: ManifestOptions = {}): Manifest {
       rdev: type === 'char' || type === 'block' ? splitDev(st.rdev) : null,
     };
     if (type === 'symlink') {
-      const target = tolerate(() => readlinkSync(host));
+      const target = opts.knownTarget?.(rel, st) ?? tolerate(() => readlinkSync(host));
       if (target === undefined) return;
       e.target = target;
     }

@@ -1,4 +1,12 @@
-import { lstatSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildJail } from '../../src/build/build-jail.js';
@@ -36,6 +44,27 @@ describeAsRoot('build keeps file facts beside the jail', () => {
     const noop = await buildJail(spec, jail);
     expect(noop.added.length + noop.changed.length + noop.removed.length).toBe(0);
     expect(noop.written).toBe(false);
+  });
+});
+
+describeAsRoot('build remembers symlink targets by inode', () => {
+  const dirs = targets('jailsmith-link-state-');
+
+  it('skips the readlink of a recorded link, and catches a link replaced by another', async () => {
+    const { t, jail } = dirs.next();
+    const spec = path.join(t, 'links.yaml');
+    writeFileSync(spec, 'name: links\nsymlinks:\n  - {path: /bin/tool, target: /bin/real}\n');
+    await buildJail(spec, jail);
+    const state = JSON.parse(readFileSync(jailPaths(jail).state, 'utf8'));
+    expect(state.files['/bin/tool'][1]).toBe('link:/bin/real');
+    expect((await buildJail(spec, jail)).written).toBe(false);
+    // Same name, same length of target: a new inode all the same, so the record no longer applies.
+    const link = path.join(jail, 'bin/tool');
+    unlinkSync(link);
+    symlinkSync('/bin/fake', link);
+    const again = await buildJail(spec, jail);
+    expect(again.changed).toEqual(['/bin/tool']);
+    expect(readlinkSync(link)).toBe('/bin/real');
   });
 });
 
