@@ -5,7 +5,7 @@ import { loadSpec } from '../spec/load.js';
 import { buildTraced } from '../trace/makejail.js';
 import { applyPlan } from './apply.js';
 import { parsePlanText, readText } from './plan-file.js';
-import { sourceCaches } from './source-caches.js';
+import { savePlanCaches, sourceCaches } from './source-caches.js';
 import type { BuildOptions, BuildResult } from './types.js';
 
 export interface BuildJailOptions extends BuildOptions {
@@ -33,7 +33,9 @@ export async function buildJail(
   // Source hashes and file facts remembered beside DIR: a rebuild re-reads only sources whose
   // inode or times moved. --force reads every source again and records afresh.
   const caches = sourceCaches(dir, opts.force === true);
-  return applyPlan(await createPlan(spec, caches), dir, { ...opts, ...caches });
+  const result = await applyPlan(await createPlan(spec, caches), dir, { ...opts, ...caches });
+  savePlanCaches(caches);
+  return result;
 }
 
 function checkSaved(plan: JailPlan, specFile: string, opts: BuildJailOptions): JailPlan {

@@ -44,6 +44,15 @@ export function readFileFacts(file: string): Map<string, FileFact> {
   return readStateFile(file).facts;
 }
 
+/** Both source maps of a state file, from one read. */
+export function readSourceState(file: string): {
+  sources: Map<string, string>;
+  facts: Map<string, FileFact>;
+} {
+  const s = readStateFile(file);
+  return { sources: s.sources, facts: s.facts };
+}
+
 interface StateFile {
   files: JailState;
   sources: Map<string, string>;

@@ -16,10 +16,19 @@ export class SourceHashes {
   get changed(): boolean {
     return this.fresh > 0 || this.used.size !== this.known.size;
   }
+  /** Sums this run computed itself by reading a file: the only ones worth sharing further. */
+  readonly learnt = new Map<string, string>();
   private fresh = 0;
   private readonly buf = Buffer.allocUnsafe(1 << 20);
 
-  constructor(private readonly known: ReadonlyMap<string, string> = new Map()) {}
+  /**
+   * `known`: what the caller's own record holds (a jail's state); `fallback`: sums shared by
+   * every build and plan of this user (build/source-caches.ts), consulted after it.
+   */
+  constructor(
+    private readonly known: ReadonlyMap<string, string> = new Map(),
+    readonly fallback: ReadonlyMap<string, string> = new Map(),
+  ) {}
 
   /**
    * The file's sha256: from the map when its key matches, else read (once, through one buffer).
@@ -31,6 +40,12 @@ export class SourceHashes {
     if (hit !== undefined) {
       this.used.set(k, hit);
       return hit;
+    }
+    const shared = this.fallback.get(k);
+    if (shared !== undefined) {
+      this.used.set(k, shared);
+      this.fresh++;
+      return shared;
     }
     return this.hash(file);
   }
@@ -51,6 +66,7 @@ export class SourceHashes {
       if (before.isFile() && settled(before) && keyOf(fstatSync(fd, { bigint: true })) === key) {
         this.used.set(key, sum);
         if (this.known.get(key) !== sum) this.fresh++;
+        this.learnt.set(key, sum);
       }
       return sum;
     } finally {

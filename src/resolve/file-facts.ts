@@ -33,9 +33,18 @@ export function settled(st: BigIntStats, nowNs = BigInt(Date.now()) * 1_000_000n
 export class FileFacts {
   /** The entries this run used or learnt: what is worth storing for the next one. */
   readonly used = new Map<string, FileFact>();
+  /** Facts this run found itself by reading a file: the only ones worth sharing further. */
+  readonly learnt = new Map<string, FileFact>();
   private fresh = 0;
 
-  constructor(private readonly known: ReadonlyMap<string, FileFact> = new Map()) {}
+  /**
+   * `known`: what the caller's own record holds (a jail's state); `fallback`: facts shared by
+   * every build and plan of this user (build/source-caches.ts), consulted after it.
+   */
+  constructor(
+    private readonly known: ReadonlyMap<string, FileFact> = new Map(),
+    readonly fallback: ReadonlyMap<string, FileFact> = new Map(),
+  ) {}
 
   /** True when `used` differs from what was loaded (something new, or something dropped). */
   get changed(): boolean {
@@ -44,14 +53,23 @@ export class FileFacts {
 
   get(key: string): FileFact | undefined {
     const hit = this.used.get(key) ?? this.known.get(key);
-    if (hit !== undefined) this.used.set(key, hit);
-    return hit;
+    if (hit !== undefined) {
+      this.used.set(key, hit);
+      return hit;
+    }
+    const shared = this.fallback.get(key);
+    if (shared !== undefined) {
+      this.used.set(key, shared);
+      this.fresh++;
+    }
+    return shared;
   }
 
   /** Remembers what the file read under `key` is; the caller checked the key held during the read. */
   set(key: string, fact: FileFact): void {
     if (!this.known.has(key)) this.fresh++;
     this.used.set(key, fact);
+    this.learnt.set(key, fact);
   }
 }
 

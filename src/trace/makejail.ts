@@ -1,5 +1,5 @@
 import { applyPlan } from '../build/apply.js';
-import { sourceCaches } from '../build/source-caches.js';
+import { savePlanCaches, sourceCaches } from '../build/source-caches.js';
 import type { BuildOptions, BuildResult } from '../build/types.js';
 import { traceCollector, traceLabel } from '../plan/collect-trace.js';
 import { defaultCollectors } from '../plan/collectors.js';
@@ -106,6 +106,7 @@ export async function buildTraced(
     const t = spec.trace[i];
     if (c !== 0 && t) notes.push(`trace: ${traceLabel(t)} still exits ${c} inside the jail`);
   });
+  savePlanCaches(caches);
   return { build: { ...build, notes: [...build.notes, ...notes] }, rounds };
 }
 

@@ -10,6 +10,12 @@ import {
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildJail } from '../../src/build/build-jail.js';
+import {
+  loadPlanCaches,
+  planCacheFile,
+  savePlanCaches,
+  sourceCaches,
+} from '../../src/build/source-caches.js';
 import { compareBytes } from '../../src/manifest/manifest.js';
 import { factKey } from '../../src/resolve/file-facts.js';
 import { jailPaths } from '../../src/root/staging.js';
@@ -65,6 +71,44 @@ describeAsRoot('build remembers symlink targets by inode', () => {
     const again = await buildJail(spec, jail);
     expect(again.changed).toEqual(['/bin/tool']);
     expect(readlinkSync(link)).toBe('/bin/real');
+  });
+});
+
+describeAsRoot('the shared source cache', () => {
+  const dirs = targets('jailsmith-shared-cache-');
+
+  it('lets a first build into a new DIR use what earlier runs read, and takes only first-hand facts', async () => {
+    const { t, jail } = dirs.next();
+    const cache = path.join(t, 'cache');
+    const file = path.join(cache, 'source-facts.json');
+    expect(planCacheFile({ JAILSMITH_CACHE: cache })).toBe(file);
+    expect(planCacheFile({ JAILSMITH_CACHE: 'off' })).toBeNull();
+    const spec = path.join(t, 'env.yaml');
+    writeFileSync(spec, 'name: env\nbinaries: [/usr/bin/env]\n');
+    const env = factKey(lstatSync(realpathSync('/usr/bin/env'), { bigint: true }));
+
+    // A plan reads env and stores what it learnt in the shared file.
+    const first = loadPlanCaches(file);
+    const { createPlan } = await import('../../src/plan/create-plan.js');
+    const { loadSpec } = await import('../../src/spec/load.js');
+    await createPlan(await loadSpec(spec), first);
+    savePlanCaches(first, file);
+    const shared = JSON.parse(readFileSync(file, 'utf8'));
+    expect(shared.facts[env].kind).toBe('elf');
+    expect(typeof shared.sources[env]).toBe('string');
+
+    // A new DIR has no state of its own: the shared facts answer (made-up one planted to see it).
+    shared.facts[env] = { kind: 'script', line: '/shared/interpreter' };
+    writeFileSync(file, JSON.stringify(shared), { mode: 0o600 });
+    const caches = sourceCaches(jail, false, file);
+    const plan = await createPlan(await loadSpec(spec), caches);
+    expect(plan.notes.join('\n')).toContain('/shared/interpreter');
+    // Taken from the cache, not read: nothing learnt, so nothing to pass on.
+    expect(caches.fileFacts.learnt.has(env)).toBe(false);
+    // --force ignores both.
+    const forced = sourceCaches(jail, true, file);
+    await createPlan(await loadSpec(spec), forced);
+    expect(forced.fileFacts.learnt.get(env)?.kind).toBe('elf');
   });
 });
 
