@@ -168,7 +168,7 @@ export function manifestOf(dir: string, opts: ManifestOptions = {}): Manifest {
  * past U+FFFF) must sort after U+E000..U+FFFF; the shift below puts it there.
  */
 export function compareBytes(a: string, b: string): number {
-  const n = a.length < b.length ? a.length : b.length;
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i);
     let y = b.charCodeAt(i);
