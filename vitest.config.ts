@@ -23,6 +23,8 @@ export default defineConfig({
   test: {
     testTimeout: 120_000,
     hookTimeout: 600_000,
+    // No shared source-facts cache (build/source-caches.ts) outside the tests that ask for one.
+    env: { JAILSMITH_CACHE: 'off' },
     reporters: ['default', 'json'],
     outputFile: { json: '.cache/vitest-results.json' },
     projects: [

@@ -8,6 +8,7 @@ import { type AllowRule, applyAllow, parseAllow } from './allow.js';
 import { isJailLocal } from './checks/mounts-util.js';
 import { buildContext } from './context.js';
 import { readFileCaps } from './fcaps.js';
+import { finishFileCaps, startFileCaps } from './fcaps-early.js';
 import { CHECKS } from './registry.js';
 import {
   type AuditReport,
@@ -75,6 +76,8 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
   const mountsUnder = mounts.filter((m) => m.mountPoint !== real && isUnder(m.mountPoint, real));
   const jailMount = mountOf(mounts, real);
   const descend = new Set(mountsUnder.filter((m) => isJailLocal(m, mounts, real)));
+  // getfattr walks the jail in a process of its own while we walk it here (see fcaps-early.ts).
+  const early = startFileCaps(real, mountsUnder, (m) => descend.has(m));
   const walked = walk(real, mountsUnder, jailMount?.options.includes('nosuid') ?? false, {
     descend: (m) => descend.has(m),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
@@ -93,7 +96,10 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
     warnings,
     makeResolver: () => make(real),
   });
-  const fc = await readFileCaps(walked.entries, real, (p) => ctx.byPath.get(p));
+  const lookup = (p: string) => ctx.byPath.get(p);
+  const fc = early
+    ? await finishFileCaps(early, real, lookup)
+    : await readFileCaps(walked.entries, real, lookup);
   for (const [p, cap] of fc.caps) fileCaps.set(p, cap);
   if (fc.error) warnings.push({ path: '/', message: `file capabilities not checked: ${fc.error}` });
   const all: Finding[] = [];

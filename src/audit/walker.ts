@@ -32,32 +32,77 @@ const TYPES = new Map<number, EntryType>([
   [S_IFIFO, 'fifo'],
 ]);
 
-function entryFrom(
-  st: BigIntStats,
-  p: string,
-  host: string | Buffer,
-  raw: Buffer | undefined,
-  inMount: boolean,
-  nosuid: boolean,
-): Entry {
-  const mode = Number(st.mode);
-  const e: Entry = {
-    path: p,
-    host,
-    type: TYPES.get(mode & S_IFMT) ?? 'file',
-    mode: mode & 0o7777,
-    uid: Number(st.uid),
-    gid: Number(st.gid),
-    dev: st.dev,
-    ino: st.ino,
-    nlink: st.nlink,
-    rdev: st.rdev,
-    size: st.size,
-    inMount,
-    nosuid,
-  };
-  if (raw) e.raw = raw;
-  return e;
+/**
+ * Small BigInts shared: nlink, rdev and size are 0n, 1n, 2n... for most entries, and each lstat
+ * makes fresh BigInt objects. Sharing them (and the device, the same for nearly all entries) is
+ * what keeps a million-entry walk within its memory budget.
+ */
+const SMALL: bigint[] = Array.from({ length: 4096 }, (_, i) => BigInt(i));
+const share = (v: bigint): bigint => (v < 4096n ? (SMALL[Number(v)] as bigint) : v);
+
+/**
+ * An entry whose host path is computed from the jail's and its own when asked (a few checks
+ * read files; the walk no longer keeps a second copy of every path). Names that are not plain
+ * text keep their raw host path.
+ */
+class WalkedEntry implements Entry {
+  type: EntryType;
+  mode: number;
+  uid: number;
+  gid: number;
+  dev: bigint;
+  ino: bigint;
+  nlink: bigint;
+  rdev: bigint;
+  size: bigint;
+  // Declared only: set on the few entries that have them, not a slot in every one of a million.
+  declare raw?: Buffer;
+  declare target?: string;
+  declare targetRaw?: Buffer;
+  declare mountPoint?: MountInfo;
+  declare foreign?: boolean;
+  declare private rawHost?: Buffer;
+  // On the prototype (see entryClass): false, or the walk's jail path, unless set on the entry.
+  declare readonly inMount: boolean;
+  declare readonly nosuid: boolean;
+  declare private readonly base: string;
+
+  constructor(
+    st: BigIntStats,
+    readonly path: string,
+    host: string | Buffer,
+    raw: Buffer | undefined,
+    inMount: boolean,
+    nosuid: boolean,
+    dev: bigint,
+  ) {
+    const mode = Number(st.mode);
+    this.type = TYPES.get(mode & S_IFMT) ?? 'file';
+    this.mode = mode & 0o7777;
+    this.uid = Number(st.uid);
+    this.gid = Number(st.gid);
+    this.dev = st.dev === dev ? dev : st.dev;
+    this.ino = st.ino;
+    this.nlink = share(st.nlink);
+    this.rdev = share(st.rdev);
+    this.size = share(st.size);
+    if (typeof host !== 'string') this.rawHost = host;
+    if (raw) this.raw = raw;
+    if (inMount) (this as { inMount: boolean }).inMount = true;
+    if (nosuid) (this as { nosuid: boolean }).nosuid = true;
+  }
+
+  get host(): string | Buffer {
+    if (this.rawHost) return this.rawHost;
+    return this.path === '/' ? this.base || '/' : this.base + this.path;
+  }
+}
+
+/** The entry class of one walk: the jail's path and the usual flags live once, on its prototype. */
+function entryClass(base: string): typeof WalkedEntry {
+  const C = class extends WalkedEntry {};
+  Object.assign(C.prototype, { base, inMount: false, nosuid: false });
+  return C;
 }
 
 interface Pending {
@@ -84,8 +129,11 @@ export function walk(
   for (const m of mountsUnder) mountAt.set(m.mountPoint, m);
 
   const rootSt = lstatSync(jail, { bigint: true });
-  const root = entryFrom(rootSt, '/', jail, undefined, false, jailNosuid);
   const jailDev = rootSt.dev;
+  // Host path of an in-jail path: the jail's own path in front ('' for a jail at /).
+  const base = jail === '/' ? '' : jail.replace(/\/+$/, '');
+  const Walked = entryClass(base);
+  const root: Entry = new Walked(rootSt, '/', jail, undefined, false, jailNosuid, jailDev);
   const entries: Entry[] = [root];
   const stack: Pending[] = [{ entry: root, inMount: false, nosuid: jailNosuid }];
   let nextReport = 1000;
@@ -128,7 +176,7 @@ export function walk(
       const mount = mountAt.size > 0 ? mountAt.get(pathKey(host)) : undefined;
       const childInMount = inMount || mount !== undefined;
       const childNosuid = mount ? mount.options.includes('nosuid') : nosuid;
-      const e = entryFrom(st, p, host, raw, childInMount, childNosuid);
+      const e: Entry = new Walked(st, p, host, raw, childInMount, childNosuid, jailDev);
       if (mount) {
         e.mountPoint = mount;
         if (!descend(mount)) e.foreign = true;

@@ -5,7 +5,7 @@ import { policyOfPlan, writePolicyRecord } from '../policy/index.js';
 import { JailTarget } from '../root/index.js';
 import { type DiffStats, diffJail, scanJail } from './compare.js';
 import { completeEntries, preservedDirs } from './expected.js';
-import { collectState, readState, type StateRecord, stateRecord, writeState } from './state.js';
+import { collectState, linkRecords, readState, type StateRecord, stateRecord, writeState } from './state.js';
 import type { BuildOptions, BuildResult } from './types.js';
 
 /**
@@ -30,6 +30,7 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
       const existing = scanJail(
         j.dir,
         preserve.map((d) => d.path),
+        state,
       );
       diff = diffJail(j.dir, expected, existing, state, stats);
     } else {
@@ -39,6 +40,7 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
     const dirty = diff.added.length + diff.changed.length + diff.removed.length > 0;
     const written = dirty || opts.force === true;
     const sources = opts.sourceHashes?.used;
+    const facts = opts.fileFacts?.used;
     if (written) {
       let record: StateRecord = {};
       await target.replace(
@@ -50,17 +52,17 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
         progressOf(opts, expected.length),
         plan.hostSources,
       );
-      writeState(j.state, record, sources);
+      writeState(j.state, record, sources, facts);
     } else if (stats.hashed > 0) {
       // Up to date but we had to hash: record it so the next no-op check hashes nothing.
       // Keys from the scan, taken before each file was read: a later change shows as a new ctime.
       const sums = new Map(expected.map((e) => [e.path, 'sha256' in e ? e.sha256 : '']));
-      const record: StateRecord = {};
+      const record: StateRecord = linkRecords(state);
       for (const [p, v] of Object.entries(stats.verified)) if (sums.get(p) === v[1]) record[p] = v;
-      writeState(j.state, record, sources);
-    } else if (opts.sourceHashes?.changed) {
-      // Nothing to write in the jail, but the plan hashed sources: remember them for next time.
-      writeState(j.state, stateRecord(state), sources);
+      writeState(j.state, record, sources, facts);
+    } else if (opts.sourceHashes?.changed || opts.fileFacts?.changed) {
+      // Nothing to write in the jail, but the plan read sources: remember what it learnt.
+      writeState(j.state, stateRecord(state), sources, facts);
     }
     // The run: block travels with the jail: pack carries it, run uses it by default.
     writePolicyRecord(j.dir, policyOfPlan(plan));

@@ -1,7 +1,6 @@
-import { createPlan, loadPlanOrSpec, SourceHashes } from '../plan/index.js';
-import { jailPaths } from '../root/index.js';
+import { createPlan, loadPlanOrSpec } from '../plan/index.js';
 import { applyPlan } from './apply.js';
-import { readSourceHashes } from './state.js';
+import { savePlanCaches, sourceCaches } from './source-caches.js';
 import { buildTraced } from './traced.js';
 import type { BuildOptions, BuildResult } from './types.js';
 
@@ -26,7 +25,10 @@ export async function buildJail(
   const { spec } = src;
   // trace: makejail's loop builds, runs the commands inside the jail and rebuilds with what they missed
   if (spec.trace.length > 0) return (await buildTraced(spec, dir, opts)).build;
-  // Source hashes remembered beside DIR: a rebuild re-reads only sources whose inode or times moved.
-  const sourceHashes = new SourceHashes(readSourceHashes(jailPaths(dir).state));
-  return applyPlan(await createPlan(spec, { sourceHashes }), dir, { ...opts, sourceHashes });
+  // Source hashes and file facts remembered beside DIR: a rebuild re-reads only sources whose
+  // inode or times moved. --force reads every source again and records afresh.
+  const caches = sourceCaches(dir, opts.force === true);
+  const result = await applyPlan(await createPlan(spec, caches), dir, { ...opts, ...caches });
+  savePlanCaches(caches);
+  return result;
 }

@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs';
 import { compareBytes, manifestOf, sha256File } from '../manifest/index.js';
 import type { PlanEntry } from '../plan/index.js';
 import { isWithin, makeDev, under } from '../root/index.js';
-import { type JailState, type StateRecord, statKey } from './state.js';
+import { type JailState, LINK, type StateRecord, statKey } from './state.js';
 
 export interface Existing {
   target: string | null;
@@ -23,8 +23,16 @@ export interface DiffStats {
   verified: StateRecord;
 }
 
-/** lstat of every entry of a jail, not descending into preserved directories (user data). */
-export function scanJail(dir: string, preserved: string[]): Map<string, Existing> {
+/**
+ * lstat of every entry of a jail, not descending into preserved directories (user data). A link
+ * the state recorded under the same (dev, ino, ctime, size) is not read again: a symlink's target
+ * cannot change in place, a new target is a new inode.
+ */
+export function scanJail(
+  dir: string,
+  preserved: string[],
+  state: JailState = new Map(),
+): Map<string, Existing> {
   const out = new Map<string, Existing>();
   const keep = new Set(preserved);
   manifestOf(dir, {
@@ -32,6 +40,12 @@ export function scanJail(dir: string, preserved: string[]): Map<string, Existing
     capabilities: false,
     skipVanished: true,
     prune: (p) => keep.has(p),
+    knownTarget: (p, st) => {
+      const rec = state.get(p);
+      return rec?.sha256.startsWith(LINK) && rec.key === statKey(st)
+        ? rec.sha256.slice(LINK.length)
+        : undefined;
+    },
     onEntry: (e, st) => {
       out.set(e.path, { target: e.type === 'symlink' ? e.target : null, st });
     },

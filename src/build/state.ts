@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import type { PlanEntry } from '../plan/index.js';
+import { type FileFact, factKey, factsFromJson } from '../resolve/index.js';
 import { under } from '../root/index.js';
 import { writeFileAtomic } from '../sys/index.js';
 
@@ -10,7 +11,8 @@ import { writeFileAtomic } from '../sys/index.js';
  * every write, truncate or rename-over changes the ctime or the inode, and ctime cannot be set
  * from user space. So a no-op rebuild hashes nothing; a missing or stale record just means hashing.
  * `sources` holds createPlan's source sha256s by stat key (see plan/source-hashes.ts) for the same
- * reason on the source side.
+ * reason on the source side, and `facts` what each source file is (ELF and what it needs, a
+ * script, neither; resolve/file-facts.ts) by the same key, so a no-op rebuild opens no source.
  */
 export type JailState = Map<string, { key: string; sha256: string }>;
 
@@ -27,26 +29,52 @@ export function readSourceHashes(file: string): Map<string, string> {
   return readStateFile(file).sources;
 }
 
-function readStateFile(file: string): { files: JailState; sources: Map<string, string> } {
+/** Source file facts by the same key: what the resolver learnt (see resolve/file-facts.ts). */
+export function readFileFacts(file: string): Map<string, FileFact> {
+  return readStateFile(file).facts;
+}
+
+/** Both source maps of a state file, from one read. */
+export function readSourceState(file: string): {
+  sources: Map<string, string>;
+  facts: Map<string, FileFact>;
+} {
+  const s = readStateFile(file);
+  return { sources: s.sources, facts: s.facts };
+}
+
+interface StateFile {
+  files: JailState;
+  sources: Map<string, string>;
+  facts: Map<string, FileFact>;
+}
+
+// build-jail reads the sources and facts and apply the files: one parse of the file serves both.
+// Keyed like file facts; writeState always renames a new file in, so a new state is a new inode.
+let lastRead: { file: string; key: string; data: StateFile } | undefined;
+
+function readStateFile(file: string): StateFile {
   const state: JailState = new Map();
   const sources = new Map<string, string>();
+  const out: StateFile = { files: state, sources, facts: new Map() };
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
-    return { files: state, sources };
+    return out;
   }
   try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0)
-      return { files: state, sources };
+    const st = fstatSync(fd, { bigint: true });
+    if (!st.isFile() || Number(st.uid) !== process.geteuid?.() || (Number(st.mode) & 0o022) !== 0) return out;
+    const key = factKey(st);
+    if (lastRead?.file === file && lastRead.key === key) return copyOf(lastRead.data);
     const data = JSON.parse(readFileSync(fd, 'utf8')) as {
       format?: number;
       files?: Record<string, [string, string]>;
       sources?: Record<string, string>;
+      facts?: unknown;
     };
-    if (data.format !== 1 || typeof data.files !== 'object' || data.files === null)
-      return { files: state, sources };
+    if (data.format !== 1 || typeof data.files !== 'object' || data.files === null) return out;
     for (const [p, v] of Object.entries(data.files)) {
       if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') {
         state.set(p, { key: v[0], sha256: v[1] });
@@ -55,12 +83,19 @@ function readStateFile(file: string): { files: JailState; sources: Map<string, s
     if (typeof data.sources === 'object' && data.sources !== null) {
       for (const [k, v] of Object.entries(data.sources)) if (typeof v === 'string') sources.set(k, v);
     }
+    out.facts = factsFromJson(data.facts);
+    lastRead = { file, key, data: copyOf(out) };
   } catch {
     // unreadable or corrupt: behave as if there were none
   } finally {
     closeSync(fd);
   }
-  return { files: state, sources };
+  return out;
+}
+
+/** Callers may change the maps they get: each gets its own (the facts themselves are not changed). */
+function copyOf(d: StateFile): StateFile {
+  return { files: new Map(d.files), sources: new Map(d.sources), facts: new Map(d.facts) };
 }
 
 /** The record writeState takes, back from what readState returned. */
@@ -73,6 +108,19 @@ export function stateRecord(state: JailState): StateRecord {
 export type StateRecord = Record<string, [string, string]>;
 
 /**
+ * A symlink's record holds its target behind this prefix where a file's holds a sha256: no hex
+ * digest starts with it, and a link never shares an inode (the key) with a file.
+ */
+export const LINK = 'link:';
+
+/** The symlink records of a state, carried over when only file records are rewritten. */
+export function linkRecords(state: JailState): StateRecord {
+  const out: StateRecord = {};
+  for (const [p, v] of state) if (v.sha256.startsWith(LINK)) out[p] = [v.key, v.sha256];
+  return out;
+}
+
+/**
  * The files of a finished tree. Taken in the private staging tree just before the swap (a rename
  * changes neither inode nor ctime of what is inside), so nothing a jail user does afterwards can
  * end up recorded as ours. A file missing there is simply not recorded.
@@ -80,10 +128,12 @@ export type StateRecord = Record<string, [string, string]>;
 export function collectState(root: string, entries: PlanEntry[]): StateRecord {
   const files: StateRecord = {};
   for (const e of entries) {
-    if (e.type !== 'file' && e.type !== 'generated') continue;
+    if (e.type !== 'file' && e.type !== 'generated' && e.type !== 'symlink') continue;
     try {
       const st = lstatSync(under(root, e.path));
-      if (st.isFile()) files[e.path] = [statKey(st), e.sha256];
+      if (e.type === 'symlink') {
+        if (st.isSymbolicLink()) files[e.path] = [statKey(st), LINK + e.target];
+      } else if (st.isFile()) files[e.path] = [statKey(st), e.sha256];
     } catch {
       // not recorded: the next comparison hashes it
     }
@@ -95,6 +145,8 @@ export function writeState(
   file: string,
   files: StateRecord,
   sources: ReadonlyMap<string, string> = new Map(),
+  facts: ReadonlyMap<string, FileFact> = new Map(),
 ): void {
-  writeFileAtomic(file, JSON.stringify({ format: 1, files, sources: Object.fromEntries(sources) }));
+  const body = { format: 1, files, sources: Object.fromEntries(sources), facts: Object.fromEntries(facts) };
+  writeFileAtomic(file, JSON.stringify(body));
 }

@@ -10,6 +10,7 @@ import type { JailSpec } from '../spec/index.js';
 import { type TraceResult, traceCommand } from '../trace/index.js';
 import { applyPlan } from './apply.js';
 import { makejailLoop, type TracedBuild } from './makejail.js';
+import { savePlanCaches, sourceCaches } from './source-caches.js';
 import type { BuildOptions } from './types.js';
 
 export interface TracedBuildOptions extends BuildOptions {
@@ -37,9 +38,11 @@ export async function buildTraced(
     c.name === 'trace' ? traceCollector({ cache, extra }) : c,
   );
   if (!collectors.some((c) => c.name === 'trace')) collectors.push(traceCollector({ cache, extra }));
-  const planOpts: CreatePlanOptions = { collectors, ...(opts.root ? { root: opts.root } : {}) };
+  // One set of source caches for every round: a rebuild re-reads only what is new.
+  const caches = sourceCaches(dir, opts.force === true);
+  const planOpts: CreatePlanOptions = { collectors, ...caches, ...(opts.root ? { root: opts.root } : {}) };
   let source: SourceRoot | undefined;
-  return makejailLoop(
+  const result = await makejailLoop(
     spec,
     {
       plan: (more) => {
@@ -47,7 +50,7 @@ export async function buildTraced(
         extra.splice(0, extra.length, ...more);
         return createPlan(spec, planOpts);
       },
-      apply: (plan) => applyPlan(plan, dir, opts),
+      apply: (plan) => applyPlan(plan, dir, { ...opts, ...caches }),
       trace: (t, jail, userspec) =>
         traceCommand(t.command, {
           shell: t.shell,
@@ -64,4 +67,6 @@ export async function buildTraced(
     },
     opts.maxRounds ?? 3,
   );
+  savePlanCaches(caches);
+  return result;
 }

@@ -1,15 +1,22 @@
 import type { SourceHashes } from '../plan/index.js';
 import type { OnProgress } from '../progress.js';
+import type { FileFacts } from '../resolve/index.js';
 
 export interface BuildOptions {
   /** Build even below an ancestor others can write to (--unsafe-ancestors). */
   unsafeAncestors?: boolean;
-  /** Rebuild and swap even when nothing changed. */
+  /**
+   * Rebuild and swap even when nothing changed. buildJail also plans from scratch then: the
+   * remembered source sha256s and file facts are not consulted (every source is read again) and
+   * the state beside DIR is written anew, the way out if those records were ever doubted.
+   */
   force?: boolean;
   /** Called as entries are written into the staging tree (not while only comparing). */
   onProgress?: OnProgress;
   /** The source sha256s createPlan used, stored in the state file beside DIR for the next plan. */
   sourceHashes?: SourceHashes;
+  /** What createPlan learnt about each source file (resolve/file-facts.ts), stored beside them. */
+  fileFacts?: FileFacts;
 }
 
 /**

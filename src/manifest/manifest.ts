@@ -29,6 +29,11 @@ export interface ManifestOptions {
    * with a plan) instead of failing; the caller treats what it could not see as different.
    */
   skipVanished?: boolean;
+  /**
+   * A symlink's target when the caller already knows it for this very inode (build's state: a
+   * link's target never changes in place), saving the readlink; undefined to read it.
+   */
+  knownTarget?: (path: string, st: Stats) => string | undefined;
 }
 
 const VANISHED = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
@@ -108,7 +113,7 @@ export function manifestOf(dir: string, opts: ManifestOptions = {}): Manifest {
       rdev: type === 'char' || type === 'block' ? splitDev(st.rdev) : null,
     };
     if (type === 'symlink') {
-      const target = tolerate(() => readlinkSync(host));
+      const target = opts.knownTarget?.(rel, st) ?? tolerate(() => readlinkSync(host));
       if (target === undefined) return;
       e.target = target;
     }
@@ -153,7 +158,23 @@ export function manifestOf(dir: string, opts: ManifestOptions = {}): Manifest {
   return { entries };
 }
 
-/** Bytewise order of UTF-8 names, the order GNU tar --sort=name and our archives use. */
+/**
+ * Bytewise order of UTF-8 names, the order GNU tar --sort=name and our archives use. Compared on
+ * UTF-16 code units without encoding (sorting a jail's paths made a Buffer per comparison):
+ * UTF-8 order is code point order, which code units follow except that a surrogate (a code point
+ * past U+FFFF) must sort after U+E000..U+FFFF; the shift below puts it there.
+ */
 export function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
 }

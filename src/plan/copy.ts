@@ -1,5 +1,6 @@
-import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { PlanError } from '../errors.js';
+import type { PathMeta } from '../resolve/index.js';
 import { type PlanContext, Rank } from './context.js';
 
 /** How much of a file's dependencies to follow: all of them strictly, leniently (trees), or none (closures). */
@@ -53,7 +54,9 @@ export class Copier {
     if (!opts.force && this.ctx.excluded(path)) return;
     const { root } = this.ctx;
     const real = root.realpath(path);
-    if (!real) {
+    // The lookup's own lstat of the real path (cached by the root): no second one per file.
+    const st = real ? root.meta(real.path) : undefined;
+    if (!real || !st) {
       if (opts.inTree && this.copyDangling(path)) return;
       throw new PlanError(
         'PLAN_NOT_FOUND',
@@ -65,11 +68,10 @@ export class Copier {
       );
     }
     for (const link of real.links) this.addLink(link, opts.origin);
-    const st = lstatSync(root.host(real.path));
-    if (st.isDirectory()) {
+    if (st.kind === 'dir') {
       this.addDir(real.path, st, opts.origin);
       if (opts.tree) this.walk(real.path, opts);
-    } else if (st.isFile()) {
+    } else if (st.kind === 'file') {
       this.addFile(real.path, real.path, st, opts);
     } else {
       this.ctx.notes.add(`skipped ${real.path}: not a regular file, directory or symlink`);
@@ -79,8 +81,8 @@ export class Copier {
   /** Plans a regular file of the root under another jail path (files: {path, from}). */
   copyAs(jailPath: string, from: string, attrs: CopyAttrs, origin: string): void {
     const real = this.ctx.root.realpath(from);
-    const st = real ? lstatSync(this.ctx.root.host(real.path)) : undefined;
-    if (!real || !st?.isFile()) {
+    const st = real ? this.ctx.root.meta(real.path) : undefined;
+    if (!real || st?.kind !== 'file') {
       throw new PlanError('PLAN_NOT_FOUND', `${from} (from ${origin}) is not a file in the source root`, {
         path: from,
       });
@@ -120,12 +122,18 @@ export class Copier {
     this.ctx.add({ type: 'symlink', path: link, target, mode: 0o777, uid: 0, gid: 0 }, Rank.copied, origin);
   }
 
-  private addDir(path: string, st: Stats, origin: string): void {
+  private addDir(path: string, st: PathMeta, origin: string): void {
     const mode = st.mode & 0o7777 & ~(this.ctx.keepsSetuid(path) ? 0 : SPECIAL);
     this.ctx.add({ type: 'dir', path, mode, uid: 0, gid: 0 }, Rank.copied, origin);
   }
 
-  private addFile(jailPath: string, real: string, st: Stats, opts: CopyOptions, attrs: CopyAttrs = {}): void {
+  private addFile(
+    jailPath: string,
+    real: string,
+    st: PathMeta,
+    opts: CopyOptions,
+    attrs: CopyAttrs = {},
+  ): void {
     let m = attrs.mode ?? st.mode & 0o7777;
     if (m & SPECIAL) {
       if (this.ctx.keepsSetuid(jailPath)) this.ctx.notes.add(`kept setuid/setgid bits on ${jailPath}`);
@@ -146,7 +154,7 @@ export class Copier {
       attrs.rank ?? Rank.copied,
       opts.origin,
     );
-    this.ctx.sources.set(jailPath, { dev: st.dev, ino: st.ino, nlink: st.nlink });
+    this.ctx.sources.set(jailPath, { dev: st.dev, ino: st.ino, nlink: st.nlink, key: st.key });
     if (opts.resolve !== 'none') this.queue(real, opts);
   }
 

@@ -1,5 +1,5 @@
 import { PlanError } from '../errors.js';
-import type { Resolver } from '../resolve/index.js';
+import type { FileFacts, Resolver } from '../resolve/index.js';
 import { SourceRoot } from '../resolve/index.js';
 import type { JailSpec } from '../spec/index.js';
 import type { Collector } from './collector.js';
@@ -20,6 +20,11 @@ export interface CreatePlanOptions {
   collectors?: Collector[];
   /** Source sha256s remembered from an earlier run (build keeps them beside DIR); updated in place. */
   sourceHashes?: SourceHashes;
+  /**
+   * What each source file is (ELF and what it needs, a script, neither), remembered by stat key
+   * from an earlier run; updated in place. Unused when `resolver` is given.
+   */
+  fileFacts?: FileFacts;
 }
 
 const DOCS = ['/usr/share/doc/**', '/usr/share/man/**', '/usr/share/info/**'];
@@ -30,7 +35,7 @@ const DOCS = ['/usr/share/doc/**', '/usr/share/man/**', '/usr/share/info/**'];
  */
 export async function createPlan(spec: JailSpec, opts: CreatePlanOptions = {}): Promise<JailPlan> {
   const root = SourceRoot.open(opts.root ?? spec.source);
-  const resolver = opts.resolver ?? (await defaultResolver(root.dir));
+  const resolver = opts.resolver ?? (await defaultResolver(root, opts.fileFacts));
   const ctx = new PlanContext(spec, root, resolver);
   if (!spec.docs) ctx.extraExcludes.push(...DOCS);
   const copier = new Copier(ctx);
@@ -50,7 +55,7 @@ export async function createPlan(spec: JailSpec, opts: CreatePlanOptions = {}): 
   }
   addParents(ctx);
   const entries = linkHardlinks(ctx, sortEntries(ctx.entries()));
-  hashFiles(entries, opts.sourceHashes);
+  hashFiles(entries, opts.sourceHashes, ctx);
   return {
     format: 1,
     name: spec.name,

@@ -47,8 +47,14 @@ export function linkHardlinks(ctx: PlanContext, entries: PlanEntry[]): PlanEntry
  * Fills every copied file's sha256 from its source. Synchronous through one reused buffer: the
  * files are mostly in the page cache, and a fresh buffer per file cost more in GC than the reads.
  */
-export function hashFiles(entries: PlanEntry[], hashes: SourceHashes = new SourceHashes()): void {
-  for (const e of entries) if (e.type === 'file') e.sha256 = hashes.sha256(e.source);
+export function hashFiles(
+  entries: PlanEntry[],
+  hashes: SourceHashes = new SourceHashes(),
+  ctx?: PlanContext,
+): void {
+  // The key from the plan's own lstat of the source: a remembered sum costs no second stat.
+  for (const e of entries)
+    if (e.type === 'file') e.sha256 = hashes.sha256(e.source, ctx?.sources.get(e.path)?.key);
 }
 
 /** Bytewise order of the UTF-8 paths: every parent precedes its children. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type BigIntStats, closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { factKey as keyOf, settled } from '../resolve/index.js';
 
 /**
  * sha256 of source files, remembered by (dev, ino, size, mtime ns, ctime ns). Any write, truncate
@@ -15,18 +16,36 @@ export class SourceHashes {
   get changed(): boolean {
     return this.fresh > 0 || this.used.size !== this.known.size;
   }
+  /** Sums this run computed itself by reading a file: the only ones worth sharing further. */
+  readonly learnt = new Map<string, string>();
   private fresh = 0;
   private readonly buf = Buffer.allocUnsafe(1 << 20);
 
-  constructor(private readonly known: ReadonlyMap<string, string> = new Map()) {}
+  /**
+   * `known`: what the caller's own record holds (a jail's state); `fallback`: sums shared by
+   * every build and plan of this user (build/source-caches.ts), consulted after it.
+   */
+  constructor(
+    private readonly known: ReadonlyMap<string, string> = new Map(),
+    readonly fallback: ReadonlyMap<string, string> = new Map(),
+  ) {}
 
-  /** The file's sha256: from the map when its key matches, else read (once, through one buffer). */
-  sha256(file: string): string {
-    const st = statSync(file, { bigint: true });
-    const hit = this.known.get(keyOf(st));
+  /**
+   * The file's sha256: from the map when its key matches, else read (once, through one buffer).
+   * `key`: the caller's own stat key of this very file (the plan's lstat), saving a stat on a hit.
+   */
+  sha256(file: string, key?: string): string {
+    const k = key ?? keyOf(statSync(file, { bigint: true }));
+    const hit = this.used.get(k) ?? this.known.get(k);
     if (hit !== undefined) {
-      this.used.set(keyOf(st), hit);
+      this.used.set(k, hit);
       return hit;
+    }
+    const shared = this.fallback.get(k);
+    if (shared !== undefined) {
+      this.used.set(k, shared);
+      this.fresh++;
+      return shared;
     }
     return this.hash(file);
   }
@@ -44,20 +63,14 @@ export class SourceHashes {
       }
       const sum = h.digest('hex');
       const key = keyOf(before);
-      const settled = BigInt(Date.now()) * 1_000_000n - before.ctimeNs > RACY_NS;
-      if (before.isFile() && settled && keyOf(fstatSync(fd, { bigint: true })) === key) {
+      if (before.isFile() && settled(before) && keyOf(fstatSync(fd, { bigint: true })) === key) {
         this.used.set(key, sum);
         if (this.known.get(key) !== sum) this.fresh++;
+        this.learnt.set(key, sum);
       }
       return sum;
     } finally {
       closeSync(fd);
     }
   }
-}
-
-const RACY_NS = 2_000_000_000n;
-
-function keyOf(st: BigIntStats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }

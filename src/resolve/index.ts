@@ -1,10 +1,11 @@
 export { type ArchEnv, RootConfig } from './arch-env.js';
 export type { Edge, ElfClosure } from './closure.js';
 export { expandDst, splitPathList } from './dst.js';
+export { type FileFact, FileFacts, factKey, factsFromJson, settled } from './file-facts.js';
 export { hostX86Levels } from './hwcaps.js';
 export { type CacheEntry, type LdCache, lookupCache, parseLdCache } from './ld-cache.js';
 export { readLdSoConf } from './ld-conf.js';
 export { createResolver, createResolverSync, LoaderResolver } from './resolver.js';
 export { parseShebang, type Shebang } from './shebang.js';
-export { type RealPath, SourceRoot } from './source-root.js';
+export { type PathMeta, type RealPath, SourceRoot } from './source-root.js';
 export type { Resolver } from './types.js';

@@ -1,6 +1,8 @@
+import { lstatSync } from 'node:fs';
 import type { ElfInfo } from '../elf/index.js';
 import { type Sniffed, sniffFile } from '../elf/index.js';
 import { ElfError, errnoCode, isJailError, ResolveError } from '../errors.js';
+import { type FileFact, type FileFacts, factKey, settled } from './file-facts.js';
 import type { RealPath, SourceRoot } from './source-root.js';
 
 /** A file found in the root: the path asked for, where it really is, and what it is. */
@@ -19,27 +21,46 @@ export class ObjectStore {
   private readonly byReal = new Map<string, Sniffed | Error>();
   private readonly lookups = new Map<string, Found | null>();
 
-  constructor(readonly root: SourceRoot) {}
+  /** `facts`: what earlier runs learnt about files by stat key; read first, added to on a miss. */
+  constructor(
+    readonly root: SourceRoot,
+    private readonly facts?: FileFacts,
+  ) {}
 
   /** Sniffs the file at a real in-root path; errors (malformed ELF, EACCES) are cached and rethrown. */
   sniffReal(real: string): Sniffed {
     let s = this.byReal.get(real);
     if (s === undefined) {
-      const kind = this.root.kind(real);
+      const meta = this.root.meta(real);
+      const kind = meta?.kind;
       try {
         // Only regular files are opened: a FIFO or a terminal could block the read.
         s =
           kind === 'dir'
             ? { kind: 'dir' }
-            : kind !== 'file'
+            : kind !== 'file' || meta === undefined
               ? { kind: 'other' }
-              : sniffFile(this.root.hostOfReal(real), real);
+              : (this.facts?.get(meta.key) ?? this.sniff(real, meta.key));
       } catch (e) {
         s = e instanceof Error ? e : new Error(String(e));
       }
       this.byReal.set(real, s);
     }
     if (s instanceof Error) throw s;
+    return s;
+  }
+
+  /**
+   * Reads the file; remembers what it is only when its key held from the lookup's lstat until
+   * after the read (nothing changed it meanwhile) and its last change is not racy.
+   */
+  private sniff(real: string, key: string): Sniffed {
+    const host = this.root.hostOfReal(real);
+    const s = sniffFile(host, real);
+    if (this.facts && s.kind !== 'dir') {
+      const after = lstatSync(host, { bigint: true, throwIfNoEntry: false });
+      if (after?.isFile() && factKey(after) === key && settled(after)) this.facts.set(key, s as FileFact);
+    }
     return s;
   }
 

@@ -31,7 +31,7 @@ export class LoaderResolver implements Resolver {
   constructor(source: SourceRoot, opts: ResolveOptions) {
     this.source = source;
     this.root = source.dir;
-    this.store = new ObjectStore(source);
+    this.store = new ObjectStore(source, opts.facts);
     this.walker = new ClosureWalker(new RootConfig(source, opts), this.store);
   }
 

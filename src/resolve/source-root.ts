@@ -1,11 +1,24 @@
 import { lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode, ResolveError } from '../errors.js';
+import { factKey } from './file-facts.js';
 
 /** Linux gives up after 40 links in one lookup (MAXSYMLINKS); so do we. */
 const MAX_LINKS = 40;
 
 export type FileKind = 'file' | 'dir' | 'other';
+
+/** What the lstat of a non-link path said, kept so nobody needs to lstat it again. */
+export interface PathMeta {
+  kind: FileKind;
+  mode: number;
+  size: number;
+  dev: number;
+  ino: number;
+  nlink: number;
+  /** The file-facts key (dev, inode, size, mtime ns, ctime ns); see resolve/file-facts.ts. */
+  key: string;
+}
 
 export interface RealPath {
   /** The canonical path inside the root. */
@@ -24,7 +37,7 @@ export class SourceRoot {
   /** in-root path → symlink target, or null when it exists and is not a link, or undefined when absent. */
   private readonly links = new Map<string, string | null | undefined>();
   /** What each non-link path met by lstat is: a regular file, a directory, or something else. */
-  private readonly kinds = new Map<string, FileKind>();
+  private readonly metas = new Map<string, PathMeta>();
   /** Resolved paths (followLast), so repeated lookups of the same path cost one map hit. */
   private readonly resolved = new Map<string, RealPath | null>();
 
@@ -94,9 +107,20 @@ export class SourceRoot {
     let v: string | null | undefined;
     try {
       // No exception for the common "absent" answer: the search probes many missing paths.
-      const st = lstatSync(host, { throwIfNoEntry: false });
+      // bigint: the nanosecond times make the file-facts key, so the resolver needs no lstat of its own.
+      const st = lstatSync(host, { bigint: true, throwIfNoEntry: false });
       v = st === undefined ? undefined : st.isSymbolicLink() ? readlinkSync(host) : null;
-      if (st && v === null) this.kinds.set(p, st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other');
+      if (st && v === null) {
+        this.metas.set(p, {
+          kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other',
+          mode: Number(st.mode),
+          size: Number(st.size),
+          dev: Number(st.dev),
+          ino: Number(st.ino),
+          nlink: Number(st.nlink),
+          key: factKey(st),
+        });
+      }
     } catch (e) {
       const code = errnoCode(e);
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
@@ -111,8 +135,13 @@ export class SourceRoot {
    * sniff it could block, so callers look first. undefined when absent.
    */
   kind(real: string): FileKind | undefined {
-    if (!this.kinds.has(real) && this.linkOf(real) !== null) return undefined;
-    return this.kinds.get(real);
+    return this.meta(real)?.kind;
+  }
+
+  /** The lstat facts of a resolved in-root path (taken once, when the lookup met it); undefined when absent. */
+  meta(real: string): PathMeta | undefined {
+    if (!this.metas.has(real) && this.linkOf(real) !== null) return undefined;
+    return this.metas.get(real);
   }
 
   /**
@@ -187,8 +216,13 @@ function splitInRoot(p: string): string[] {
   return p.split('/').filter((c) => c !== '' && c !== '.');
 }
 
+/** An empty, '.' or '..' component, or a trailing slash. */
+const ABNORMAL = /\/\/|\/\.\.?(?:\/|$)|\/$/;
+
 /** Lexical normalisation of an in-root path: absolute, no '.', '..' clamped at '/'. */
 export function normalizeInRoot(p: string): string {
+  // Most paths are normal already (every name a tree walk builds): skip the split and join.
+  if (p.length > 1 && p.charCodeAt(0) === 0x2f && !ABNORMAL.test(p)) return p;
   const out: string[] = [];
   for (const c of splitInRoot(p)) {
     if (c === '..') out.pop();

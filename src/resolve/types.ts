@@ -1,3 +1,5 @@
+import type { FileFacts } from './file-facts.js';
+
 /**
  * The resolver's contract, shared by deps, plan, audit (missing-library) and target-distro work.
  * All paths are in-root absolute paths.
@@ -13,6 +15,8 @@ export interface ResolveOptions {
   hwcaps?: 'host' | 'baseline' | string[];
   /** $PLATFORM value override (default from the architecture). */
   platform?: string;
+  /** What earlier runs learnt about each file by stat key (ELF or not, what it needs); added to. */
+  facts?: FileFacts;
 }
 
 export interface Dependencies {

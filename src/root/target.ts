@@ -89,9 +89,14 @@ export class JailTarget {
   ): Promise<void> {
     await this.swapIn(async (staging) => {
       const w = new StagingWriter(staging, sourceRoot, hostSources);
-      for (const [i, e] of entries.entries()) {
-        w.add(e);
-        onEntry?.(e, i);
+      try {
+        for (const [i, e] of entries.entries()) {
+          w.add(e);
+          onEntry?.(e, i);
+        }
+      } catch (err) {
+        await w.settleAll(); // copies still running must end before the staging tree goes
+        throw err;
       }
       await w.finish();
       onStaged?.(staging);

@@ -2,7 +2,6 @@ import {
   chmodSync,
   closeSync,
   constants,
-  copyFileSync,
   fchmodSync,
   fchownSync,
   fstatSync,
@@ -11,9 +10,9 @@ import {
   mkdirSync,
   openSync,
   realpathSync,
-  symlinkSync,
   writeSync,
 } from 'node:fs';
+import { copyFile, lchown, symlink } from 'node:fs/promises';
 import { errnoCode, RootError } from '../errors.js';
 import type { DeviceEntry, FileEntry, GeneratedEntry, PlanEntry } from '../plan/index.js';
 import { checkDevice, makeDevices } from './devices.js';
@@ -28,6 +27,12 @@ interface Attrs {
 }
 
 const { O_WRONLY, O_RDONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
+// COPYFILE_EXCL opens the destination O_CREAT|O_EXCL: an existing name, link or not, fails.
+// COPYFILE_FICLONE shares the blocks where the file system can (btrfs, XFS reflink) and falls
+// back to copy_file_range (an in-kernel copy, no bytes through this process) where it cannot.
+const COPY_FLAGS = constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE;
+/** File copies and links in flight at once: libuv runs them on its 4 threads, overlapping I/O waits. */
+const PARALLEL = 8;
 
 /**
  * Writes plan entries into a fresh private staging tree (mode 0700, made by us, reachable by root
@@ -46,6 +51,12 @@ export class StagingWriter {
   private rootAttrs: Attrs = { path: '/', mode: 0o755, uid: 0, gid: 0 };
   private readonly sourceRoot: string | null;
   private readonly hostSources: ReadonlySet<string>;
+  /** Copies and symlinks run in parallel with the rest; hard links wait for all of them. */
+  private readonly queued: (() => Promise<void>)[] = [];
+  private running = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
+  private readonly hardlinks: { target: string; host: string; path: string }[] = [];
 
   /**
    * `sourceRoot`: when not '/', every copied file must really lie inside it (no link out), except
@@ -80,12 +91,16 @@ export class StagingWriter {
         case 'generated':
           this.generate(e, host);
           break;
-        case 'symlink':
+        case 'symlink': {
           if (e.target === '' || e.target.includes('\0'))
             throw new RootError('ROOT_BAD_TARGET', 'symlink target is empty or has a NUL byte', { path: p });
-          symlinkSync(e.target, host);
-          lchownSync(host, e.uid, e.gid);
+          const { target, uid, gid } = e;
+          this.schedule(p, 'symlink', async () => {
+            await symlink(target, host);
+            await lchown(host, uid, gid);
+          });
           break;
+        }
         case 'hardlink': {
           const t = checkJailPath(e.target);
           const kind = this.kinds.get(t);
@@ -94,7 +109,8 @@ export class StagingWriter {
               path: p,
             });
           }
-          linkSync(under(this.root, t), host);
+          // After every copy: the target's content may still be on its way.
+          this.hardlinks.push({ target: under(this.root, t), host, path: p });
           break;
         }
         case 'device':
@@ -112,12 +128,68 @@ export class StagingWriter {
     this.kinds.set(p, e.type);
   }
 
-  /** Devices, then directory owners and modes deepest first, then the root. */
+  /** Copies and symlinks (all done), hard links, devices, then directory owners and modes deepest first, then the root. */
   async finish(): Promise<void> {
+    await this.settleAll();
+    if (this.failure) throw this.failure.error;
+    for (const l of this.hardlinks) {
+      try {
+        linkSync(l.target, l.host);
+      } catch (err) {
+        throw new RootError('ROOT_WRITE_FAILED', `cannot create hardlink: ${errnoCode(err) ?? err}`, {
+          path: l.path,
+          cause: err,
+        });
+      }
+    }
     await makeDevices(this.devices.map((d) => ({ ...d, type: d.device, host: under(this.root, d.path) })));
     for (const d of this.devices) this.setAttrs(d);
     for (let i = this.dirs.length - 1; i >= 0; i--) this.setAttrs(this.dirs[i] as Attrs);
     this.setAttrs(this.rootAttrs);
+  }
+
+  /**
+   * Waits until nothing this writer started is still running (also after a failure, so the
+   * staging tree is never removed under a copy still writing into it).
+   */
+  async settleAll(): Promise<void> {
+    while (this.inFlight.size > 0 || this.queued.length > 0) {
+      if (this.failure) this.queued.length = 0;
+      await Promise.all([...this.inFlight]);
+    }
+  }
+
+  /** Runs `job` now when fewer than PARALLEL are running, else when one ends. */
+  private schedule(path: string, kind: Kind, job: () => Promise<void>): void {
+    const wrapped = async (): Promise<void> => {
+      try {
+        await job();
+      } catch (err) {
+        const error =
+          err instanceof RootError
+            ? err
+            : new RootError('ROOT_WRITE_FAILED', `cannot create ${kind}: ${errnoCode(err) ?? err}`, {
+                path,
+                cause: err,
+              });
+        this.failure ??= { error };
+      }
+    };
+    this.queued.push(wrapped);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < PARALLEL && this.queued.length > 0 && !this.failure) {
+      const job = this.queued.shift() as () => Promise<void>;
+      this.running++;
+      const p: Promise<void> = job().finally(() => {
+        this.running--;
+        this.inFlight.delete(p);
+        this.pump();
+      });
+      this.inFlight.add(p);
+    }
   }
 
   /** Kind of a path this writer created, if any. */
@@ -161,9 +233,10 @@ export class StagingWriter {
         });
       }
     }
-    // COPYFILE_EXCL opens the destination O_CREAT|O_EXCL: an existing name, link or not, fails.
-    copyFileSync(src, host, constants.COPYFILE_EXCL);
-    this.settle(host, e);
+    this.schedule(e.path, 'file', async () => {
+      await copyFile(src, host, COPY_FLAGS);
+      this.settle(host, e);
+    });
   }
 
   private generate(e: GeneratedEntry, host: string): void {
