@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
+  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -25,6 +26,7 @@ import { engineArgv, fstabText, rlimitsFor, SETUP_FAILED } from './engine.js';
 import { refuseUnsafeJail } from './gate.js';
 import { grantRwBinds, handOver, revokeRwBinds } from './handoff.js';
 import { hostTools } from './host-tools.js';
+import { chainStdio } from './inherited-fds.js';
 import { waitForJob } from './job-pid.js';
 import { checkWorkdirReachable, type RunMode, runMode } from './mode.js';
 import { ensureProcDir, type PreparedRun, prepareRun } from './prepare.js';
@@ -166,10 +168,12 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       seccompFd: program ? SECCOMP_FD : null,
     });
     const started = process.hrtime.bigint();
+    const { stdio, devNull } = chainStdio(program ? ['pipe'] : []);
     const child = spawn(argv[0] as string, argv.slice(1), {
-      stdio: program ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
+      stdio,
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
     });
+    if (devNull !== null) closeSync(devNull);
     if (program) {
       const fd = child.stdio[SECCOMP_FD] as NodeJS.WritableStream;
       // A chain that fails before bubblewrap reads it closes the pipe: its own error says why.

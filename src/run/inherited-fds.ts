@@ -1,0 +1,45 @@
+/**
+ * File descriptors this process inherited open without close-on-exec (a caller's `exec 9</srv`,
+ * socket activation...). Node opens everything of its own close-on-exec, but children get these,
+ * and bubblewrap passes every open fd on to the job: a directory fd is a way out of any root.
+ * The job's chain gets /dev/null in their place instead; this process keeps its own.
+ */
+import { openSync, readdirSync, readFileSync } from 'node:fs';
+
+const O_CLOEXEC = 0o2000000;
+
+export function inheritedFds(): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc/self/fd')) {
+    const fd = Number(name);
+    if (fd < 3) continue;
+    let info: string;
+    try {
+      info = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+    } catch {
+      continue; // the listing's own fd, closed by now
+    }
+    const flags = Number.parseInt(/^flags:\s*([0-7]+)/m.exec(info)?.[1] ?? '0', 8);
+    if ((flags & O_CLOEXEC) === 0) out.push(fd);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+type Stdio = 'inherit' | 'pipe' | 'ignore' | number;
+
+/**
+ * The stdio array for the chain: stdin/out/err inherited, `extra` at 3.. (e.g. the seccomp pipe),
+ * and /dev/null over every inherited fd, so none of them reaches the job. The /dev/null fd is
+ * returned for the caller to close once the child is spawned.
+ */
+export function chainStdio(extra: Stdio[]): { stdio: Stdio[]; devNull: number | null } {
+  const stdio: Stdio[] = ['inherit', 'inherit', 'inherit', ...extra];
+  const leaked = inheritedFds().filter((fd) => fd >= stdio.length || stdio[fd] === 'ignore');
+  if (leaked.length === 0) return { stdio, devNull: null };
+  const devNull = openSync('/dev/null', 'r+');
+  for (const fd of leaked) {
+    while (stdio.length <= fd) stdio.push('ignore');
+    stdio[fd] = devNull;
+  }
+  return { stdio, devNull };
+}
