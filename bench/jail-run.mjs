@@ -80,7 +80,10 @@ const rows = await timedAll([
     fn: () => runJail({ jail: JAIL, command: JOB, allowUnsafe: true }),
   },
   { tool: 'node -e 0', fn: () => spawnOk(process.execPath, ['-e', '0']) },
-  { tool: 'jailsmith run (CLI)', fn: () => spawnOk(process.execPath, [BIN, 'run', JAIL, '--', ...JOB]) },
+  {
+    tool: 'jailsmith run (CLI)',
+    fn: () => spawnOk(process.execPath, [BIN, 'run', JAIL, '--entrypoint', '', '--', ...JOB]),
+  },
 ]);
 const by = Object.fromEntries(rows.map((r) => [r.tool, r.seconds]));
 const bw = by['bubblewrap (bare)'];

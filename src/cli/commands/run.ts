@@ -32,6 +32,8 @@ interface RunArgs extends RegistryArgs {
   seccomp?: boolean;
   rootless?: boolean;
   spec?: string;
+  policy: boolean;
+  entrypoint?: string;
   tmpfs: string[];
   uidRange?: string;
   cgroupParent?: string;
@@ -109,6 +111,15 @@ function builder(y: Argv): Argv<RunArgs> {
       describe:
         'Spec whose run: settings give the defaults (default: the policy DIR recorded when built or installed)',
     })
+    .option('policy', {
+      type: 'boolean',
+      default: true,
+      describe: '--no-policy: ignore the run policy DIR recorded (only the command line and defaults apply)',
+    })
+    .option('entrypoint', {
+      type: 'string',
+      describe: 'Replace the policy’s entrypoint (an empty string: none, so COMMAND runs as given)',
+    })
     .example(
       ...example(
         '$0 run ./py --bind ./in:/in --bind ./out:/out:rw --timeout 60 -- python3 /in/job.py',
@@ -140,10 +151,12 @@ export async function runOptionsFrom(a: RunArgs & { '--'?: string[] }): Promise<
   if (a.spec !== undefined) {
     const { loadSpec } = await import('../../spec/load.js');
     policy = policyFromSpec(await loadSpec(a.spec), a.spec);
-  } else {
+  } else if (a.policy) {
     // What the jail recorded when it was built or installed (its spec's or package's run: block).
     policy = readPolicyRecord(jail);
   }
+  if (a.entrypoint !== undefined)
+    policy = { ...policy, entrypoint: a.entrypoint === '' ? [] : [a.entrypoint] };
   const over: Partial<RunOptions> & Pick<RunOptions, 'jail' | 'command'> = {
     jail,
     command: jobCommand(policy, given),
