@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { RootError } from '../errors.js';
 import { setfattrRecord } from '../sys/index.js';
 
@@ -17,6 +16,8 @@ export interface CapabilitySpec {
 export async function setCapabilities(root: string, caps: readonly CapabilitySpec[]): Promise<void> {
   if (caps.length === 0) return;
   const dump = caps.map((c) => setfattrRecord(c.path.slice(1), c.hex));
+  // Loaded when used: a command that never writes a jail (run, audit) skips its cost.
+  const { execa } = await import('execa');
   const r = await execa('setfattr', ['-h', '--restore=-'], {
     cwd: root,
     input: `${dump.join('\n')}\n`,

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { RootError } from '../errors.js';
 import { type MountInfo, readMountinfo } from '../sys/index.js';
 
@@ -10,6 +9,8 @@ import { type MountInfo, readMountinfo } from '../sys/index.js';
  * into anything mounted inside (a bind mount of host data must never be emptied).
  */
 export async function removeTree(p: string): Promise<void> {
+  // Loaded when used: a command that never writes a jail (run, audit) skips its cost.
+  const { execa } = await import('execa');
   const r = await execa('rm', ['-rf', '--one-file-system', '--', p], { reject: false });
   if (r.exitCode !== 0) {
     throw new RootError('ROOT_REMOVE_FAILED', `could not remove: ${String(r.stderr).trim()}`, { path: p });

@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { ProbeReport } from '../../audit/probe.js';
 import {
@@ -144,9 +146,13 @@ export async function runOptionsFrom(a: RunArgs & { '--'?: string[] }): Promise<
   const limits = parseLimits(a.limit);
   const env = parseEnv(a.env);
   const tmpfs = (a.tmpfs ?? []).map(parseTmpfs);
-  // An OCI layout or a registry reference runs from its verified, cached tree (see src/ship/cache).
-  const { runImage } = await import('../../ship/cache.js');
-  const jail = (await runImage(a.dir, registryOptions(a))).dir;
+  // An OCI layout or a registry reference runs from its verified, cached tree (see src/ship/cache);
+  // a jail directory needs none of that code loaded.
+  const isJailDir =
+    statSync(a.dir, { throwIfNoEntry: false })?.isDirectory() && !existsSync(path.join(a.dir, 'oci-layout'));
+  const jail = isJailDir
+    ? a.dir
+    : (await (await import('../../ship/cache.js')).runImage(a.dir, registryOptions(a))).dir;
   let policy: RunPolicy | undefined;
   if (a.spec !== undefined) {
     const { loadSpec } = await import('../../spec/load.js');
