@@ -8,7 +8,7 @@ import { closeSync, existsSync, lstatSync, mkdtempSync, openSync, readSync, rmSy
 import os from 'node:os';
 import path from 'node:path';
 import { errnoCode, UsageError } from '../errors.js';
-import { installPackage, openPackSource } from '../pack/index.js';
+import { installImage, installPackage, isLayout, openPackSource, splitLayoutArg } from '../pack/index.js';
 import { loadPlanOrSpec } from '../plan/index.js';
 import { policyFromSpec, type RunPolicy, readPolicyRecord } from '../policy/index.js';
 
@@ -47,7 +47,31 @@ export interface OpenOptions {
   installAt?: string;
 }
 
+/** An OCI layout (`LAYOUT` or `LAYOUT:TAG`) made by `pack --format oci`: verified and installed like a package. */
+async function openImage(layout: { dir: string; tag?: string }, opts: OpenOptions): Promise<FleetSource> {
+  const tmp = opts.installAt ? undefined : mkdtempSync(path.join(os.tmpdir(), 'jailsmith-fleet-'));
+  const dir = opts.installAt ?? path.join(tmp as string, 'jail');
+  try {
+    await installImage(layout.dir, dir, layout.tag === undefined ? {} : { tag: layout.tag });
+  } catch (e) {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  const policy = recordedPolicy(dir);
+  return {
+    kind: 'package',
+    dir,
+    name: path.basename(path.resolve(layout.dir)) || 'jail',
+    ...(policy ? { policy } : {}),
+    cleanup: () => {
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function openFleetSource(src: string, opts: OpenOptions = {}): Promise<FleetSource> {
+  const layout = splitLayoutArg(src, isLayout);
+  if (isLayout(layout.dir)) return openImage(layout, opts);
   let st: ReturnType<typeof lstatSync>;
   try {
     st = lstatSync(src);
@@ -55,12 +79,6 @@ export async function openFleetSource(src: string, opts: OpenOptions = {}): Prom
     throw new UsageError('FLEET_SOURCE', `cannot read source: ${errnoCode(e) ?? e}`, { path: src });
   }
   if (st.isDirectory()) {
-    if (existsSync(path.join(src, 'oci-layout'))) {
-      throw new UsageError('FLEET_SOURCE', 'an OCI image layout is not a jail directory', {
-        path: src,
-        hint: '`jailsmith install LAYOUT DIR` (or `umoci unpack`) it first, and give the jail directory',
-      });
-    }
     const name = path.basename(path.resolve(src)) || 'jail';
     const policy = recordedPolicy(src);
     return { kind: 'dir', dir: src, name, ...(policy ? { policy } : {}), cleanup() {} };

@@ -56,6 +56,35 @@ describe('k8s from a spec', () => {
   }, 120_000);
 });
 
+describeAsRoot('k8s from an OCI image packed by jailsmith', () => {
+  const base = tmpDir('jailsmith-k8s-image-');
+
+  it('installs the verified image and renders the policy the image carries', async () => {
+    const jail = path.join(base, 'py');
+    await makePythonJail(jail);
+    const layout = path.join(base, 'img');
+    const packed = await runCli(['pack', jail, '-o', layout, '--format', 'oci', '--tag', '1.0']);
+    expect(packed.exitCode, packed.stderr).toBe(0);
+    const out = path.join(base, 'out');
+    const r = await runCli([
+      'k8s',
+      `${layout}:1.0`,
+      '--image',
+      'r/py:1.0',
+      '--out',
+      out,
+      '--downgrade',
+      'tmpfs',
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const [job] = parseAllDocuments(readFileSync(path.join(out, 'img.yaml'), 'utf8')).map((d) => d.toJS());
+    new Job(job).validate();
+    // The image's recorded policy: python.yaml's user app (1000) and entrypoint.
+    expect(job.spec.template.spec.securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000 });
+    expect(job.spec.template.spec.containers[0].command).toEqual(['/usr/bin/python3']);
+  }, 120_000);
+});
+
 describeAsRoot('oci-bundle and k8s: bad input', () => {
   const base = tmpDir('jailsmith-fleet-cli-');
   const jail = path.join(base, 'py');
