@@ -41,18 +41,11 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       import('../../pack/signature.js'),
     ]);
     const trust = args.trust === undefined ? undefined : loadPublicKey(args.trust);
-    const { isLayout } = await import('../../pack/oci-layout.js');
-    const { splitLayoutArg, installImage } = await import('../../pack/oci-install.js');
-    const layout = splitLayoutArg(args.package, isLayout);
-    const oci = isLayout(layout.dir);
-    const { looksLikeReference } = await import('../../ship/cache.js');
-    const ref = oci ? null : looksLikeReference(args.package);
-    if (!oci && !ref) (await import('../package-arg.js')).checkPackageArg(args.package);
-    if (oci && trust) {
-      throw new UsageError('USAGE', '--trust checks a package’s signature; an OCI layout carries none', {
-        hint: 'images are signed in a registry: jailsmith pull REF DIR --trust KEY',
-      });
-    }
+    const { layout, ref } = await (await import('../package-arg.js')).classifyPackageArg(
+      args.package,
+      trust !== undefined,
+    );
+    const { installImage } = await import('../../pack/index.js');
     const progress = progressReporter(io, args, 'installing');
     let result: Awaited<ReturnType<typeof installPackage>>;
     try {
@@ -62,7 +55,7 @@ export const installCommand: CommandModule<object, InstallArgs> = {
             trust,
             onProgress: progress.onProgress,
           })
-        : oci
+        : layout
           ? await installImage(layout.dir, args.dir, {
               ...(layout.tag ? { tag: layout.tag } : {}),
               onProgress: progress.onProgress,

@@ -29,25 +29,18 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       import('../../pack/signature.js'),
     ]);
     const trust = args.trust === undefined ? undefined : loadPublicKey(args.trust);
-    const { isLayout } = await import('../../pack/oci-layout.js');
-    const { splitLayoutArg, verifyImage } = await import('../../pack/oci-install.js');
-    const layout = splitLayoutArg(args.package, isLayout);
-    const oci = isLayout(layout.dir);
-    const { looksLikeReference } = await import('../../ship/cache.js');
-    const ref = oci ? null : looksLikeReference(args.package);
-    if (!oci && !ref) (await import('../package-arg.js')).checkPackageArg(args.package);
-    if (oci && trust) {
-      throw new UsageError('USAGE', '--trust checks a package’s signature; an OCI layout carries none', {
-        hint: 'images are signed in a registry: jailsmith pull REF DIR --trust KEY',
-      });
-    }
+    const { layout, ref } = await (await import('../package-arg.js')).classifyPackageArg(
+      args.package,
+      trust !== undefined,
+    );
+    const { verifyImage } = await import('../../pack/index.js');
     const {
       manifest: _m,
       setupScript,
       ...r
     } = ref
       ? await (await import('../../ship/pull.js')).verifyRemoteImage(ref, { ...registryOptions(args), trust })
-      : oci
+      : layout
         ? await verifyImage(layout.dir, layout.tag)
         : await verifyPackage(args.package, { trust });
     // A summary: the manifest and the embedded setup script (megabytes) are not printed.
