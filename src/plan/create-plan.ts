@@ -7,7 +7,7 @@ import { defaultCollectors } from './collectors.js';
 import { PlanContext } from './context.js';
 import { Copier } from './copy.js';
 import { defaultResolver } from './default-resolver.js';
-import { addParents, hashFiles, linkHardlinks, sortEntries } from './finalize.js';
+import { addParents, addProvenance, hashFiles, linkHardlinks, sortEntries } from './finalize.js';
 import type { SourceHashes } from './source-hashes.js';
 import type { JailPlan } from './types.js';
 
@@ -51,6 +51,7 @@ export async function createPlan(spec: JailSpec, opts: CreatePlanOptions = {}): 
   addParents(ctx);
   const entries = linkHardlinks(ctx, sortEntries(ctx.entries()));
   hashFiles(entries, opts.sourceHashes);
+  addProvenance(ctx, entries);
   return {
     format: 1,
     name: spec.name,

@@ -31,6 +31,7 @@ export function parsePlanText(text: string, file: string): JailPlan | null {
     if (typeof e !== 'object' || e === null) throw bad(file, `${where} must be an object`);
     if (!TYPES.has(e.type)) throw bad(file, `${where}.type must be one of ${[...TYPES].join(', ')}`);
     if (typeof e.path !== 'string') throw bad(file, `${where}.path must be a string`);
+    if (e.why !== undefined && typeof e.why !== 'string') throw bad(file, `${where}.why must be a string`);
     for (const k of ['mode', 'uid', 'gid'] as const) {
       if (!Number.isInteger(e[k]) || e[k] < 0)
         throw bad(file, `${where}.${k} must be a non-negative integer`);
