@@ -2,6 +2,7 @@ import { readRecord, withLogins } from '../login/index.js';
 import { compareBytes } from '../manifest/index.js';
 import type { JailPlan, PlanEntry } from '../plan/index.js';
 import { JailTarget } from '../root/index.js';
+import { diffCapabilities } from './capability-diff.js';
 import { type DiffStats, diffJail, scanJail } from './compare.js';
 import { completeEntries, preservedDirs } from './expected.js';
 import { collectState, readState, type StateRecord, stateRecord, writeState } from './state.js';
@@ -31,6 +32,7 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
         preserve.map((d) => d.path),
       );
       diff = diffJail(j.dir, expected, existing, state, stats);
+      diffCapabilities(j.dir, expected, diff);
     } else {
       diff = { added: expected.map((e) => e.path), changed: [], removed: [], unchanged: [] };
       diff.added.sort(compareBytes);

@@ -2,6 +2,7 @@ import { PlanError } from '../errors.js';
 import type { Resolver } from '../resolve/index.js';
 import { SourceRoot } from '../resolve/index.js';
 import type { JailSpec } from '../spec/index.js';
+import { applyCapabilities, capabilityNotes } from './capabilities.js';
 import type { Collector } from './collector.js';
 import { defaultCollectors } from './collectors.js';
 import { PlanContext } from './context.js';
@@ -52,6 +53,8 @@ export async function createPlan(spec: JailSpec, opts: CreatePlanOptions = {}): 
   const entries = linkHardlinks(ctx, sortEntries(ctx.entries()));
   hashFiles(entries, opts.sourceHashes);
   addProvenance(ctx, entries);
+  applyCapabilities(ctx, entries);
+  capabilityNotes(ctx, entries);
   return {
     format: 1,
     name: spec.name,

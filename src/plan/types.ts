@@ -28,6 +28,8 @@ export interface FileEntry extends Base {
   source: string;
   sha256: string;
   size: number;
+  /** File capability set on the jail file (spec `capabilities`), canonical setcap text. */
+  capability?: string;
 }
 
 export interface GeneratedEntry extends Base {

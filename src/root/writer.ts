@@ -16,6 +16,8 @@ import {
 } from 'node:fs';
 import { errnoCode, RootError } from '../errors.js';
 import type { DeviceEntry, FileEntry, GeneratedEntry, PlanEntry } from '../plan/index.js';
+import { parseCapabilityText } from '../sys/index.js';
+import { type CapabilitySpec, setCapabilities } from './capabilities.js';
 import { checkDevice, makeDevices } from './devices.js';
 import { checkJailPath, jailParent, under } from './jail-path.js';
 
@@ -25,6 +27,14 @@ interface Attrs {
   mode: number;
   uid: number;
   gid: number;
+}
+
+/** The xattr value of a plan's capability text; a plan edited into nonsense stops here. */
+function capabilityHex(path: string, text: string): string {
+  const cap = parseCapabilityText(text);
+  if (typeof cap === 'string')
+    throw new RootError('ROOT_BAD_CAPABILITY', `capability "${text}" does not parse: ${cap}`, { path });
+  return cap.hex;
 }
 
 const { O_WRONLY, O_RDONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
@@ -43,6 +53,7 @@ export class StagingWriter {
   private readonly kinds = new Map<string, Kind>([['/', 'dir']]);
   private readonly dirs: Attrs[] = [];
   private readonly devices: DeviceEntry[] = [];
+  private readonly caps: CapabilitySpec[] = [];
   private rootAttrs: Attrs = { path: '/', mode: 0o755, uid: 0, gid: 0 };
   private readonly sourceRoot: string | null;
   private readonly hostSources: ReadonlySet<string>;
@@ -76,6 +87,7 @@ export class StagingWriter {
           break;
         case 'file':
           this.copy(e, host);
+          if (e.capability !== undefined) this.caps.push({ path: p, hex: capabilityHex(p, e.capability) });
           break;
         case 'generated':
           this.generate(e, host);
@@ -112,12 +124,16 @@ export class StagingWriter {
     this.kinds.set(p, e.type);
   }
 
-  /** Devices, then directory owners and modes deepest first, then the root. */
+  /**
+   * Devices, then directory owners and modes deepest first, then the root; file capabilities last
+   * of all (a chown clears them, and files were chowned as they were copied).
+   */
   async finish(): Promise<void> {
     await makeDevices(this.devices.map((d) => ({ ...d, type: d.device, host: under(this.root, d.path) })));
     for (const d of this.devices) this.setAttrs(d);
     for (let i = this.dirs.length - 1; i >= 0; i--) this.setAttrs(this.dirs[i] as Attrs);
     this.setAttrs(this.rootAttrs);
+    await setCapabilities(this.root, this.caps);
   }
 
   /** Kind of a path this writer created, if any. */
