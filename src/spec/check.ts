@@ -1,5 +1,5 @@
 import { type ErrorCode, SpecError } from '../errors.js';
-import { DISCOVERY_SIGNALS } from './discovery-signals.js';
+import { DEFAULT_DISCOVERY } from './discovery-signals.js';
 import { itemOrigin, type SpecPart } from './normalize.js';
 import { profileNames } from './profile-names.js';
 import { nearest } from './suggest.js';
@@ -54,7 +54,7 @@ export function checkSpec(part: SpecPart, opts: CheckOptions): JailSpec {
     trace: part.trace ?? [],
     keepSetuid: part.keepSetuid ?? [],
     capabilities: part.capabilities ?? {},
-    discover: part.discover ?? [...DISCOVERY_SIGNALS],
+    discover: part.discover ?? [...DEFAULT_DISCOVERY],
     run: part.run ?? {},
     audit: part.audit ?? { allow: [] },
     origin: opts.origin,

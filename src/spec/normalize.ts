@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseCapabilityText } from '../sys/index.js';
-import { DISCOVERY_SIGNALS } from './discovery-signals.js';
+import { DEFAULT_DISCOVERY, DISCOVERY_SIGNALS } from './discovery-signals.js';
 import { parseMode } from './modes.js';
 import { jailGlob, jailPath, linkTarget } from './paths.js';
 import type { KeyPath, SourceDoc } from './source-doc.js';
@@ -230,9 +230,9 @@ function normalizeCapabilities(doc: SourceDoc, raw: Raw): Record<string, string>
   return out;
 }
 
-/** `discover:` true (all signals), false (none) or a list of signal names, each known, none twice. */
+/** `discover:` true (the default signals), false (none) or a list of signal names, each known, none twice. */
 function normalizeDiscover(doc: SourceDoc, raw: boolean | string[]): string[] {
-  if (raw === true) return [...DISCOVERY_SIGNALS];
+  if (raw === true) return [...DEFAULT_DISCOVERY];
   if (raw === false) return [];
   if (raw.length === 0) {
     throw doc.error('SPEC_VALUE', 'discover: an empty list turns everything off; write discover: false', [

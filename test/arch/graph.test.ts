@@ -56,6 +56,7 @@ const ALLOWED: Record<string, string> = {
   'packages -> distro': 'the package database format follows the distribution',
   'packages -> resolve': 'package databases are read inside the source root',
   'plan -> distro': 'plans detect the source distribution',
+  'plan -> elf': 'discovery reads imported symbols and read-only strings',
   'plan -> packages': 'packages: lists expand to package contents',
   'plan -> resolve': 'plans resolve the closure of every binary',
   'plan -> spec': 'a plan is made from a spec',
