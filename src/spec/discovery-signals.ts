@@ -9,6 +9,8 @@ export const DISCOVERY_SIGNALS = [
   'zoneinfo',
   'libgcc_s',
   'shell',
+  'tmp',
+  'devices',
   'paths',
   'helpers',
 ] as const;

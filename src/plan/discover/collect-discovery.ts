@@ -1,18 +1,18 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isElfMagic, readSections } from '../../elf/index.js';
-import type { DiscoverySignal } from '../../spec/index.js';
+import { type DiscoverySignal, STANDARD_DEVICES } from '../../spec/index.js';
 import { findOnPath, globRoot } from '../../sys/index.js';
 import { applyProfile } from '../collect-profiles.js';
 import type { Collector } from '../collector.js';
-import type { PlanContext } from '../context.js';
+import { type PlanContext, Rank } from '../context.js';
 import type { Copier } from '../copy.js';
 import { judgePath } from './candidates.js';
-import { nameStrings, pathStrings } from './strings.js';
+import { deviceStrings, nameStrings, pathStrings } from './strings.js';
 import { EXEC_SYMBOLS, SHELL_SYMBOLS, SYMBOL_SIGNALS } from './symbols.js';
 
 /** What a symbol signal adds: a profile (with its nsswitch lines and notes), or in-root globs. */
 const ACTIONS: Record<
-  Exclude<DiscoverySignal, 'paths' | 'helpers' | 'shell'>,
+  Exclude<DiscoverySignal, 'paths' | 'helpers' | 'shell' | 'tmp' | 'devices'>,
   { profile?: string; globs?: string[]; fix: string }
 > = {
   nss: { profile: 'nss-files', fix: 'profiles: [nss-files]' },
@@ -82,6 +82,7 @@ interface Scan {
   imports: string[];
   paths: string[];
   names: string[];
+  devices: string[];
   program: boolean;
 }
 
@@ -125,6 +126,7 @@ function scanNew(ctx: PlanContext, scanned: Set<string>): Scan[] {
       imports: s.imports,
       paths: own ? [] : pathStrings(s.rodata),
       names: own ? [] : nameStrings(s.rodata),
+      devices: own ? [] : deviceStrings(s.rodata),
       program: why.startsWith('binaries: '),
     });
   }
@@ -146,6 +148,17 @@ function act(ctx: PlanContext, copier: Copier, scans: Scan[]): void {
     }
   }
   for (const [sig, evidence] of firstEvidence) {
+    if (sig === 'tmp') {
+      // mkstemp and tmpfile write under /tmp (or TMPDIR): the jail needs a sticky, writable one.
+      if (!on.has('tmp')) hint(evidence, 'a writable /tmp', 'tmp', 'dirs: [{path: /tmp, mode: "1777"}]');
+      else if (!ctx.has('/tmp'))
+        ctx.add(
+          { type: 'dir', path: '/tmp', mode: 0o1777, uid: 0, gid: 0 },
+          Rank.copied,
+          `discover: /tmp because ${evidence}`,
+        );
+      continue;
+    }
     const a = ACTIONS[sig as keyof typeof ACTIONS];
     if (!on.has(sig)) {
       hint(evidence, a.profile ? `profile ${a.profile}` : sig, sig, a.fix);
@@ -168,6 +181,19 @@ function act(ctx: PlanContext, copier: Copier, scans: Scan[]): void {
     }
   }
   for (const s of scans) {
+    for (const d of s.devices) {
+      const path = `/dev/${d}`;
+      const std = STANDARD_DEVICES[d];
+      if (!std || ctx.has(path) || ctx.excluded(path)) continue;
+      const evidence = `the string "${path}" in ${s.path}`;
+      if (!on.has('devices')) hint(evidence, path, 'devices', `devices: [${d}]`);
+      else
+        ctx.add(
+          { type: 'device', device: 'char', path, ...std, mode: 0o666, uid: 0, gid: 0 },
+          Rank.copied,
+          `discover: ${evidence}`,
+        );
+    }
     for (const p of s.paths) {
       for (const c of judgePath(ctx, p)) {
         if (c.kind === 'none' || ctx.has(c.path)) continue;

@@ -35,3 +35,13 @@ export function nameStrings(data: Buffer): string[] {
   for (const s of cStrings(data, 2)) if (/^[a-z][a-z0-9+_-]*[a-z0-9]$/.test(s) && s.length <= 32) out.add(s);
   return [...out];
 }
+
+/** The standard devices a file names ("/dev/null" → "null"): opened by path, so named in full. */
+export function deviceStrings(data: Buffer): string[] {
+  const out = new Set<string>();
+  for (const s of cStrings(data, 9)) {
+    const m = /^\/dev\/(null|zero|full|random|urandom)$/.exec(s);
+    if (m) out.add(m[1] as string);
+  }
+  return [...out];
+}

@@ -35,6 +35,17 @@ export const SYMBOL_SIGNALS: Record<string, DiscoverySignal> = {
   timelocal: 'zoneinfo',
   pthread_cancel: 'libgcc_s',
   pthread_exit: 'libgcc_s',
+  mkstemp: 'tmp',
+  mkstemp64: 'tmp',
+  mkostemp: 'tmp',
+  mkostemp64: 'tmp',
+  mkstemps: 'tmp',
+  mkstemps64: 'tmp',
+  mkdtemp: 'tmp',
+  tmpfile: 'tmp',
+  tmpfile64: 'tmp',
+  tempnam: 'tmp',
+  tmpnam: 'tmp',
 };
 
 /** Imports that run another program: only a file that has one can need the helpers it names. */
