@@ -235,9 +235,7 @@ function normalizeDiscover(doc: SourceDoc, raw: boolean | string[]): string[] {
   if (raw === true) return [...DEFAULT_DISCOVERY];
   if (raw === false) return [];
   if (raw.length === 0) {
-    throw doc.error('SPEC_VALUE', 'discover: an empty list turns everything off; write discover: false', [
-      'discover',
-    ]);
+    throw doc.error('SPEC_VALUE', 'an empty list turns everything off; write discover: false', ['discover']);
   }
   const seen = new Set<string>();
   raw.forEach((name, i) => {
@@ -245,12 +243,12 @@ function normalizeDiscover(doc: SourceDoc, raw: boolean | string[]): string[] {
       const guess = nearest(name, [...DISCOVERY_SIGNALS]);
       throw doc.error(
         'SPEC_VALUE',
-        `discover: unknown signal "${name}"${guess ? `; did you mean "${guess}"?` : ''}`,
+        `unknown signal "${name}"${guess ? `; did you mean "${guess}"?` : ''}`,
         ['discover', i],
         { expected: `true, false, or some of ${DISCOVERY_SIGNALS.join(', ')}` },
       );
     }
-    if (seen.has(name)) throw doc.error('SPEC_VALUE', `discover: "${name}" is listed twice`, ['discover', i]);
+    if (seen.has(name)) throw doc.error('SPEC_VALUE', `"${name}" is listed twice`, ['discover', i]);
     seen.add(name);
   });
   return raw;

@@ -57,7 +57,13 @@ export const TASKS: Task[] = [
     expect: (out) => out.equals(Buffer.from([0x68, 0, 0xe9, 0, 0x0a, 0])),
   },
   { prog: 'make', pkg: 'make', args: ['-f', '-'], stdin: 'all:\n\t@echo made\n', expect: 'made\n' },
-  { prog: 'file', pkg: 'file', args: ['-b', '/etc/passwd'], expect: 'ASCII text\n' },
+  // An ELF header is described by the magic database only (ASCII text is built in).
+  {
+    prog: 'file',
+    pkg: 'file',
+    args: ['-b', '/usr/bin/file'],
+    expect: (out) => out.toString().startsWith('ELF 64-bit LSB'),
+  },
   {
     prog: 'getent',
     pkg: 'libc-bin',

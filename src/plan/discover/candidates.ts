@@ -36,15 +36,11 @@ export function denied(p: string): boolean {
 /** What to do with a path string: copy it (a file, a small directory), hint at it, or nothing. */
 export function judgePath(ctx: PlanContext, p: string): Candidate[] {
   if (denied(p) || ctx.excluded(p)) return [];
-  const real = ctx.root.realpath(p);
-  if (!real) {
-    // libmagic names "/usr/lib/file/magic" and opens magic.mgc: a missing path whose few
-    // siblings extend its name (NAME.EXT) stands for them.
-    const sib = globRoot(ctx.root, `${p}.*`).filter((s) => !denied(s));
-    if (sib.length === 0 || sib.length > LIMITS.siblings) return [];
-    return sib.flatMap((s) => judgeExisting(ctx, s));
-  }
-  return judgeExisting(ctx, p);
+  // libmagic names "/usr/share/misc/magic" and opens magic.mgc beside it first: a path's few
+  // siblings that extend its name (NAME.EXT) count with it.
+  const sib = globRoot(ctx.root, `${p}.*`).filter((s) => !denied(s));
+  const also = sib.length <= LIMITS.siblings ? sib.flatMap((s) => judgeExisting(ctx, s)) : [];
+  return [...(ctx.root.realpath(p) ? judgeExisting(ctx, p) : []), ...also];
 }
 
 function judgeExisting(ctx: PlanContext, p: string): Candidate[] {

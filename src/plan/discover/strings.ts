@@ -19,12 +19,18 @@ export function* cStrings(data: Buffer, min = 2): Generator<string> {
 // Absolute paths under the directories that hold programs' data, configuration and helpers.
 const PATH_RE = /^\/(?:etc|usr|opt|var\/lib|bin|sbin|lib|lib64)\/[A-Za-z0-9._+@-]+(?:\/[A-Za-z0-9._+@-]+)*$/;
 
-/** Absolute path strings (no format directives, no "..", no trailing slash). */
+/**
+ * Absolute path strings (no format directives, no "..", no trailing slash). A colon-separated
+ * search list ("/etc/magic:/usr/share/misc/magic", libmagic's default) counts as its parts.
+ */
 export function pathStrings(data: Buffer): string[] {
   const out = new Set<string>();
-  for (const s of cStrings(data, 5)) {
-    if (s.length > 200 || !PATH_RE.test(s) || /\/\.\.?(?:\/|$)/.test(s)) continue;
-    out.add(s);
+  for (const str of cStrings(data, 5)) {
+    if (str.length > 400) continue;
+    for (const s of str.split(':')) {
+      if (s.length > 200 || !PATH_RE.test(s) || /\/\.\.?(?:\/|$)/.test(s)) continue;
+      out.add(s);
+    }
   }
   return [...out];
 }
