@@ -17,7 +17,7 @@ const DENY = [
   /^\/usr\/(?:share\/(?:locale|zoneinfo|doc|man|info|i18n)|lib\/locale)(?:\/|$)/,
   /^\/usr\/lib\/[^/]+\/gconv(?:\/|$)/,
   // Whole system directories: a string naming one is a search path, not a need.
-  /^\/(?:usr\/)?(?:s?bin|lib|lib64|libexec)$/,
+  /^\/(?:usr\/(?:local\/)?)?(?:s?bin|lib|lib64|libexec|games)$/,
   /^\/(?:usr|etc|opt|usr\/share|usr\/local|usr\/include|usr\/lib\/[^/]+)$/,
 ];
 
