@@ -350,7 +350,9 @@ export type ErrorCode =
   | 'SPEC_YAML'
   | 'SYS_FAULT'
   | 'TRACE_EMPTY'
+  | 'TRACE_NOT_RUN'
   | 'TRACE_STRACE'
+  | 'TRACE_TOOL'
   | 'USAGE'
   | 'USAGE_ARGV_NOT_UTF8'
   | 'USAGE_TAIL';
