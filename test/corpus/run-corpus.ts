@@ -15,6 +15,8 @@ export interface Outcome {
   heldOut: boolean;
   verdict: Verdict;
   bytes: number;
+  /** Milliseconds to plan and build the jail (reported, never asserted). */
+  buildMs: number;
   /** First line of stderr (or the output) when it did not work, for the report. */
   why: string;
 }
@@ -27,9 +29,11 @@ export interface Outcome {
 export async function runTask(t: Task, dir: string, label: string, extra = ''): Promise<Outcome> {
   const spec = path.join(dir, `${t.prog}-${label}.yaml`);
   writeFileSync(spec, `binaries: [${t.prog}]\nusers: [{name: app, uid: 1000}]\n${extra}`);
+  const started = performance.now();
   const plan = await createPlan(await loadSpec(spec));
   const jail = path.join(dir, `${t.prog}-${label}`);
   await applyPlan(plan, jail);
+  const buildMs = performance.now() - started;
   // chroot by its host path: the task's PATH is the jail's, which need not hold /usr/sbin.
   const r = spawnSync(CHROOT, ['--userspec=1000:1000', jail, t.prog, ...t.args], {
     input: t.stdin ?? '',
@@ -47,7 +51,14 @@ export async function runTask(t: Task, dir: string, label: string, extra = ''): 
       : r.error
         ? String(r.error)
         : (err.trim().split('\n')[0] ?? '') || out.toString().slice(0, 80);
-  return { prog: t.prog, heldOut: t.heldOut === true, verdict, bytes: summarizePlan(plan).bytes, why };
+  return {
+    prog: t.prog,
+    heldOut: t.heldOut === true,
+    verdict,
+    bytes: summarizePlan(plan).bytes,
+    buildMs,
+    why,
+  };
 }
 
 export function median(xs: number[]): number {

@@ -21,8 +21,28 @@ const DENY = [
   /^\/(?:usr|etc|opt|usr\/share|usr\/local|usr\/include|usr\/lib\/[^/]+)$/,
 ];
 
-/** Sizes past which a guess is only a hint: the median jail must stay small. */
-export const LIMITS = { fileBytes: 8 << 20, dirEntries: 64, dirBytes: 4 << 20, siblings: 3 };
+/**
+ * Sizes past which a guess is only a hint: the median jail must stay small. A module tree (a
+ * directory the program itself names after itself: perl's perl-base, python3.11's python3.11)
+ * may be larger: an interpreter is its library.
+ */
+export const LIMITS = {
+  fileBytes: 8 << 20,
+  dirEntries: 64,
+  dirBytes: 4 << 20,
+  siblings: 3,
+  moduleEntries: 20_000,
+  moduleBytes: 32 << 20,
+};
+
+/**
+ * Whether `dir` is a module tree of `program`: one of its components starts with the program's
+ * name without its version ("perl" in /usr/share/perl/5.36, "python" in /usr/lib/python3.11).
+ */
+export function isModuleTree(dir: string, program: string): boolean {
+  const stem = program.slice(program.lastIndexOf('/') + 1).replace(/[\d.]+$/, '');
+  return stem.length >= 3 && dir.split('/').some((c) => c.startsWith(stem));
+}
 
 export type Candidate =
   | { kind: 'file' | 'dir'; path: string }
@@ -52,7 +72,7 @@ function judgeExisting(ctx: PlanContext, p: string): Candidate[] {
     return [{ kind: 'file', path: p }];
   }
   if (!st.isDirectory()) return [];
-  const size = measure(ctx.root.host(real.path));
+  const size = measure(ctx.root.host(real.path), LIMITS.dirEntries, LIMITS.dirBytes);
   if (size.entries > LIMITS.dirEntries || size.bytes > LIMITS.dirBytes) {
     return [
       {
@@ -66,7 +86,11 @@ function judgeExisting(ctx: PlanContext, p: string): Candidate[] {
 }
 
 /** Entries and bytes under a directory, stopping as soon as either passes its limit. */
-function measure(dir: string): { entries: number; bytes: number } {
+export function measure(
+  dir: string,
+  maxEntries: number,
+  maxBytes: number,
+): { entries: number; bytes: number } {
   const acc = { entries: 0, bytes: 0 };
   const walk = (d: string): void => {
     let names: string[];
@@ -76,7 +100,7 @@ function measure(dir: string): { entries: number; bytes: number } {
       return;
     }
     for (const n of names) {
-      if (acc.entries > LIMITS.dirEntries || acc.bytes > LIMITS.dirBytes) return;
+      if (acc.entries > maxEntries || acc.bytes > maxBytes) return;
       acc.entries++;
       const st = lstatSync(`${d}/${n}`);
       if (st.isDirectory()) walk(`${d}/${n}`);

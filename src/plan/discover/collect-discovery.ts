@@ -1,12 +1,12 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isElfMagic, readSections } from '../../elf/index.js';
-import { type DiscoverySignal, STANDARD_DEVICES } from '../../spec/index.js';
+import { type DiscoverySignal, profileNames, STANDARD_DEVICES } from '../../spec/index.js';
 import { findOnPath, globRoot } from '../../sys/index.js';
 import { applyProfile } from '../collect-profiles.js';
 import type { Collector } from '../collector.js';
 import { type PlanContext, Rank } from '../context.js';
 import type { Copier } from '../copy.js';
-import { judgePath } from './candidates.js';
+import { isModuleTree, judgePath, LIMITS, measure } from './candidates.js';
 import { deviceStrings, nameStrings, pathStrings } from './strings.js';
 import { EXEC_SYMBOLS, SHELL_SYMBOLS, SYMBOL_SIGNALS } from './symbols.js';
 
@@ -198,11 +198,19 @@ function act(ctx: PlanContext, copier: Copier, scans: Scan[]): void {
       for (const c of judgePath(ctx, p)) {
         if (c.kind === 'none' || ctx.has(c.path)) continue;
         const evidence = `the string "${p}" in ${s.path}`;
-        if (c.kind === 'too-big')
-          ctx.notes.add(
-            `hint: ${evidence} names ${c.what}, not added by guess; if it is needed: trees: [${c.path}]`,
-          );
-        else if (!on.has('paths'))
+        if (c.kind === 'too-big') {
+          if (s.program && on.has('paths') && isModuleTree(c.path, s.path) && moduleFits(ctx, c.path)) {
+            copier.copy(c.path, {
+              resolve: 'lenient',
+              tree: true,
+              origin: `discover: the module tree ${evidence}`,
+            });
+          } else {
+            const profile = s.program && isModuleTree(c.path, s.path) ? profileFor(s.path) : undefined;
+            const fix = profile ? `profiles: [${profile}]` : `trees: [${c.path}]`;
+            ctx.notes.add(`hint: ${evidence} names ${c.what}, not added by guess; if it is needed: ${fix}`);
+          }
+        } else if (!on.has('paths'))
           hint(evidence, c.path, 'paths', `${c.kind === 'dir' ? 'trees' : 'files'}: [${c.path}]`);
         else
           copier.copy(c.path, {
@@ -234,4 +242,19 @@ function act(ctx: PlanContext, copier: Copier, scans: Scan[]): void {
       copier.copy(path, { resolve: 'lenient', origin: `discover: ${evidence}` });
     }
   }
+}
+
+/** A module tree within the larger limits for interpreters' libraries. */
+function moduleFits(ctx: PlanContext, dir: string): boolean {
+  const real = ctx.root.realpath(dir);
+  if (!real) return false;
+  const size = measure(ctx.root.host(real.path), LIMITS.moduleEntries, LIMITS.moduleBytes);
+  return size.entries <= LIMITS.moduleEntries && size.bytes <= LIMITS.moduleBytes;
+}
+
+/** A ready-made profile for an interpreter (python3.11 → python3), by its name without version. */
+function profileFor(program: string): string | undefined {
+  const stem = (n: string) => n.replace(/[\d.]+$/, '');
+  const base = stem(program.slice(program.lastIndexOf('/') + 1));
+  return profileNames().find((n) => stem(n) === base);
 }
