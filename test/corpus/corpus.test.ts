@@ -38,6 +38,7 @@ describe.skipIf(
       `corpus (${n(false)} programs): discovery on ${count(on, false)} work, ${count(on, false, 'wrong')} silently wrong; off ${count(off, false)} work, ${count(off, false, 'wrong')} silently wrong`,
       `held out (${n(true)} programs): discovery on ${count(on, true)} work, ${count(on, true, 'wrong')} silently wrong; off ${count(off, true)} work, ${count(off, true, 'wrong')} silently wrong`,
       `jail size: median on ${(median(on.map((o) => o.bytes)) / 1048576).toFixed(1)} MiB, off ${(median(off.map((o) => o.bytes)) / 1048576).toFixed(1)} MiB; median ratio ${median(ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)}`,
+      `plan + build time: median on ${median(on.map((o) => o.buildMs)).toFixed(0)} ms (max ${Math.max(...on.map((o) => o.buildMs)).toFixed(0)}), off ${median(off.map((o) => o.buildMs)).toFixed(0)} ms`,
       ...on.map((o, i) => {
         const f = off[i] as Outcome;
         return `  ${o.heldOut ? '[held out] ' : ''}${o.prog}: on ${o.verdict}${o.why ? ` (${o.why})` : ''}; off ${f.verdict}${f.why ? ` (${f.why})` : ''}`;
