@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSections } from '../../src/elf/index.js';
+import { denied } from '../../src/plan/discover/candidates.js';
 import { deviceStrings, pathStrings } from '../../src/plan/discover/strings.js';
 import { runCli } from '../helpers/cli.js';
 import { tmpDir } from '../helpers/tmp.js';
@@ -37,6 +38,18 @@ describe('discovery', () => {
     expect(
       pathStrings(Buffer.from('\0/etc/magic:/usr/share/misc/magic\0/etc/%s.conf\0/usr/../etc\0relative/x\0')),
     ).toEqual(['/etc/magic', '/usr/share/misc/magic']);
+    // Secrets and what jailsmith writes itself are never copied on the strength of a string.
+    for (const p of [
+      '/etc/shadow',
+      '/etc/ssh/ssh_host_ed25519_key',
+      '/etc/ssl/private/x.pem',
+      '/etc/krb5.keytab',
+      '/etc/passwd',
+      '/etc/nsswitch.conf',
+    ])
+      expect(denied(p), p).toBe(true);
+    expect(denied('/usr/share/misc/magic')).toBe(false);
+    expect(pathStrings(Buffer.from('\0/var/lib/dpkg/status\0'))).toEqual([]);
     expect(deviceStrings(Buffer.from('\0/dev/null\0/dev/sda\0'))).toEqual(['null']);
   });
 

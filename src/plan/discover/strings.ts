@@ -17,7 +17,7 @@ export function* cStrings(data: Buffer, min = 2): Generator<string> {
 }
 
 // Absolute paths under the directories that hold programs' data, configuration and helpers.
-const PATH_RE = /^\/(?:etc|usr|opt|var\/lib|bin|sbin|lib|lib64)\/[A-Za-z0-9._+@-]+(?:\/[A-Za-z0-9._+@-]+)*$/;
+const PATH_RE = /^\/(?:etc|usr|opt|bin|sbin|lib|lib64)\/[A-Za-z0-9._+@-]+(?:\/[A-Za-z0-9._+@-]+)*$/;
 
 /**
  * Absolute path strings (no format directives, no "..", no trailing slash). A colon-separated
