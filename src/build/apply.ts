@@ -3,6 +3,7 @@ import { compareBytes } from '../manifest/index.js';
 import type { JailPlan, PlanEntry } from '../plan/index.js';
 import { policyOfPlan, writePolicyRecord } from '../policy/index.js';
 import { JailTarget } from '../root/index.js';
+import { diffCapabilities } from './capability-diff.js';
 import { type DiffStats, diffJail, scanJail } from './compare.js';
 import { completeEntries, preservedDirs } from './expected.js';
 import { collectState, linkRecords, readState, type StateRecord, stateRecord, writeState } from './state.js';
@@ -33,6 +34,7 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
         state,
       );
       diff = diffJail(j.dir, expected, existing, state, stats);
+      diffCapabilities(j.dir, expected, diff);
     } else {
       diff = { added: expected.map((e) => e.path), changed: [], removed: [], unchanged: [] };
       diff.added.sort(compareBytes);

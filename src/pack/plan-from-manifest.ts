@@ -2,11 +2,13 @@ import path from 'node:path';
 import type { ManifestEntry } from '../manifest/index.js';
 import type { JailPlan, PlanEntry } from '../plan/index.js';
 import type { RunSettings } from '../spec/index.js';
+import { capabilityFromHex } from '../sys/index.js';
 
 /**
  * A plan describing a finished jail directory, for the bundle-mode setup script of a package made
  * from a directory without a spec: every entry as it stands, files copied from the directory.
- * The plan has no FIFO or capability entries; those are listed in notes (install recreates them).
+ * The plan has no FIFO entries; those are listed in notes (install recreates them). File
+ * capabilities travel as the entries' capability text, which the setup script sets with setcap.
  */
 export function planFromManifest(
   dir: string,
@@ -22,17 +24,22 @@ export function planFromManifest(
       case 'dir':
         out.push({ ...base, type: 'dir' });
         break;
-      case 'file':
+      case 'file': {
+        const cap = e.capability ? capabilityFromHex(e.capability) : undefined;
         out.push({
           ...base,
           type: 'file',
           source: path.join(dir, e.path),
           sha256: e.sha256 ?? '',
           size: e.size,
+          ...(cap ? { capability: cap.text } : {}),
         });
-        if (e.capability)
-          notes.push(`${e.path} has a file capability the setup script does not set; jailsmith install does`);
+        if (e.capability && !cap)
+          notes.push(
+            `${e.path} has a file capability the setup script cannot read; jailsmith install sets it`,
+          );
         break;
+      }
       case 'symlink':
         out.push({ ...base, type: 'symlink', target: e.target ?? '' });
         break;

@@ -28,7 +28,10 @@ export const collectPackages: Collector = {
     }
     const origin = `packages: ${c.packages.join(', ')}`;
     for (const d of c.dirs) if (!ctx.excluded(d)) copier.copy(d, { resolve: 'none', origin });
-    for (const f of c.files) if (!ctx.excluded(f)) copier.copy(f, { resolve: 'lenient', origin });
+    // A package may ship a link to something it does not ship (a config the admin provides):
+    // kept as it is, with a note, as in a tree, rather than refusing the whole plan.
+    for (const f of c.files)
+      if (!ctx.excluded(f)) copier.copy(f, { resolve: 'lenient', origin, inTree: true });
     for (const u of c.unsatisfied)
       ctx.notes.add(`packages: dependency ${u} is not installed in the source root`);
   },

@@ -1,3 +1,4 @@
+import { lstatSync, readdirSync } from 'node:fs';
 import { SpecError } from '../errors.js';
 import type { SpecTrace } from '../spec/index.js';
 import { type TraceResult, traceCommand } from '../trace/index.js';
@@ -57,13 +58,18 @@ export function traceCollector(opts: TraceCollectorOptions = {}): Collector {
           );
         }
         add(ctx, copier, r.dirs, r.files, `trace: ${traceLabel(t)}`);
+        if (r.ended.length > 0) {
+          ctx.notes.add(
+            `trace: ${traceLabel(t)} left ${r.ended.join(', ')} running; ended with it (a daemon the jail may need to start itself)`,
+          );
+        }
         if (r.sensitive.length > 0) {
           ctx.notes.add(
             `trace: ${traceLabel(t)} read ${r.sensitive.join(', ')}; left out (list them under files if the jail must have them)`,
           );
         }
       }
-      if (opts.extra?.length) add(ctx, copier, [], opts.extra, 'trace: found missing in the jail');
+      if (opts.extra?.length) addMissing(ctx, copier, opts.extra);
     },
   };
 }
@@ -78,7 +84,52 @@ function add(
   for (const d of dirs) if (!ctx.excluded(d)) copier.copy(d, { resolve: 'none', origin });
   for (const f of files) {
     if (ctx.excluded(f) || !ctx.root.realpath(f)) continue;
+    if (f === NSSWITCH) {
+      ctx.notes.add(
+        "trace: the commands read /etc/nsswitch.conf; the host's is not copied (its sources are the host's): profiles: [nss-files] writes one",
+      );
+      continue;
+    }
     copier.copy(f, { resolve: 'lenient', origin });
+  }
+}
+
+/**
+ * Paths a confirming round found missing in the jail, except directories that hold nothing in
+ * the source root (/usr/local/lib/python3/dist-packages: looked at, never needed).
+ */
+function addMissing(
+  ctx: Parameters<Collector['collect']>[0],
+  copier: Parameters<Collector['collect']>[1],
+  extra: string[],
+): void {
+  const keep: string[] = [];
+  for (const p of extra) {
+    if (p === '/etc/nsswitch.conf') {
+      ctx.notes.add(
+        "trace: the commands looked for /etc/nsswitch.conf in the jail; the host's is not copied (profiles: [nss-files] writes one)",
+      );
+      continue;
+    }
+    const real = ctx.root.realpath(p);
+    if (real && isEmptyDir(ctx.root.host(real.path))) continue;
+    keep.push(p);
+  }
+  add(ctx, copier, [], keep, 'trace: found missing in the jail');
+}
+
+const NSSWITCH = '/etc/nsswitch.conf';
+
+/** A directory holding nothing but (at most 64) empty directories. */
+function isEmptyDir(host: string, budget = { n: 64 }): boolean {
+  try {
+    if (!lstatSync(host).isDirectory()) return false;
+    for (const name of readdirSync(host)) {
+      if (--budget.n < 0 || !isEmptyDir(`${host}/${name}`, budget)) return false;
+    }
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -11,6 +11,7 @@ import { collectSymlinks } from './collect-symlinks.js';
 import { collectTrace } from './collect-trace.js';
 import { collectTrees } from './collect-trees.js';
 import type { Collector } from './collector.js';
+import { collectDiscovery } from './discover/collect-discovery.js';
 
 /**
  * The sources of jail content, in the order they run. Profiles run before accounts (they name the
@@ -24,6 +25,7 @@ export const defaultCollectors: Collector[] = [
   collectPackages,
   collectTrace,
   collectProfiles,
+  collectDiscovery,
   collectDirs,
   collectDevices,
   collectSymlinks,

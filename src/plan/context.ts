@@ -68,6 +68,11 @@ export class PlanContext {
     );
   }
 
+  /** Why the entry at `path` is planned: the origin of the slot that won. */
+  whyOf(path: string): string | undefined {
+    return this.slots.get(path)?.origin;
+  }
+
   has(path: string): boolean {
     return this.slots.has(path);
   }

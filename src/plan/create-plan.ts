@@ -2,12 +2,13 @@ import { PlanError } from '../errors.js';
 import type { FileFacts, Resolver } from '../resolve/index.js';
 import { SourceRoot } from '../resolve/index.js';
 import type { JailSpec } from '../spec/index.js';
+import { applyCapabilities, capabilityNotes } from './capabilities.js';
 import type { Collector } from './collector.js';
 import { defaultCollectors } from './collectors.js';
 import { PlanContext } from './context.js';
 import { Copier } from './copy.js';
 import { defaultResolver } from './default-resolver.js';
-import { addParents, hashFiles, linkHardlinks, sortEntries } from './finalize.js';
+import { addParents, addProvenance, hashFiles, linkHardlinks, sortEntries } from './finalize.js';
 import type { SourceHashes } from './source-hashes.js';
 import type { JailPlan } from './types.js';
 
@@ -56,6 +57,9 @@ export async function createPlan(spec: JailSpec, opts: CreatePlanOptions = {}): 
   addParents(ctx);
   const entries = linkHardlinks(ctx, sortEntries(ctx.entries()));
   hashFiles(entries, opts.sourceHashes, ctx);
+  addProvenance(ctx, entries);
+  applyCapabilities(ctx, entries);
+  capabilityNotes(ctx, entries);
   return {
     format: 1,
     name: spec.name,

@@ -27,6 +27,14 @@ export function addParents(ctx: PlanContext): void {
   }
 }
 
+/** Writes each entry's provenance (the origin of the slot that won) onto it, last so it never decides a clash. */
+export function addProvenance(ctx: PlanContext, entries: PlanEntry[]): void {
+  for (const e of entries) {
+    const why = ctx.whyOf(e.path);
+    if (why !== undefined) e.why = why;
+  }
+}
+
 /** Files that share an inode in the source become hard links to the first of them (bytewise). */
 export function linkHardlinks(ctx: PlanContext, entries: PlanEntry[]): PlanEntry[] {
   const first = new Map<string, string>();
@@ -39,7 +47,8 @@ export function linkHardlinks(ctx: PlanContext, entries: PlanEntry[]): PlanEntry
       first.set(key, e.path);
       return e;
     }
-    return { type: 'hardlink', path: e.path, target, mode: e.mode, uid: e.uid, gid: e.gid };
+    const link: PlanEntry = { type: 'hardlink', path: e.path, target, mode: e.mode, uid: e.uid, gid: e.gid };
+    return link;
   });
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SpecError } from '../errors.js';
 import { type JailSpec, loadSpec, whyUnreadable } from '../spec/index.js';
+import { parseCapabilityText } from '../sys/index.js';
 import type { JailPlan } from './types.js';
 
 const TYPES = new Set(['dir', 'file', 'generated', 'symlink', 'hardlink', 'device']);
@@ -31,6 +32,11 @@ export function parsePlanText(text: string, file: string): JailPlan | null {
     if (typeof e !== 'object' || e === null) throw bad(file, `${where} must be an object`);
     if (!TYPES.has(e.type)) throw bad(file, `${where}.type must be one of ${[...TYPES].join(', ')}`);
     if (typeof e.path !== 'string') throw bad(file, `${where}.path must be a string`);
+    if (e.type === 'file' && e.capability !== undefined) {
+      const cap = typeof e.capability === 'string' ? parseCapabilityText(e.capability) : 'not a string';
+      if (typeof cap === 'string') throw bad(file, `${where}.capability: ${cap}`);
+    }
+    if (e.why !== undefined && typeof e.why !== 'string') throw bad(file, `${where}.why must be a string`);
     for (const k of ['mode', 'uid', 'gid'] as const) {
       if (!Number.isInteger(e[k]) || e[k] < 0)
         throw bad(file, `${where}.${k} must be a non-negative integer`);

@@ -8,6 +8,12 @@ interface Base {
   mode: number;
   uid: number;
   gid: number;
+  /**
+   * Why the entry is in the jail ("binaries: date", "closure of /usr/bin/date", "profile tz",
+   * "discover: the string \"/usr/share/misc/magic\" in /usr/lib/x86_64-linux-gnu/libmagic.so.1").
+   * Optional: plans saved before provenance existed still load.
+   */
+  why?: string;
 }
 
 export interface DirEntry extends Base {
@@ -22,6 +28,8 @@ export interface FileEntry extends Base {
   source: string;
   sha256: string;
   size: number;
+  /** File capability set on the jail file (spec `capabilities`), canonical setcap text. */
+  capability?: string;
 }
 
 export interface GeneratedEntry extends Base {

@@ -15,6 +15,8 @@ import {
 import { copyFile, lchown, symlink } from 'node:fs/promises';
 import { errnoCode, RootError } from '../errors.js';
 import type { DeviceEntry, FileEntry, GeneratedEntry, PlanEntry } from '../plan/index.js';
+import { parseCapabilityText } from '../sys/index.js';
+import { type CapabilitySpec, setCapabilities } from './capabilities.js';
 import { checkDevice, makeDevices } from './devices.js';
 import { checkJailPath, jailParent, under } from './jail-path.js';
 
@@ -24,6 +26,14 @@ interface Attrs {
   mode: number;
   uid: number;
   gid: number;
+}
+
+/** The xattr value of a plan's capability text; a plan edited into nonsense stops here. */
+function capabilityHex(path: string, text: string): string {
+  const cap = parseCapabilityText(text);
+  if (typeof cap === 'string')
+    throw new RootError('ROOT_BAD_CAPABILITY', `capability "${text}" does not parse: ${cap}`, { path });
+  return cap.hex;
 }
 
 const { O_WRONLY, O_RDONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
@@ -48,6 +58,7 @@ export class StagingWriter {
   private readonly kinds = new Map<string, Kind>([['/', 'dir']]);
   private readonly dirs: Attrs[] = [];
   private readonly devices: DeviceEntry[] = [];
+  private readonly caps: CapabilitySpec[] = [];
   private rootAttrs: Attrs = { path: '/', mode: 0o755, uid: 0, gid: 0 };
   private readonly sourceRoot: string | null;
   private readonly hostSources: ReadonlySet<string>;
@@ -87,6 +98,7 @@ export class StagingWriter {
           break;
         case 'file':
           this.copy(e, host);
+          if (e.capability !== undefined) this.caps.push({ path: p, hex: capabilityHex(p, e.capability) });
           break;
         case 'generated':
           this.generate(e, host);
@@ -128,7 +140,11 @@ export class StagingWriter {
     this.kinds.set(p, e.type);
   }
 
-  /** Copies and symlinks (all done), hard links, devices, then directory owners and modes deepest first, then the root. */
+  /**
+   * Copies and symlinks (all done), hard links, devices, then directory owners and modes deepest
+   * first, then the root; file capabilities last of all (a chown clears them, and files were
+   * chowned as they were copied).
+   */
   async finish(): Promise<void> {
     await this.settleAll();
     if (this.failure) throw this.failure.error;
@@ -146,6 +162,7 @@ export class StagingWriter {
     for (const d of this.devices) this.setAttrs(d);
     for (let i = this.dirs.length - 1; i >= 0; i--) this.setAttrs(this.dirs[i] as Attrs);
     this.setAttrs(this.rootAttrs);
+    await setCapabilities(this.root, this.caps);
   }
 
   /**

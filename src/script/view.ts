@@ -48,6 +48,8 @@ export interface ScriptView {
   owners: { uid: number; gid: number; paths: string[] }[];
   modes: { mode: number; paths: string[] }[];
   carries: Carry[];
+  /** File capabilities, set last (chown clears them): setcap text and jail path. */
+  caps: { path: string; text: string }[];
   /** Bundle mode: the distinct content digests, sorted, in batches for one sha256sum each. */
   blobs: string[][];
   payload?: PayloadView;
@@ -149,6 +151,9 @@ export function scriptView(plan: JailPlan, mode: ScriptMode, verify = true): Scr
     owners: owners.map((g) => ({ uid: g.value.uid, gid: g.value.gid, paths: g.paths })),
     modes: modes.map((g) => ({ mode: g.value, paths: g.paths })),
     carries: carries(plan.entries),
+    caps: plan.entries.flatMap((e) =>
+      e.type === 'file' && e.capability !== undefined ? [{ path: e.path, text: e.capability }] : [],
+    ),
     blobs:
       mode === 'bundle'
         ? chunks([...new Set(plan.entries.flatMap((e) => (e.type === 'file' ? [e.sha256] : [])))].sort())

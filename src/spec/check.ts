@@ -1,4 +1,5 @@
 import { type ErrorCode, SpecError } from '../errors.js';
+import { DEFAULT_DISCOVERY } from './discovery-signals.js';
 import { itemOrigin, type SpecPart } from './normalize.js';
 import { profileNames } from './profile-names.js';
 import { nearest } from './suggest.js';
@@ -52,6 +53,8 @@ export function checkSpec(part: SpecPart, opts: CheckOptions): JailSpec {
     symlinks: part.symlinks ?? [],
     trace: part.trace ?? [],
     keepSetuid: part.keepSetuid ?? [],
+    capabilities: part.capabilities ?? {},
+    discover: part.discover ?? [...DEFAULT_DISCOVERY],
     run: part.run ?? {},
     audit: part.audit ?? { allow: [] },
     origin: opts.origin,

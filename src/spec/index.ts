@@ -1,3 +1,4 @@
+export { DEFAULT_DISCOVERY, DISCOVERY_SIGNALS, type DiscoverySignal } from './discovery-signals.js';
 export { type LoadSpecOptions, loadSpec, parseSpec } from './load.js';
 export { PROFILES_DIR, profileNames } from './profile-names.js';
 export { STANDARD_DEVICES } from './standard-devices.js';

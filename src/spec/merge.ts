@@ -66,6 +66,8 @@ export function mergeParts(a: SpecPart, b: SpecPart): SpecPart {
   if (b.dependencies !== undefined) out.dependencies = b.dependencies;
   if (b.docs !== undefined) out.docs = b.docs;
   if (b.qemuStatic !== undefined) out.qemuStatic = b.qemuStatic;
+  if (b.discover !== undefined) out.discover = b.discover;
+  if (b.capabilities !== undefined) out.capabilities = { ...a.capabilities, ...b.capabilities };
   for (const k of lists) {
     const merged = mergeList<unknown>(a[k] as unknown[] | undefined, b[k] as unknown[] | undefined);
     if (merged) (out as Record<string, unknown>)[k] = merged;

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { parseCapabilityText } from '../sys/index.js';
+import { DEFAULT_DISCOVERY, DISCOVERY_SIGNALS } from './discovery-signals.js';
 import { parseMode } from './modes.js';
 import { jailGlob, jailPath, linkTarget } from './paths.js';
 import type { KeyPath, SourceDoc } from './source-doc.js';
@@ -66,6 +68,8 @@ export function normalizeDoc(doc: SourceDoc): SpecPart {
   if (raw.trees !== undefined) part.trees = paths('trees');
   if (raw.exclude !== undefined) part.exclude = globs('exclude');
   if (raw.keep_setuid !== undefined) part.keepSetuid = globs('keep_setuid');
+  if (raw.capabilities !== undefined) part.capabilities = normalizeCapabilities(doc, raw.capabilities as Raw);
+  if (raw.discover !== undefined) part.discover = normalizeDiscover(doc, raw.discover as boolean | string[]);
   if (raw.profiles !== undefined) part.profiles = list(raw.profiles);
   if (raw.packages !== undefined) part.packages = list(raw.packages);
   if (raw.dependencies !== undefined) part.dependencies = raw.dependencies as boolean;
@@ -207,4 +211,45 @@ function normalizeTrace(doc: SourceDoc, t: Item, at: KeyPath): SpecTrace {
     });
   }
   return { command: words, shell: false };
+}
+
+/** Each capability string parsed now, so a bad one stops the spec before anything is written. */
+function normalizeCapabilities(doc: SourceDoc, raw: Raw): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [p, text] of Object.entries(raw)) {
+    const at: KeyPath = ['capabilities', p];
+    const jail = jailPath(doc, p, at, 'capability path');
+    const cap = parseCapabilityText(String(text));
+    if (typeof cap === 'string') {
+      throw doc.error('SPEC_CAPABILITY', `capabilities: ${p}: "${String(text)}" does not parse: ${cap}`, at, {
+        expected: 'a capability string as setcap takes it, e.g. cap_net_raw+ep',
+      });
+    }
+    out[jail] = cap.text;
+  }
+  return out;
+}
+
+/** `discover:` true (the default signals), false (none) or a list of signal names, each known, none twice. */
+function normalizeDiscover(doc: SourceDoc, raw: boolean | string[]): string[] {
+  if (raw === true) return [...DEFAULT_DISCOVERY];
+  if (raw === false) return [];
+  if (raw.length === 0) {
+    throw doc.error('SPEC_VALUE', 'an empty list turns everything off; write discover: false', ['discover']);
+  }
+  const seen = new Set<string>();
+  raw.forEach((name, i) => {
+    if (!(DISCOVERY_SIGNALS as readonly string[]).includes(name)) {
+      const guess = nearest(name, [...DISCOVERY_SIGNALS]);
+      throw doc.error(
+        'SPEC_VALUE',
+        `unknown signal "${name}"${guess ? `; did you mean "${guess}"?` : ''}`,
+        ['discover', i],
+        { expected: `true, false, or some of ${DISCOVERY_SIGNALS.join(', ')}` },
+      );
+    }
+    if (seen.has(name)) throw doc.error('SPEC_VALUE', `"${name}" is listed twice`, ['discover', i]);
+    seen.add(name);
+  });
+  return raw;
 }

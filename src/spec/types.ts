@@ -112,6 +112,10 @@ export interface JailSpec {
   trace: SpecTrace[];
   /** Globs of jail paths whose setuid/setgid bits are kept (stripped otherwise). */
   keepSetuid: string[];
+  /** File capabilities: jail path → canonical capability text ("cap_net_raw=ep"). */
+  capabilities: Record<string, string>;
+  /** Discovery signals turned on (all of DISCOVERY_SIGNALS by default; [] when `discover: false`). */
+  discover: string[];
   run: RunSettings;
   audit: AuditSettings;
   /** Spec files read, the top one first (for messages and the plan's provenance). */

@@ -19,6 +19,8 @@ export {
   shadowLine,
 } from './accounts.js';
 export { type AtomicWriteOptions, atomicTempName, writeFileAtomic } from './atomic-write.js';
+export { CAP_NAMES } from './cap-names.js';
+export { capabilityFromHex, type FileCapability, parseCapabilityText } from './capability-text.js';
 export { globRoot } from './glob-root.js';
 export { findHostTool, SYSTEM_DIRS } from './host-tool.js';
 export { octalMode } from './mode.js';

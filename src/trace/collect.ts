@@ -41,6 +41,11 @@ export interface SummaryOptions {
    * and decoded fd paths under it are mapped back into the jail.
    */
   chroot?: string;
+  /**
+   * Count only events after a successful chroot() (to '/' for a host trace), without mapping
+   * paths: what the wrappers (unshare, chroot --userspec) opened before it is not the command's.
+   */
+  afterChroot?: boolean;
 }
 
 const under = (p: string, dir: string) => p === dir || p.startsWith(dir === '/' ? '/' : `${dir}/`);
@@ -54,7 +59,7 @@ export function summarize(trace: ParsedTrace, root: SourceRoot, opts: SummaryOpt
   const forkOf = new Map<number, number>();
   for (const f of trace.forks) forkOf.set(f.child, f.pid);
   const isActive = (pid: number): boolean => {
-    if (!opts.chroot) return true;
+    if (!opts.chroot && !opts.afterChroot) return true;
     for (let p: number | undefined = pid; p !== undefined; p = forkOf.get(p)) if (active.has(p)) return true;
     return false;
   };
@@ -67,10 +72,18 @@ export function summarize(trace: ParsedTrace, root: SourceRoot, opts: SummaryOpt
   const missing = new Set<string>();
   const missingDevices = new Set<string>();
   const sensitive = new Set<string>();
+  // A chrooting process counts from its next successful exec: what the chroot tool itself looks
+  // up after chroot() (--userspec reads passwd, group and nsswitch.conf) is not the command's.
+  const pending = new Set<number>();
   for (const e of trace.events) {
     if (e.kind === 'chroot') {
-      if (e.ok) active.add(e.pid);
+      if (e.ok) pending.add(e.pid);
       continue;
+    }
+    if (pending.has(e.pid)) {
+      if (e.kind !== 'exec' || !e.ok) continue;
+      pending.delete(e.pid);
+      active.add(e.pid);
     }
     if (!isActive(e.pid) || !e.path.startsWith('/')) continue;
     // Decoded fd paths are host paths; a literal absolute argument is already a jail path.

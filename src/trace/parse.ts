@@ -171,7 +171,10 @@ export function parseStrace(text: string): ParsedTrace {
     const pid = Number(pidS);
     const ret = retS as string;
     if (FORKS.has(name as string)) {
-      if (/^\d+$/.test(ret) && ret !== '0') forks.push({ pid, child: Number(ret) });
+      // --pidns-translation: "= 2 /* 5128 in strace's PID NS */" names the child as strace sees it.
+      const seen = /\/\* (\d+) in strace's PID NS \*\//.exec(line)?.[1];
+      if (seen) forks.push({ pid, child: Number(seen) });
+      else if (/^\d+$/.test(ret) && ret !== '0') forks.push({ pid, child: Number(ret) });
       continue;
     }
     const spec = SYSCALLS[name as string];

@@ -45,20 +45,52 @@ describeAsRoot('trace: makejail loop', () => {
   });
 
   it('runs the confirming rounds as run.user', async () => {
-    // root on the host stops at the test; uid 1000 in the jail falls through to cat
+    // nobody (the host trace's user) stops at the test; uid 1000 in the jail falls through to cat
     const spec = writeSpec(work, 'as-user', {
       binaries: ['/bin/sh', '/bin/cat', '/usr/bin/id'],
       users: [{ name: 'app', uid: 1000, gid: 1000 }],
       run: { user: 'app' },
-      trace: [{ command: '[ "$(id -u)" = 0 ] || cat /etc/debian_version', shell: true }],
+      trace: [{ command: '[ "$(id -u)" = 65534 ] || cat /etc/debian_version', shell: true }],
     });
     const r = await buildCli(spec, path.join(work, 'user-jail'));
     expect(r.stderr).toMatch(/trace round 1: exit 1 in the jail; added \d+: [^\n]*\/etc\/debian_version/);
   });
 
+  it("confirms inside the jail even when run.env's PATH lacks /usr/sbin, and copies no host nsswitch.conf", async () => {
+    // chroot lives in /usr/sbin: looked up on this PATH, the confirmation used to run nothing.
+    // chroot --userspec reads passwd, group and nsswitch.conf itself: not the command's needs.
+    const spec = writeSpec(work, 'narrow-path', {
+      binaries: ['/bin/sh', '/bin/cat'],
+      users: [{ name: 'app', uid: 1000, gid: 1000 }],
+      run: { user: 'app', env: { PATH: '/usr/bin:/bin' } },
+      discover: false,
+      trace: [{ command: 'cat /etc/debian_version', shell: true }],
+    });
+    const jail = path.join(work, 'narrow-jail');
+    const r = await buildCli(spec, jail);
+    expect(r.stderr).toMatch(/trace round 1: exit 0 in the jail; nothing missing/);
+    expect(existsSync(path.join(jail, 'etc/nsswitch.conf'))).toBe(false);
+  });
+
+  it("never copies the host's nsswitch.conf, from the host trace or a confirming round", async () => {
+    const spec = writeSpec(work, 'nss-user', {
+      binaries: ['/bin/sh', '/usr/bin/id'],
+      users: [{ name: 'app', uid: 1000, gid: 1000 }],
+      run: { user: 'app' },
+      discover: false,
+      trace: [{ command: 'id -un', shell: true }],
+    });
+    const jail = path.join(work, 'nss-jail');
+    const r = await buildCli(spec, jail);
+    expect(r.stderr).toMatch(/the host's is not copied/);
+    expect(existsSync(path.join(jail, 'etc/nsswitch.conf'))).toBe(false);
+  });
+
   it('says which devices the command looked for in the jail', async () => {
+    // discover off: it would add /dev/null itself (dash names it), and this is about the trace loop.
     const spec = writeSpec(work, 'needs-null', {
       binaries: ['/bin/sh'],
+      discover: false,
       trace: [{ command: 'echo hi >/dev/null', shell: true }],
     });
     const r = await buildCli(spec, path.join(work, 'null-jail'));

@@ -56,6 +56,7 @@ describe('createPlan with a fake resolver over a made-up root', () => {
       mode: 0o777,
       uid: 0,
       gid: 0,
+      why: 'binaries: /bin/script',
     });
     expect(m.get('/usr/bin/script')).toMatchObject({
       type: 'file',
@@ -112,6 +113,7 @@ describe('createPlan with a fake resolver over a made-up root', () => {
       mode: 0o644,
       uid: 0,
       gid: 0,
+      why: 'trees: /opt/tree',
     });
   });
 
@@ -131,7 +133,14 @@ describe('createPlan with a fake resolver over a made-up root', () => {
     expect(paths).toEqual([...paths].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
     expect(new Set(paths).size).toBe(paths.length);
     for (const p of paths.filter((x) => x !== '/')) expect(paths).toContain(path.posix.dirname(p));
-    expect(byPath(plan).get('/opt')).toEqual({ type: 'dir', path: '/opt', mode: 0o755, uid: 0, gid: 0 });
+    expect(byPath(plan).get('/opt')).toEqual({
+      type: 'dir',
+      path: '/opt',
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      why: expect.stringMatching(/^parent of \/opt\//),
+    });
   });
 
   it("generated passwd/group/shadow hold the spec's accounts and root, never the host's lines", async () => {
@@ -160,6 +169,7 @@ describe('createPlan with a fake resolver over a made-up root', () => {
       uid: 1000,
       gid: 1000,
       preserve: true,
+      why: 'home of app',
     });
   });
 
@@ -192,6 +202,7 @@ describe('createPlan with a fake resolver over a made-up root', () => {
       uid: 1000,
       gid: 1000,
       preserve: true,
+      why: 'dirs: /srv',
     });
   });
 

@@ -106,6 +106,7 @@ export function goldenPlan(): JailPlan {
     file('/lib/libc.so.6', '/usr/lib/x86_64-linux-gnu/libc.so.6', 2),
     file('/usr/bin/passwd', '/usr/bin/passwd', 3, 0o4755),
     file("/usr/bin/it's $(odd) `name`;\nx", "/srv/src/it's $(odd) `name`;\nx", 4, 0o644),
+    { ...file('/usr/bin/ping', '/usr/bin/ping', 5), capability: 'cap_net_raw=ep' } as PlanEntry,
     { type: 'hardlink', path: '/usr/bin/sh', target: '/bin/sh', mode: 0o755, uid: 0, gid: 0 },
     { type: 'symlink', path: '/usr/bin/-rf', target: '-rf target', mode: 0o777, uid: 0, gid: 0 },
     { type: 'device', device: 'char', path: '/dev/null', major: 1, minor: 3, mode: 0o666, uid: 0, gid: 0 },

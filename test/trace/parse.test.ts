@@ -58,7 +58,12 @@ describe('strace parser', () => {
     const text = [
       '7 openat(AT_FDCWD</>, "/etc/ld.so.cache", O_RDONLY) = 3</etc/ld.so.cache>',
       '7 chroot("/srv/j") = 0',
-      '7 clone(child_stack=NULL, flags=SIGCHLD) = 8',
+      // What the chroot tool looks up itself (--userspec) before it runs the command does not count.
+      '7 openat(AT_FDCWD</srv/j>, "/etc/nsswitch.conf", O_RDONLY) = -1 ENOENT (No such file or directory)',
+      '7 execve("/bin/nothere", ["x"], 0x1 /* 1 var */) = -1 ENOENT (No such file or directory)',
+      '7 execve("/bin/sh", ["sh"], 0x1 /* 1 var */) = 0',
+      // In a PID namespace the fork result is the namespace's pid; the comment gives strace's.
+      "7 clone(child_stack=NULL, flags=SIGCHLD) = 2 /* 8 in strace's PID NS */",
       '8 openat(AT_FDCWD</srv/j/etc>, "passwd", O_RDONLY) = -1 ENOENT (No such file or directory)',
       '8 openat(AT_FDCWD</srv/j>, "/usr/lib/x", O_RDONLY) = -1 ENOENT (No such file or directory)',
     ].join('\n');
@@ -67,6 +72,7 @@ describe('strace parser', () => {
       chroot: '/srv/j',
     });
     expect(s.missing).toEqual(['/etc/passwd', '/usr/lib/x']);
+    // /bin/sh ran, but the root holds no such file: nothing to copy.
     expect(s.files).toEqual([]);
   });
 });

@@ -23,4 +23,35 @@ describe('traceCommand (host)', () => {
     expect(r.exitCode).not.toBe(0);
     expect(r.missing).toContain('/nonexistent/file');
   });
+
+  it('runs as nobody with a private HOME and TMPDIR, never as root with HOME=/', async () => {
+    const r = await traceCommand(
+      ['test "$(id -u)" = 65534 && test "$HOME" != / && touch "$HOME/x" "$TMPDIR/y" && test ! -w /root'],
+      { shell: true },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('ends what the command left running (a daemon) when it is done, and says so', {
+    timeout: 120_000,
+  }, async () => {
+    // A daemon in its own session that outlives the command (strace -f alone would wait 600 s).
+    // The command waits until the daemon has started, so there is a daemon to end.
+    const r = await traceCommand(
+      [
+        `setsid sh -c 'echo up > "$TMPDIR/up"; sleep 600' >/dev/null 2>&1 & while [ ! -e "$TMPDIR/up" ]; do sleep 0.05; done; echo started`,
+      ],
+      { shell: true, timeout: 100 },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.ended.length).toBeGreaterThan(0);
+    expect(r.ended.every((p) => ['sh', 'sleep', 'setsid'].includes(p))).toBe(true);
+  });
+
+  it('a trace that cannot run its command is an error, not "nothing missing"', async () => {
+    await expect(traceCommand(['/bin/true'], { chroot: '/nonexistent-jail-dir' })).rejects.toThrow(
+      /the trace did not run the command/,
+    );
+  });
 });

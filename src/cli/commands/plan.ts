@@ -7,6 +7,7 @@ interface PlanArgs {
   spec: string;
   root?: string;
   'qemu-static': boolean;
+  explain: boolean;
 }
 
 /** `jailsmith plan SPEC`: the dry run. JSON is the plan itself, the single hand-off to build. */
@@ -21,6 +22,11 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         type: 'boolean',
         default: false,
         describe: "Copy the host's qemu-<arch>-static into a foreign-architecture jail (qemu_static: true)",
+      })
+      .option('explain', {
+        type: 'boolean',
+        default: false,
+        describe: 'List every entry with why it is in the jail (closure, profile, discovery, trace, ...)',
       })
       .example(...example('$0 plan jails/python.yaml', 'Summary of the python jail'))
       .example(
@@ -44,7 +50,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
     const plan = await createPlan(spec, caches);
     savePlanCaches(caches);
     if (args.json) printJson(io, plan);
-    else if (!args.quiet) io.out(formatPlanText(plan, args.verbose > 0));
+    else if (!args.quiet) io.out(formatPlanText(plan, args.verbose > 0, args.explain));
     return 0;
   }),
 };
