@@ -6,9 +6,8 @@
  * about it depends on the walk. Otherwise (a /proc or a host bind under the jail) the audit keeps
  * the walk-first path of fcaps.ts, which names files around those mounts.
  */
-import { spawn } from 'node:child_process';
 import { type MountInfo, parseGetfattr } from '../sys/index.js';
-import { decodeFileCap, type FileCapResult } from './fcaps.js';
+import { decodeFileCap, type FileCapResult, getfattr } from './fcaps.js';
 import { printable } from './names.js';
 import type { Entry, FileCap } from './types.js';
 
@@ -28,42 +27,8 @@ export function startFileCaps(
 ): EarlyFileCaps | undefined {
   if (mountsUnder.some((m) => !descend(m))) return undefined;
   if (printable(Buffer.from(jail)).escaped) return undefined;
-  const args = [
-    '-R',
-    '-P',
-    '-d',
-    '-m',
-    '^security\\.capability$',
-    '-e',
-    'hex',
-    '--absolute-names',
-    '--',
-    jail,
-  ];
-  const done = new Promise<{ out?: Buffer; error?: string }>((resolve) => {
-    const chunks: Buffer[] = [];
-    let child: ReturnType<typeof spawn>;
-    try {
-      child = spawn('getfattr', args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    } catch (e) {
-      resolve({ error: `getfattr failed (${String(e)})` });
-      return;
-    }
-    child.stdout?.on('data', (c: Buffer) => chunks.push(c));
-    child.on('error', (e: NodeJS.ErrnoException) =>
-      resolve({
-        error:
-          e.code === 'ENOENT'
-            ? 'getfattr not found (install the attr package)'
-            : `getfattr failed (${e.code})`,
-      }),
-    );
-    child.on('close', (code) => {
-      // 1: some file could not be read (reported as a walk warning already), the rest is valid.
-      if (code !== 0 && code !== 1) resolve({ error: `getfattr failed (${code})` });
-      else resolve({ out: Buffer.concat(chunks) });
-    });
-  });
+  // The one call fcaps.ts's planArgs would make for the whole jail, started now.
+  const done = getfattr(['-R', '-P'], [jail]);
   return { done };
 }
 

@@ -93,7 +93,7 @@ const MAX_OUTPUT = 1 << 30;
  * warning already, the rest is valid), or why not. node:child_process, not execa: loading execa
  * cost every `jailsmith audit` 20-30 ms of CPU for this one call.
  */
-function getfattr(flags: string[], args: string[]): Promise<{ out?: Buffer; error?: string }> {
+export function getfattr(flags: string[], args: string[]): Promise<{ out?: Buffer; error?: string }> {
   const argv = [
     ...flags,
     '-d',
