@@ -11,7 +11,7 @@
  * nosuid and nodev for it, and the job holds no capability. `jailsmith audit` always walks it all.
  */
 import { createHash } from 'node:crypto';
-import { type Dirent, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { type Dirent, lstatSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '../audit/index.js';
@@ -81,9 +81,24 @@ function cacheFile(jail: string, allow: readonly string[]): string {
   return path.join(cacheDir(), `${name}.json`);
 }
 
+/**
+ * A cached verdict skips the audit, so it counts only from a place no one else could have written:
+ * the file, its directory and that directory's parent (e.g. /tmp/jailsmith-UID) ours, not a
+ * symlink, and not writable by group or others.
+ */
+function ownedByUs(file: string, withFile = true): boolean {
+  const uid = process.geteuid?.() ?? 0;
+  const dir = path.dirname(file);
+  return [...(withFile ? [file] : []), dir, path.dirname(dir)].every((p) => {
+    const st = lstatSync(p, { throwIfNoEntry: false });
+    return st !== undefined && !st.isSymbolicLink() && st.uid === uid && (st.mode & 0o022) === 0;
+  });
+}
+
 function readCached(file: string): Verdict | null {
   const known = memory.get(file);
   if (known) return known;
+  if (!ownedByUs(file)) return null;
   try {
     const v = JSON.parse(readFileSync(file, 'utf8')) as Verdict;
     return typeof v.key === 'string' && Array.isArray(v.dirs) && Array.isArray(v.critical) ? v : null;
@@ -96,6 +111,7 @@ function writeCached(file: string, v: Verdict): void {
   memory.set(file, v);
   try {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    if (!ownedByUs(file, false)) return; // someone else's directory: keep it in memory only
     writeFileAtomic(file, JSON.stringify(v), { fsync: false });
   } catch {} // a cache that cannot be written only costs the next run an audit
 }

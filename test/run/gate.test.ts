@@ -2,7 +2,16 @@
  * The audit gate before a run: one audit per jail state. The verdict is reused while the jail's
  * directories and mounts are as they were, and the jail is audited again once they change.
  */
-import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, expect, it } from 'vitest';
@@ -60,6 +69,37 @@ describeAsRoot('the run audit gate', () => {
     );
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ cached: false });
+  });
+
+  it('a verdict someone else could have written is not trusted: the jail is audited again', async () => {
+    const evil = path.join(base, 'evil');
+    await makeMiniJail(evil, ['/bin/sh']);
+    copyFileSync('/bin/sh', path.join(evil, 'bin/suid'));
+    chmodSync(path.join(evil, 'bin/suid'), 0o4755);
+    const gate = path.resolve(import.meta.dirname, '../../dist/run/gate.js');
+    // A fresh process each time, so nothing is remembered in memory.
+    const check = () =>
+      execa(process.execPath, [
+        '--input-type=module',
+        '-e',
+        `import { refuseUnsafeJail } from ${JSON.stringify(gate)};` +
+          `try { await refuseUnsafeJail(${JSON.stringify(evil)}); console.log('ran'); } catch (e) { console.log(e.code); }`,
+      ]);
+    rmSync('/run/jailsmith/audit-gate', { recursive: true, force: true });
+    expect((await check()).stdout).toBe('RUN_UNSAFE_JAIL');
+    const dir = '/run/jailsmith/audit-gate';
+    const [name] = readdirSync(dir);
+    const file = path.join(dir, name as string);
+    // Forge the cached verdict (same key, no critical finding) and hand the file to another user.
+    const forged = { ...JSON.parse(readFileSync(file, 'utf8')), critical: [] };
+    writeFileSync(file, JSON.stringify(forged));
+    chownSync(file, 65534, 65534);
+    expect((await check()).stdout).toBe('RUN_UNSAFE_JAIL');
+    // The same forgery in a file of our own would be believed: the ownership is what protects it.
+    writeFileSync(file, JSON.stringify(forged));
+    chownSync(file, 0, 0);
+    expect((await check()).stdout).toBe('ran');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('the key is the known directories’ stats: one stat each, null once one is gone', () => {
