@@ -102,8 +102,12 @@ function jobCgroup(opts: RunOptions, mode: RunMode, p: Protections): JobCgroup |
     opts.cgroupParent !== undefined ? { parent: opts.cgroupParent } : {},
   );
   if (made.ok) {
-    for (const n of made.cgroup.notes)
-      note(p, n.slice(0, n.indexOf(':')), n.slice(n.indexOf(':') + 1).trim());
+    // The cgroup's notes read "name: why" (e.g. cgroup-no-swap-accounting: ...).
+    for (const n of made.cgroup.notes) {
+      const at = n.indexOf(':');
+      if (at > 0) note(p, n.slice(0, at), n.slice(at + 1).trim());
+      else note(p, 'cgroup', n);
+    }
     return made.cgroup;
   }
   if (l.cores !== undefined) {
