@@ -19,7 +19,7 @@ export async function removeTree(p: string): Promise<void> {
 
 /** Mount points at or below `dir` (from /proc/self/mountinfo, octal escapes decoded). */
 export function mountsUnder(dir: string): string[] {
-  let mounts: MountInfo[];
+  let mounts: readonly MountInfo[];
   try {
     mounts = readMountinfo();
   } catch {

@@ -5,7 +5,10 @@
  *   setpriv --pdeathsig KILL                      the whole chain dies with the caller
  *   unshare --mount --propagation private --pid --fork --kill-child
  *                                                 (rootless: also --user --map-root-user)
- *   sh -c SETUP ERRFILE MOUNT KEYCTL FSTAB N CG...
+ *   sh -c SETUP ERRFILE MOUNT KEYCTL FSTAB CGLIST
+ *                                                 waits for the caller's go on fd 4 (the chain
+ *                                                 starts while the caller still checks the audit
+ *                                                 verdict and makes the cgroup; no go, no job), then
  *                                                 as root of that mount namespace: joins the job's
  *                                                 cgroups, binds the jail and each bind source onto
  *                                                 private staging dirs (so the job's uid needs no
@@ -34,12 +37,20 @@ import type { RunLimits } from './types.js';
 /** Exit status of the setup step when it failed (its reason is in the error file). */
 export const SETUP_FAILED = 125;
 
+/** The fd bubblewrap reads the seccomp program from (the first after stdio). */
+export const SECCOMP_FD = 3;
+/** The fd the setup step reads the caller's "go" from; closed before anything else runs. */
+export const GO_FD = 4;
+
 const SETUP_SCRIPT = [
   'exec 8>&2 2>"$1"',
-  'mount=$2 keyctl=$3 fstab=$4',
-  'shift 4',
-  'n=$1; shift',
-  'while [ "$n" -gt 0 ]; do echo $$ >"$1" || exit 125; shift; n=$((n-1)); done',
+  'mount=$2 keyctl=$3 fstab=$4 cglist=$5',
+  'shift 5',
+  // End of file instead of "go": the caller refused the job (or died); nothing was set up.
+  `IFS= read -r go <&${GO_FD} && [ "$go" = go ] || exit 125`,
+  `exec ${GO_FD}<&-`,
+  // The job's cgroups, one cgroup.procs (or tasks) file a line, written by the caller before its go.
+  'while IFS= read -r f; do echo $$ >"$f" || exit 125; done <"$cglist"',
   // One mount process for every bind and tmpfs of the job, in the fstab's order.
   '"$mount" -n -a -T "$fstab" || exit 125',
   '"$keyctl" new_session >/dev/null || exit 125',
@@ -113,8 +124,11 @@ export interface EngineInput {
   become: number | null;
   rootless: boolean;
   rlimits: Rlimits;
-  /** cgroup.procs (or tasks) files the first process joins. */
-  cgroupJoin: string[];
+  /**
+   * A file that lists, one a line, the cgroup.procs (or tasks) files the first process joins; the
+   * caller writes it before its go (empty: no cgroup).
+   */
+  cgroupList: string;
   /**
    * Host mount points under a directory the job's uid may traverse: `root` for the jail, one per
    * bind and one per tmpfs. The setup step (root) mounts the jail and bind sources there, so
@@ -228,8 +242,7 @@ export function engineArgv(e: EngineInput): string[] {
     t.mount,
     t.keyctl,
     e.fstab,
-    String(e.cgroupJoin.length),
-    ...e.cgroupJoin,
+    e.cgroupList,
     ...(prlimitArgs(e.rlimits).length > 0 ? [t.prlimit, ...prlimitArgs(e.rlimits), '--'] : []),
     // Root mode: root made the mounts; bubblewrap runs as the per-job uid, never as root.
     ...(e.rootless ? [] : become),

@@ -137,10 +137,13 @@ export function jailDevices(root: SourceRoot): PreparedDevice[] {
       });
     }
     if (!st.isCharacterDevice()) continue;
-    host ??= hostDevices();
     const same = lstatSync(`/dev/${name}`, { throwIfNoEntry: false });
-    const source =
-      same?.isCharacterDevice() && same.rdev === st.rdev ? `/dev/${name}` : host.get(`c${st.rdev}`);
+    let source: string | undefined = `/dev/${name}`;
+    if (!same?.isCharacterDevice() || same.rdev !== st.rdev) {
+      // Only a jail node named unlike the host's needs the whole of /dev listed.
+      host ??= hostDevices();
+      source = host.get(`c${st.rdev}`);
+    }
     if (!source) {
       throw new RunError('RUN_DEVICE', `no host device matches the jail's /dev/${name}`, {
         path: `${dev}/${name}`,

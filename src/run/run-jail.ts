@@ -5,41 +5,32 @@
  * memory, pids and CPU, a fresh session keyring and the seccomp filter. Policy is ours; the sandbox
  * is bubblewrap's.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
-  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmdirSync,
   rmSync,
+  unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RunError } from '../errors.js';
 import { createJobCgroup, type JobCgroup, sweepStaleCgroups } from './cgroup/index.js';
-import { engineArgv, fstabText, rlimitsFor, SETUP_FAILED } from './engine.js';
+import { type Chain, startChain, supervise } from './chain.js';
+import { engineArgv, fstabText, rlimitsFor, SECCOMP_FD, SETUP_FAILED } from './engine.js';
 import { refuseUnsafeJail } from './gate.js';
 import { grantRwBinds, handOver, revokeRwBinds } from './handoff.js';
 import { hostTools } from './host-tools.js';
-import { chainStdio } from './inherited-fds.js';
-import { waitForJob } from './job-pid.js';
 import { checkWorkdirReachable, type RunMode, runMode } from './mode.js';
 import { ensureProcDir, type PreparedRun, prepareRun } from './prepare.js';
 import { seccompProgram } from './seccomp/index.js';
-import type { LimitHit, RunOptions, RunResult } from './types.js';
-
-/** The fd bubblewrap reads the seccomp program from (the first after stdio). */
-const SECCOMP_FD = 3;
-
-function signalName(n: number): string | null {
-  const e = Object.entries(os.constants.signals).find(([, v]) => v === n);
-  return e ? e[0] : null;
-}
+import type { LimitHit, RunLimits, RunOptions, RunResult } from './types.js';
 
 const WORK_DIR = /^jailsmith-run-(\d+)-[A-Za-z0-9]{6}$/;
 
@@ -60,6 +51,23 @@ function sweepStaleWorkDirs(): void {
     try {
       rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
     } catch {} // another user's: not ours to sweep
+  }
+}
+
+/**
+ * The work dir holds only what this run put there (empty mount points, the fstab, the error file):
+ * removed entry by entry, which costs a fraction of a recursive rm; anything unexpected falls back to it.
+ */
+function removeWorkDir(work: string): void {
+  try {
+    for (const e of readdirSync(work, { withFileTypes: true })) {
+      const p = path.join(work, e.name);
+      if (e.isDirectory()) rmdirSync(p);
+      else unlinkSync(p);
+    }
+    rmdirSync(work);
+  } catch {
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
@@ -119,17 +127,23 @@ function jobCgroup(opts: RunOptions, mode: RunMode, p: Protections): JobCgroup |
   return null;
 }
 
+/** Per-process rlimits do not depend on whether the job gets a cgroup (they do for mem and nproc). */
+function rlimitsIndependentOfCgroup(limits: RunLimits): boolean {
+  return JSON.stringify(rlimitsFor(limits, true)) === JSON.stringify(rlimitsFor(limits, false));
+}
+
 export async function runJail(opts: RunOptions): Promise<RunResult> {
   const tools = hostTools();
   const prep = prepareRun(opts);
-  const wantSeccomp = opts.seccomp !== false;
-  const program = wantSeccomp ? seccompProgram() : null;
-  if (!opts.allowUnsafe) await refuseUnsafeJail(prep.root.dir, opts.auditAllow);
+  const program = opts.seccomp !== false ? seccompProgram() : null;
   const mode = await runMode(opts.rootless, opts.uidRange);
   const protections: Protections = { missing: [], notes: [] };
+  const limits = opts.limits ?? {};
   let cgroup: JobCgroup | null = null;
   let work: string | null = null;
   let granted: string[] = [];
+  let chain: Chain | null = null;
+  let went = false;
   try {
     ensureProcDir(prep.root, (process.geteuid?.() ?? 0) === 0);
     checkWorkdirReachable(prep.root, prep.workdir, prep.tmpfs, mode);
@@ -145,16 +159,13 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       for (const d of [work, stage.root, ...stage.binds, ...stage.tmpfs])
         chownSync(d, mode.hostUid, mode.hostGid);
     }
-    if (mode.held) {
-      granted = grantRwBinds(
-        prep.binds.filter((b) => !b.readOnly).map((b) => b.source),
-        mode.hostUid,
-      );
-    }
-    cgroup = jobCgroup(opts, mode, protections);
-    const limits = opts.limits ?? {};
+    // A cgroup that cannot be made turns mem and nproc into rlimits: then it is made before the
+    // chain's argv; otherwise while the chain starts.
+    const cgroupFirst = !rlimitsIndependentOfCgroup(limits);
+    if (cgroupFirst) cgroup = jobCgroup(opts, mode, protections);
     const errorFile = path.join(work, 'error');
     const fstab = path.join(work, 'fstab');
+    const cgroupList = path.join(work, 'cgroups');
     const tmpfsOwner = mode.rootless ? { uid: 0, gid: 0 } : { uid: mode.hostUid, gid: mode.hostGid };
     writeFileSync(fstab, fstabText({ prep, stage, tmpfsOwner }), { mode: 0o644 });
     const argv = engineArgv({
@@ -163,33 +174,35 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       net: opts.net ?? 'none',
       become: mode.held?.uid ?? null,
       rootless: mode.rootless,
-      rlimits: rlimitsFor(limits, cgroup !== null),
-      cgroupJoin: cgroup?.joinFiles ?? [],
+      rlimits: rlimitsFor(limits, !cgroupFirst || cgroup !== null),
+      cgroupList,
       stage,
       tmpfsOwner,
       errorFile,
       fstab,
       seccompFd: program ? SECCOMP_FD : null,
     });
-    const started = process.hrtime.bigint();
-    const { stdio, devNull } = chainStdio(program ? ['pipe'] : []);
-    const child = spawn(argv[0] as string, argv.slice(1), {
-      stdio,
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-    });
-    if (devNull !== null) closeSync(devNull);
-    if (program) {
-      const fd = child.stdio[SECCOMP_FD] as NodeJS.WritableStream;
-      // A chain that fails before bubblewrap reads it closes the pipe: its own error says why.
-      fd.on('error', () => undefined);
-      fd.end(program);
+    chain = startChain(argv, program);
+    // While the chain starts: the audit verdict, the rw binds' ACLs, the cgroup. Any refusal here
+    // aborts the chain before it has mounted anything.
+    if (!opts.allowUnsafe) await refuseUnsafeJail(prep.root.dir, opts.auditAllow);
+    if (mode.held) {
+      granted = grantRwBinds(
+        prep.binds.filter((b) => !b.readOnly).map((b) => b.source),
+        mode.hostUid,
+      );
     }
+    if (!cgroupFirst) cgroup = jobCgroup(opts, mode, protections);
+    writeFileSync(cgroupList, (cgroup?.joinFiles ?? []).map((f) => `${f}\n`).join(''), { mode: 0o644 });
+    const started = process.hrtime.bigint();
+    chain.go();
+    went = true;
     const hits = new Set<LimitHit>();
-    const outcome = await supervise(child, opts, prep.command, cgroup, hits);
+    const outcome = await supervise(chain, opts, prep.command, cgroup, hits);
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 
     const setupError = existsSync(errorFile) ? readFileSync(errorFile, 'utf8').trim() : '';
-    if (outcome.code === SETUP_FAILED && setupError) {
+    if (outcome.exitCode === SETUP_FAILED && setupError) {
       throw new RunError('RUN_SETUP', `setting up the job failed: ${setupError}`, { path: prep.root.dir });
     }
     const stats = cgroup?.stats() ?? null;
@@ -197,17 +210,9 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     if (stats?.pidsLimitHit) hits.add('pids');
     if (limits.cpu !== undefined && stats?.cpuSeconds != null && stats.cpuSeconds >= limits.cpu)
       hits.add('cpu');
-    let exitCode = outcome.code;
-    let signal = outcome.signal;
-    // bubblewrap reports a job ended by signal N as 128 + N.
-    if (signal === null && exitCode > 128 && exitCode < 128 + 65) signal = signalName(exitCode - 128);
-    if (outcome.killed) {
-      exitCode = 128 + 9;
-      signal = 'SIGKILL';
-    }
     return {
-      exitCode,
-      signal,
+      exitCode: outcome.exitCode,
+      signal: outcome.signal,
       timedOut: hits.has('timeout'),
       wallSeconds,
       maxRssBytes: stats?.peakMemoryBytes ?? null,
@@ -222,6 +227,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       notes: protections.notes,
     };
   } finally {
+    if (chain && !went) await chain.abort();
     await cgroup?.remove();
     const owner = opts.resultOwner ?? { uid: process.geteuid?.() ?? 0, gid: process.getegid?.() ?? 0 };
     if (mode.held) {
@@ -230,63 +236,6 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       handOver(rw, mode.hostUid, mode.hostGid, owner);
     }
     await mode.held?.release();
-    if (work) rmSync(work, { recursive: true, force: true });
+    if (work) removeWorkDir(work);
   }
-}
-
-/** CPU seconds of the whole job are watched this often when a cpu limit is set and a cgroup counts them. */
-const CPU_POLL_MS = 100;
-
-/**
- * Waits for the chain to end, killing it on --timeout or when the job's CPU seconds run out. The
- * first process of the chain has become bubblewrap: killing it ends its init (--die-with-parent) and
- * so the whole PID namespace of the job; the cgroup's removal kills anything left.
- */
-function supervise(
-  child: ChildProcess,
-  opts: RunOptions,
-  command: readonly string[],
-  cgroup: JobCgroup | null,
-  hits: Set<LimitHit>,
-): Promise<{ code: number; signal: string | null; killed: boolean }> {
-  let done = false;
-  let killed = false;
-  const kill = (why: LimitHit) => {
-    hits.add(why);
-    killed = true;
-    child.kill('SIGKILL');
-  };
-  const timers: NodeJS.Timeout[] = [];
-  if (opts.timeout !== undefined) timers.push(setTimeout(() => kill('timeout'), opts.timeout * 1000));
-  const cpu = opts.limits?.cpu;
-  if (cpu !== undefined && cgroup) {
-    timers.push(
-      setInterval(() => {
-        const used = cgroup.stats().cpuSeconds;
-        if (used !== null && used >= cpu) kill('cpu');
-      }, CPU_POLL_MS),
-    );
-  }
-  const probe =
-    opts.onStart && child.pid !== undefined
-      ? waitForJob(child.pid, command, () => !done)
-          .then((pid) => (pid !== null ? opts.onStart?.(pid) : undefined))
-          // A probe racing a job that just ended must not cost the caller the job's result.
-          .catch(() => undefined)
-      : Promise.resolve();
-  return new Promise((resolve, reject) => {
-    child.once('error', (e) => {
-      done = true;
-      for (const t of timers) clearTimeout(t);
-      reject(new RunError('RUN_SPAWN', `could not start the sandbox: ${e.message}`));
-    });
-    child.once('exit', (code, signal) => {
-      done = true;
-      for (const t of timers) clearTimeout(t);
-      const sigNum = signal ? os.constants.signals[signal] : undefined;
-      void probe.then(() =>
-        resolve({ code: code ?? (sigNum !== undefined ? 128 + sigNum : SETUP_FAILED), signal, killed }),
-      );
-    });
-  });
 }

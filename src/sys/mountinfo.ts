@@ -76,9 +76,19 @@ function splitSpaces(line: Buffer): Buffer[] {
   return out;
 }
 
-export function readMountinfo(file = '/proc/self/mountinfo'): MountInfo[] {
-  return parseMountinfo(readFileSync(file));
+/**
+ * The mounts of `file`, parsed once per distinct text: reading it is cheap, parsing is not, and a
+ * job start reads it several times while nothing changes. Callers must not modify the result.
+ */
+export function readMountinfo(file = '/proc/self/mountinfo'): readonly MountInfo[] {
+  const text = readFileSync(file);
+  if (lastRead && lastRead.file === file && lastRead.text.equals(text)) return lastRead.mounts;
+  const mounts = parseMountinfo(text);
+  lastRead = { file, text, mounts };
+  return mounts;
 }
+
+let lastRead: { file: string; text: Buffer; mounts: MountInfo[] } | null = null;
 
 /** Is `p` equal to or below directory `dir` (both absolute, normalised)? */
 export function isUnder(p: string, dir: string): boolean {

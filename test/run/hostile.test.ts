@@ -176,7 +176,9 @@ for (const { kind, rootless, uid: JOB_UID } of CASES) {
       const { r } = await bomb;
       expect(r.timedOut).toBe(true);
       expect(r.signal).toBe('SIGKILL');
-      // Nothing of the job survives: only the sleeper runs as the job's uid.
+      // Nothing of the job survives (its host uid runs nothing), and the host's process of the
+      // jail user's uid was never touched.
+      expect(pidsOfUid(r.hostUid)).toEqual([]);
       expect(pidsOfUid(JOB_UID)).toEqual([sleeper.pid]);
     });
 

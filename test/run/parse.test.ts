@@ -31,7 +31,7 @@ function engine(over: Partial<EngineInput> = {}, prep: Partial<PreparedRun> = {}
     become: 2000000005,
     rootless: false,
     rlimits: { nofile: 64 },
-    cgroupJoin: ['/cg/memory/job/cgroup.procs', '/cg/pids/job/cgroup.procs'],
+    cgroupList: '/w/cgroups',
     stage: { root: '/w/root', binds: ['/w/bind-0'], tmpfs: ['/w/tmpfs-0'] },
     tmpfsOwner: { uid: 2000000005, gid: 2000000005 },
     errorFile: '/w/error',
@@ -165,15 +165,7 @@ describe('the engine’s argument vector', () => {
       '--',
     ]);
     const setup = argv.slice(argv.indexOf('jailsmith-setup') + 1, argv.indexOf('PL'));
-    expect(setup).toEqual([
-      '/w/error',
-      'M',
-      'K',
-      '/w/fstab',
-      '2',
-      '/cg/memory/job/cgroup.procs',
-      '/cg/pids/job/cgroup.procs',
-    ]);
+    expect(setup).toEqual(['/w/error', 'M', 'K', '/w/fstab', '/w/cgroups']);
     // One mount process: the jail and each bind source onto staging points, then the tmpfs, noexec.
     expect(fstabText(engine())).toBe(
       [
@@ -243,9 +235,7 @@ describe('the engine’s argument vector', () => {
   });
 
   it('rootless: a user namespace of its own for the mounts, no uid change; --share-net and no filter when asked', () => {
-    const argv = engineArgv(
-      engine({ become: null, rootless: true, net: 'host', seccompFd: null, cgroupJoin: [] }),
-    );
+    const argv = engineArgv(engine({ become: null, rootless: true, net: 'host', seccompFd: null }));
     expect(argv.slice(0, 7)).toEqual([
       'SP',
       '--pdeathsig',

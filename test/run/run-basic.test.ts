@@ -14,6 +14,7 @@ import { execa } from 'execa';
 import { beforeAll, expect, it } from 'vitest';
 import { runJail } from '../../src/index.js';
 import { hostTools } from '../../src/run/host-tools.js';
+import { childrenOf } from '../../src/run/job-pid.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
@@ -21,9 +22,27 @@ import { hostListener, pidsOfUid } from './host-fixtures.js';
 import { makeCJail } from './jails.js';
 
 /** Polls a condition (state, not speed: the bound only keeps a broken run from hanging the suite). */
-async function until(cond: () => boolean, limitMs = 15_000): Promise<void> {
+async function until(cond: () => boolean, what: string, limitMs = 15_000): Promise<void> {
   const end = Date.now() + limitMs;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`still not so after ${limitMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Processes not of root whose argv holds `marker`: the job and the sandbox around it (its per-job uid). */
+function jobPids(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .filter((n) => {
+      try {
+        const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${n}/status`, 'utf8'))?.[1];
+        return uid !== '0' && readFileSync(`/proc/${n}/cmdline`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 describeAsRoot('jailsmith run: entering a jail', () => {
@@ -96,7 +115,7 @@ describeAsRoot('jailsmith run: entering a jail', () => {
       command: ['/bin/sh', '-c', '(while :; do :; done) & exit 5'],
     });
     expect(r.exitCode).toBe(5);
-    expect(pidsOfUid(64050)).toEqual([]);
+    expect(pidsOfUid(r.hostUid)).toEqual([]);
   });
 
   it('--net host shares the host network (the control for the hostile connect test)', async () => {
@@ -115,18 +134,19 @@ describeAsRoot('jailsmith run: entering a jail', () => {
   });
 
   it('a job dies with the process that started it, even one killed by SIGKILL', async () => {
+    const marker = `spin-${process.pid}-${Date.now()}`;
     const cli = execa(
       process.execPath,
-      [BIN, 'run', jail, '--user', '64051', '--', '/bin/sh', '-c', 'while :; do :; done'],
+      [BIN, 'run', jail, '--user', '64051', '--', '/bin/sh', '-c', `while :; do :; done # ${marker}`],
       {
         reject: false,
       },
     );
-    await until(() => pidsOfUid(64051).length > 0);
+    await until(() => jobPids(marker).length > 0, 'the job runs');
     cli.kill('SIGKILL');
     await cli;
-    await until(() => pidsOfUid(64051).length === 0);
-    expect(pidsOfUid(64051)).toEqual([]);
+    await until(() => jobPids(marker).length === 0, 'the job is gone');
+    expect(jobPids(marker)).toEqual([]);
     // The next run sweeps the work dir the killed one could not remove.
     const stale = readdirSync(os.tmpdir()).filter((n) => n.startsWith(`jailsmith-run-${cli.pid}-`));
     expect(stale).toHaveLength(1);
@@ -244,5 +264,23 @@ describeAsRoot('jailsmith run: the audit gate and the runtime probe', () => {
     const allowed = await runCli(['run', unsafe, '--allow-unsafe', ...argv]);
     expect(allowed.exitCode).toBe(0);
     expect(readFileSync(path.join(marker, 'ran'), 'utf8')).toBe('ran\n');
+  });
+
+  it('a refused job leaves nothing: the chain started while the gate looked ends unmounted, its work dir gone', async () => {
+    const unsafe = path.join(base, 'unsafe-lib');
+    await makeCJail(unsafe);
+    copyFileSync(path.join(unsafe, 'bin/sh'), path.join(unsafe, 'bin/su'));
+    chmodSync(path.join(unsafe, 'bin/su'), 0o4755);
+    const marker = path.join(base, 'out-unsafe-lib');
+    mkdirSync(marker);
+    chmodSync(marker, 0o777);
+    const job = { jail: unsafe, binds: [{ source: marker, target: '/out', readOnly: false }] };
+    await expect(
+      runJail({ ...job, command: ['/bin/sh', '-c', 'echo ran > /out/ran'] }),
+    ).rejects.toMatchObject({ code: 'RUN_UNSAFE_JAIL' });
+    expect(readdirSync(marker)).toEqual([]);
+    expect(childrenOf(process.pid)).toEqual([]);
+    expect(readdirSync(os.tmpdir()).filter((n) => n.startsWith(`jailsmith-run-${process.pid}-`))).toEqual([]);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain('jailsmith-run-');
   });
 });

@@ -4,7 +4,7 @@
  * engine reads stats() and calls remove().
  */
 import { readFileSync } from 'node:fs';
-import { discover } from './discover.js';
+import { type Discovery, discover } from './discover.js';
 import { hostCgroupFs } from './host-fs.js';
 import { checkLimits } from './limits.js';
 import { jobCgroupName } from './names.js';
@@ -15,11 +15,16 @@ import { setupV2 } from './v2.js';
 
 export const DEFAULT_MOUNT_ROOT = '/sys/fs/cgroup';
 
+/** discover() is pure in its four inputs: the last answer serves while they stay the same. */
+let last: { key: string; found: Discovery } | null = null;
+
 function discoverFor(opts: CgroupOptions) {
   const mountRoot = opts.mountRoot ?? DEFAULT_MOUNT_ROOT;
   const mountinfo = opts.mountinfo ?? readFileSync('/proc/self/mountinfo', 'utf8');
   const procSelf = opts.procSelfCgroup ?? readFileSync('/proc/self/cgroup', 'utf8');
-  return { mountRoot, found: discover(mountRoot, mountinfo, procSelf, opts.parent) };
+  const key = JSON.stringify([mountRoot, mountinfo, procSelf, opts.parent ?? null]);
+  if (last?.key !== key) last = { key, found: discover(mountRoot, mountinfo, procSelf, opts.parent) };
+  return { mountRoot, found: last.found };
 }
 
 /**

@@ -65,6 +65,18 @@ function emitConditional(a: BpfAssembler, s: PlannedSyscall): void {
  * `bwrap --seccomp FD`. An ABI without a filter is a RunError with code RUN_SECCOMP_ARCH.
  */
 export function seccompProgram(arch: string = process.arch): Buffer {
+  // Pure in its input: assembled once per process and ABI (a job start should not pay for it).
+  let program = programs.get(arch);
+  if (!program) {
+    program = assemble(arch);
+    programs.set(arch, program);
+  }
+  return Buffer.from(program);
+}
+
+const programs = new Map<string, Buffer>();
+
+function assemble(arch: string): Buffer {
   const abi: SeccompArch = seccompArch(arch);
   const planned = planSyscalls(abi);
   const a = new BpfAssembler();

@@ -1,0 +1,160 @@
+/**
+ * The engine's process chain (argv from engine.ts) as a running thing: started before the caller's
+ * last checks (the audit verdict, the cgroup, the rw binds' ACLs), it waits in its setup step for a
+ * "go" on GO_FD, so its first execs overlap with them. No go (abort, or the caller dying) and the
+ * setup step ends before it has mounted anything or run any of the job.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync } from 'node:fs';
+import os from 'node:os';
+import { RunError } from '../errors.js';
+import type { JobCgroup } from './cgroup/index.js';
+import { GO_FD, SECCOMP_FD, SETUP_FAILED } from './engine.js';
+import { chainStdio } from './inherited-fds.js';
+import { childrenOf, waitForJob } from './job-pid.js';
+import type { LimitHit, RunOptions } from './types.js';
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface Chain {
+  child: ChildProcess;
+  /** The chain's end; rejects with RUN_SPAWN when it could not be started at all. */
+  exited: Promise<Exit>;
+  /** Lets the setup step go on: join the cgroups, mount, run the job. */
+  go(): void;
+  /** Ends a chain that got no go (nothing of the job has run) and waits for it. */
+  abort(): Promise<void>;
+}
+
+export function startChain(argv: readonly string[], seccomp: Buffer | null): Chain {
+  const { stdio, devNull } = chainStdio([seccomp ? 'pipe' : 'ignore', 'pipe']);
+  const child = spawn(argv[0] as string, argv.slice(1), {
+    stdio,
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+  });
+  if (devNull !== null) closeSync(devNull);
+  const exited = new Promise<Exit>((resolve, reject) => {
+    child.once('error', (e) =>
+      reject(new RunError('RUN_SPAWN', `could not start the sandbox: ${e.message}`)),
+    );
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  // Awaited later (or never, after an abort): not an unhandled rejection meanwhile.
+  exited.catch(() => undefined);
+  // A chain that fails before reading a pipe closes it: its own exit says why.
+  const pipe = (fd: number) => {
+    const s = child.stdio[fd] as NodeJS.WritableStream | null;
+    s?.on('error', () => undefined);
+    return s;
+  };
+  const go = pipe(GO_FD);
+  if (seccomp) pipe(SECCOMP_FD)?.end(seccomp);
+  return {
+    child,
+    exited,
+    go: () => go?.end('go\n'),
+    abort: async () => {
+      // End of file at the setup step: it exits before mounting anything, and unshare with it.
+      go?.end();
+      const late = setTimeout(() => killChain(child), ABORT_GRACE_MS);
+      await exited.catch(() => undefined);
+      clearTimeout(late);
+    },
+  };
+}
+
+/** How long an aborted chain may take to see its end of file before it is killed. */
+const ABORT_GRACE_MS = 5000;
+
+/**
+ * Kills a running chain from the inside out: the init of the job's PID namespace (bubblewrap's
+ * init, unshare's grandchild), whose death makes the kernel kill everything in that namespace;
+ * bubblewrap then exits with it, and unshare reaps bubblewrap and exits. Killing unshare instead
+ * would leave its child to the host's pid 1 (a zombie where pid 1 never reaps, as in many
+ * containers), and killing its child makes unshare complain on the job's stderr. Before those
+ * processes exist, the outermost one there is is killed.
+ */
+function killChain(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const kids = childrenOf(child.pid);
+  const grandkids = kids.flatMap(childrenOf);
+  const targets = grandkids.length > 0 ? grandkids : kids;
+  if (targets.length === 0) {
+    child.kill('SIGKILL');
+    return;
+  }
+  for (const pid of targets) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {} // ended meanwhile: its parent reaps it
+  }
+}
+
+function signalName(n: number): string | null {
+  const e = Object.entries(os.constants.signals).find(([, v]) => v === n);
+  return e ? e[0] : null;
+}
+
+export interface Outcome {
+  exitCode: number;
+  signal: string | null;
+}
+
+/** CPU seconds of the whole job are watched this often when a cpu limit is set and a cgroup counts them. */
+const CPU_POLL_MS = 100;
+
+/**
+ * Waits for a chain that got its go to end, killing it on --timeout or when the job's CPU seconds
+ * run out (killChain). The cgroup's removal then kills anything left.
+ */
+export async function supervise(
+  chain: Chain,
+  opts: RunOptions,
+  command: readonly string[],
+  cgroup: JobCgroup | null,
+  hits: Set<LimitHit>,
+): Promise<Outcome> {
+  const { child } = chain;
+  let done = false;
+  let killed = false;
+  const kill = (why: LimitHit) => {
+    hits.add(why);
+    killed = true;
+    killChain(child);
+  };
+  const timers: NodeJS.Timeout[] = [];
+  if (opts.timeout !== undefined) timers.push(setTimeout(() => kill('timeout'), opts.timeout * 1000));
+  const cpu = opts.limits?.cpu;
+  if (cpu !== undefined && cgroup) {
+    timers.push(
+      setInterval(() => {
+        const used = cgroup.stats().cpuSeconds;
+        if (used !== null && used >= cpu) kill('cpu');
+      }, CPU_POLL_MS),
+    );
+  }
+  const probe =
+    opts.onStart && child.pid !== undefined
+      ? waitForJob(child.pid, command, () => !done)
+          .then((pid) => (pid !== null ? opts.onStart?.(pid) : undefined))
+          // A probe racing a job that just ended must not cost the caller the job's result.
+          .catch(() => undefined)
+      : Promise.resolve();
+  let exit: Exit;
+  try {
+    exit = await chain.exited;
+  } finally {
+    done = true;
+    for (const t of timers) clearTimeout(t);
+  }
+  await probe;
+  if (killed) return { exitCode: 128 + 9, signal: 'SIGKILL' };
+  const sigNum = exit.signal ? os.constants.signals[exit.signal] : undefined;
+  const exitCode = exit.code ?? (sigNum !== undefined ? 128 + sigNum : SETUP_FAILED);
+  // bubblewrap reports a job ended by signal N as 128 + N.
+  const signal = exit.signal ?? (exitCode > 128 && exitCode < 128 + 65 ? signalName(exitCode - 128) : null);
+  return { exitCode, signal };
+}
