@@ -165,8 +165,9 @@ export function bwrapArgs(e: EngineInput): string[] {
       args: [b.readOnly ? '--ro-bind' : '--bind', e.stage.binds[i] as string, b.target],
     })),
   ];
-  // Parents before children: a bind inside a tmpfs is mounted after the tmpfs.
-  mounts.sort((a, b) => a.target.localeCompare(b.target));
+  // Parents before children (a prefix sorts first): a bind inside a tmpfs is mounted after the
+  // tmpfs. Code-unit order, not localeCompare, whose first call loads ICU's collator (ms of a start).
+  mounts.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
   return [
     e.tools.bwrap,
     '--unshare-user',

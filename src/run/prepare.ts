@@ -106,7 +106,7 @@ export function tmpfsMounts(root: SourceRoot, asked: readonly TmpfsMount[] = [])
         exec: t.exec ?? false,
       };
     })
-    .sort((a, b) => a.target.localeCompare(b.target));
+    .sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
 }
 
 /** Host /dev nodes by type and numbers, for the jail's own device nodes. */
