@@ -4,7 +4,8 @@
  *
  *   setpriv --pdeathsig KILL                      the whole chain dies with the caller
  *   unshare --mount --propagation private --pid --fork --kill-child
- *                                                 (rootless: also --user --map-root-user)
+ *                                                 (rootless: also --user --map-root-user, and
+ *                                                 --map-users/--map-groups for a sub-id)
  *   sh -c SETUP ERRFILE MOUNT KEYCTL FSTAB CGLIST
  *                                                 waits for the caller's go on fd 4 (the chain
  *                                                 starts while the caller still checks the audit
@@ -19,7 +20,8 @@
  *                                                 fresh anonymous session keyring
  *   [prlimit --cpu=.. --as=..]                    per-process rlimits, when asked
  *   [setpriv --reuid U --regid U --clear-groups ...]
- *                                                 root: the per-job host uid, no capabilities left
+ *                                                 the per-job uid (root: a host uid; rootless with
+ *                                                 sub-ids: INNER_JOB_ID), no capabilities left
  *   bwrap --unshare-user --uid JU --gid JG --unshare-all [--share-net] --die-with-parent
  *         --new-session --cap-drop ALL --disable-userns [--seccomp 3]
  *         --ro-bind STAGE/root / --proc /proc --bind STAGE/i TMPFS|BIND... --dev-bind DEV...
@@ -32,6 +34,7 @@
 import { octalMode } from '../sys/index.js';
 import type { HostTools } from './host-tools.js';
 import type { PreparedRun } from './prepare.js';
+import { INNER_JOB_ID } from './subids.js';
 import type { RunLimits } from './types.js';
 
 /** Exit status of the setup step when it failed (its reason is in the error file). */
@@ -120,9 +123,14 @@ export interface EngineInput {
   tools: HostTools;
   prep: PreparedRun;
   net: 'none' | 'host';
-  /** Root: the per-job host uid (= gid) the engine becomes. Null: the caller's own identity (rootless). */
+  /**
+   * The uid (= gid) the engine becomes: root mode, the per-job host uid; rootless with sub-ids,
+   * INNER_JOB_ID (which `subordinate` maps to the job's host ids). Null: the caller's own identity.
+   */
   become: number | null;
   rootless: boolean;
+  /** Rootless with sub-ids: the job's host uid and gid, mapped to INNER_JOB_ID in the chain's user namespace. */
+  subordinate?: { uid: number; gid: number } | null;
   rlimits: Rlimits;
   /**
    * A file that lists, one a line, the cgroup.procs (or tasks) files the first process joins; the
@@ -216,15 +224,20 @@ export function engineArgv(e: EngineInput): string[] {
           '--',
         ]
       : [];
+  const sub = e.rootless ? (e.subordinate ?? null) : null;
+  // Rootless forced by root: the per-job uid makes the user namespace, as a caller without root
+  // would. Otherwise the identity changes after the mounts, right before bubblewrap.
+  const becomeFirst = e.rootless && sub === null;
   return [
-    // Rootless forced by root: the per-job uid makes the user namespace, as a caller without root would.
-    ...(e.rootless ? become : []),
+    ...(becomeFirst ? become : []),
     // After any identity change, which would clear it.
     t.setpriv,
     '--pdeathsig',
     'KILL',
     t.unshare,
     ...(e.rootless ? ['--user', '--map-root-user'] : []),
+    // The caller's sub-id for this job as INNER_JOB_ID (unshare runs newuidmap/newgidmap for it).
+    ...(sub ? [`--map-users=${sub.uid},${INNER_JOB_ID},1`, `--map-groups=${sub.gid},${INNER_JOB_ID},1`] : []),
     '--mount',
     '--propagation',
     'private',
@@ -245,8 +258,8 @@ export function engineArgv(e: EngineInput): string[] {
     e.fstab,
     e.cgroupList,
     ...(prlimitArgs(e.rlimits).length > 0 ? [t.prlimit, ...prlimitArgs(e.rlimits), '--'] : []),
-    // Root mode: root made the mounts; bubblewrap runs as the per-job uid, never as root.
-    ...(e.rootless ? [] : become),
+    // Root made the mounts (or the caller, root of its namespace); bubblewrap runs as the job's uid.
+    ...(becomeFirst ? [] : become),
     ...bwrapArgs(e),
   ];
 }

@@ -13,6 +13,7 @@ import { lchownSync, lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { RunError } from '../errors.js';
 import { findHostTool } from '../sys/index.js';
+import { INNER_JOB_ID } from './subids.js';
 
 function setfacl(args: string[], target: string): void {
   const bin = findHostTool('setfacl');
@@ -106,4 +107,44 @@ export function handOver(
     if (st) visit(r, st.dev);
   }
   return out;
+}
+
+/**
+ * handOver for a rootless job run as the caller's sub-id: the caller cannot chown a sub-id's files
+ * on the host, but can in a user namespace that maps itself to 0 and the sub-id to INNER_JOB_ID
+ * (as the job's chain did). find walks without following symlinks or leaving the file system
+ * (-xdev); chown -h changes the entry itself. Entries go to the caller: the only owner it can give.
+ */
+export function handOverSubordinate(
+  roots: readonly string[],
+  job: { uid: number; gid: number },
+): HandoffResult {
+  if (roots.length === 0) return { changed: 0, failed: [] };
+  const id = String(INNER_JOB_ID);
+  const script = [
+    `find "$@" -xdev -uid ${id} -print0 -exec chown -h 0 -- {} +`,
+    `find "$@" -xdev -gid ${id} -print0 -exec chgrp -h 0 -- {} +`,
+  ].join('; ');
+  const r = spawnSync(
+    findHostTool('unshare') ?? 'unshare',
+    [
+      '--user',
+      '--map-root-user',
+      `--map-users=${job.uid},${id},1`,
+      `--map-groups=${job.gid},${id},1`,
+      '--',
+      'sh',
+      '-c',
+      script,
+      'jailsmith-handover',
+      ...roots,
+    ],
+    { encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } },
+  );
+  const changed = new Set((r.stdout ?? '').split('\0').filter(Boolean)).size;
+  const failed = (r.stderr || r.error?.message || '')
+    .split('\n')
+    .filter(Boolean)
+    .map((error) => ({ path: roots.join(' '), error }));
+  return { changed, failed };
 }

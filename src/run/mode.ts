@@ -2,25 +2,34 @@
  * Who the job is on the host. As root, every job gets a host uid (= gid) of its own from the
  * per-job range (src/run/uid-pool.ts), and the engine runs as that uid: bubblewrap then maps it
  * to the jail's user in an unprivileged user namespace. Never root with a user namespace, which
- * would make the job host uid 0. Without root (rootless) the job is the caller's own uid: per-job
- * uids would need newuidmap and a subordinate range for each job, and the result says they are
- * missing. Root may force rootless to test that path: it then runs it as a per-job uid.
+ * would make the job host uid 0. Without root (rootless), a caller with subordinate ids and
+ * newuidmap gets the same from its own /etc/subuid range (src/run/subids.ts); otherwise the job is
+ * the caller's own uid, and the result says per-job uids are missing. Root may force rootless to
+ * test that path: it then runs it as a per-job uid.
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { errnoCode, RunError } from '../errors.js';
 import type { SourceRoot } from '../resolve/index.js';
 import { octalMode } from '../sys/index.js';
 import type { PreparedTmpfs } from './prepare.js';
+import { subordinateIds } from './subids.js';
 import type { UidRange } from './types.js';
-import { checkUidRange, configuredUidRange, type HeldUid, holdUid } from './uid-pool.js';
+import { checkUidRange, configuredUidRange, type HeldUid, holdUid, parseUidRange } from './uid-pool.js';
 
 export interface RunMode {
   rootless: boolean;
-  /** Root: the per-job uid held for this job, which the engine becomes. Null when the caller is not root. */
+  /** The per-job host uid held for this job (root's range, or the caller's sub-ids). Null: the caller's own uid. */
   held: HeldUid | null;
   /** The uid (= gid, in root mode) the job's processes have on the host. */
   hostUid: number;
   hostGid: number;
+  /**
+   * Rootless with sub-ids: the host uid and gid the chain maps to INNER_JOB_ID in its user
+   * namespace (the caller is root there). Null otherwise.
+   */
+  subordinate: { uid: number; gid: number } | null;
+  /** Why a rootless run has no per-job uid (no sub-ids, no newuidmap); null when it has one. */
+  noPerJobUid: string | null;
 }
 
 function readNumber(file: string): number | null {
@@ -56,11 +65,38 @@ export async function runMode(asked: boolean | undefined, range: UidRange | unde
     });
   }
   checkUserNamespaces();
-  if (euid !== 0) return { rootless, held: null, hostUid: euid, hostGid: process.getegid?.() ?? euid };
+  if (euid !== 0) return rootlessMode(euid, process.getegid?.() ?? euid, range);
   const r = configuredUidRange(range);
   checkUidRange(r);
   const held = await holdUid(r);
-  return { rootless, held, hostUid: held.uid, hostGid: held.uid };
+  return { rootless, held, hostUid: held.uid, hostGid: held.uid, subordinate: null, noPerJobUid: null };
+}
+
+/** Without root: a held sub-id when the caller has them, else its own uid (and why). */
+async function rootlessMode(uid: number, gid: number, range: UidRange | undefined): Promise<RunMode> {
+  const env = process.env.JAILSMITH_UID_RANGE;
+  const asked = range ?? (env ? parseUidRange(env, 'JAILSMITH_UID_RANGE') : undefined);
+  const sub = subordinateIds(uid, gid, asked);
+  if ('reason' in sub) {
+    return {
+      rootless: true,
+      held: null,
+      hostUid: uid,
+      hostGid: gid,
+      subordinate: null,
+      noPerJobUid: sub.reason,
+    };
+  }
+  const held = await holdUid(sub.uids);
+  const jobGid = sub.gidFirst + (held.uid - sub.uids.first);
+  return {
+    rootless: true,
+    held,
+    hostUid: held.uid,
+    hostGid: jobGid,
+    subordinate: { uid: held.uid, gid: jobGid },
+    noPerJobUid: null,
+  };
 }
 
 /**

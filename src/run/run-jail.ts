@@ -25,11 +25,12 @@ import { createJobCgroup, type JobCgroup, sweepStaleCgroups } from './cgroup/ind
 import { type Chain, startChain, supervise } from './chain.js';
 import { engineArgv, fstabText, rlimitsFor, SECCOMP_FD, SETUP_FAILED } from './engine.js';
 import { refuseUnsafeJail } from './gate.js';
-import { grantRwBinds, handOver, revokeRwBinds } from './handoff.js';
+import { grantRwBinds, handOver, handOverSubordinate, revokeRwBinds } from './handoff.js';
 import { hostTools } from './host-tools.js';
 import { checkWorkdirReachable, type RunMode, runMode } from './mode.js';
 import { ensureProcDir, type PreparedRun, prepareRun } from './prepare.js';
 import { seccompProgram } from './seccomp/index.js';
+import { INNER_JOB_ID } from './subids.js';
 import type { LimitHit, RunLimits, RunOptions, RunResult } from './types.js';
 
 const WORK_DIR = /^jailsmith-run-(\d+)-[A-Za-z0-9]{6}$/;
@@ -147,15 +148,17 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
   try {
     ensureProcDir(prep.root, (process.geteuid?.() ?? 0) === 0);
     checkWorkdirReachable(prep.root, prep.workdir, prep.tmpfs, mode);
-    if (mode.held === null)
-      note(protections, 'per-job-uid', `without root the job runs as your own uid ${mode.hostUid}`);
+    if (mode.held === null) {
+      const why = mode.noPerJobUid ? ` (${mode.noPerJobUid})` : '';
+      note(protections, 'per-job-uid', `without root the job runs as your own uid ${mode.hostUid}${why}`);
+    }
     sweepStaleWorkDirs();
     work = mkdtempSync(path.join(os.tmpdir(), `jailsmith-run-${process.pid}-`));
     // The job's uid reaches its tmpfs mounts through here (traverse, never list).
     chmodSync(work, 0o711);
     const stage = stagingDirs(work, prep);
     // Rootless forced by root: the setup step runs as the job's uid and writes here.
-    if (mode.rootless && mode.held) {
+    if (mode.rootless && mode.held && !mode.subordinate) {
       for (const d of [work, stage.root, ...stage.binds, ...stage.tmpfs])
         chownSync(d, mode.hostUid, mode.hostGid);
     }
@@ -166,14 +169,20 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     const errorFile = path.join(work, 'error');
     const fstab = path.join(work, 'fstab');
     const cgroupList = path.join(work, 'cgroups');
-    const tmpfsOwner = mode.rootless ? { uid: 0, gid: 0 } : { uid: mode.hostUid, gid: mode.hostGid };
+    // Owner ids as the setup step's namespace spells them: the job's sub-id is INNER_JOB_ID there.
+    const tmpfsOwner = mode.subordinate
+      ? { uid: INNER_JOB_ID, gid: INNER_JOB_ID }
+      : mode.rootless
+        ? { uid: 0, gid: 0 }
+        : { uid: mode.hostUid, gid: mode.hostGid };
     writeFileSync(fstab, fstabText({ prep, stage, tmpfsOwner }), { mode: 0o644 });
     const argv = engineArgv({
       tools,
       prep,
       net: opts.net ?? 'none',
-      become: mode.held?.uid ?? null,
+      become: mode.subordinate ? INNER_JOB_ID : (mode.held?.uid ?? null),
       rootless: mode.rootless,
+      subordinate: mode.subordinate,
       rlimits: rlimitsFor(limits, !cgroupFirst || cgroup !== null),
       cgroupList,
       stage,
@@ -233,7 +242,8 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     if (mode.held) {
       revokeRwBinds(granted, mode.hostUid);
       const rw = prep.binds.filter((b) => !b.readOnly && b.dir).map((b) => b.source);
-      handOver(rw, mode.hostUid, mode.hostGid, owner);
+      if (mode.subordinate) handOverSubordinate(rw, mode.subordinate);
+      else handOver(rw, mode.hostUid, mode.hostGid, owner);
     }
     await mode.held?.release();
     if (work) removeWorkDir(work);

@@ -250,6 +250,30 @@ describe('the engine’s argument vector', () => {
     expect(argv).not.toContain('--seccomp');
   });
 
+  it('rootless with sub-ids: the caller is root of the namespace, the job’s sub-id is uid 1 there, become after the mounts', () => {
+    const argv = engineArgv(
+      engine({ become: 1, rootless: true, subordinate: { uid: 3000000007, gid: 3000000007 } }),
+    );
+    expect(argv.slice(0, 9)).toEqual([
+      'SP',
+      '--pdeathsig',
+      'KILL',
+      'U',
+      '--user',
+      '--map-root-user',
+      '--map-users=3000000007,1,1',
+      '--map-groups=3000000007,1,1',
+      '--mount',
+    ]);
+    const bw = argv.indexOf('BW');
+    expect(argv.slice(argv.lastIndexOf('SP', bw), argv.lastIndexOf('SP', bw) + 3)).toEqual([
+      'SP',
+      '--reuid=1',
+      '--regid=1',
+    ]);
+    expect(argv.filter((a) => a.startsWith('--reuid'))).toEqual(['--reuid=1']);
+  });
+
   it('rootless forced by root: the per-job uid makes the user namespace, before anything else', () => {
     const argv = engineArgv(engine({ rootless: true }));
     expect(argv[0]).toBe('SP');

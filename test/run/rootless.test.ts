@@ -6,9 +6,11 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmdirSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -19,7 +21,7 @@ import { BIN, REPO } from '../helpers/cli.js';
 import { makeMiniJail } from '../helpers/mini-jail.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
-import { requireThat } from '../helpers/tools.js';
+import { requireThat, requireTool } from '../helpers/tools.js';
 
 const NOBODY = 65534;
 const AS_NOBODY = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'];
@@ -54,7 +56,7 @@ const EXPECTED = [
 
 /** What a rootless run says on stderr about the protections it could not apply. */
 const ROOTLESS_NOTES = [
-  `jailsmith: missing protection per-job-uid: without root the job runs as your own uid ${NOBODY}`,
+  `jailsmith: missing protection per-job-uid: without root the job runs as your own uid ${NOBODY} (uid ${NOBODY} has no subordinate range in /etc/subuid)`,
   'jailsmith: missing protection cgroup: rootless runs get no cgroup: memory, pids and cores fall back to per-process rlimits',
 ];
 
@@ -244,3 +246,120 @@ describeAsRoot('jailsmith run without root: a user namespace', () => {
     expect(forced).toMatchObject({ exitCode: 4, rootless: true });
   });
 });
+
+describeAsRoot('jailsmith run without root, with subordinate ids: a host uid of its own per job', () => {
+  const base = tmpDir('jailsmith-subids-');
+  chmodSync(base, 0o755);
+  const jail = path.join(base, 'jail');
+  const FIRST = 3_000_000_000;
+  const COUNT = 65536;
+  // The caller's ranges, bound over /etc/subuid and /etc/subgid in a mount namespace of the test's
+  // own (newuidmap reads them there): the host's files stay as they are.
+  const subuid = path.join(base, 'subuid');
+  const subgid = path.join(base, 'subgid');
+  const tools = requireTool('newuidmap', 'uidmap') && requireTool('newgidmap', 'uidmap');
+  const files = requireThat(
+    existsSync('/etc/subuid') && existsSync('/etc/subgid'),
+    '/etc/subuid and /etc/subgid must exist to be bound over (Debian: passwd creates them)',
+  );
+  const ready = tools && files;
+  const withSubids = (args: string[]) =>
+    execa(
+      'unshare',
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'mount --bind "$1" /etc/subuid && mount --bind "$2" /etc/subgid && shift 2 && exec "$@"',
+        'sh',
+        subuid,
+        subgid,
+        'setpriv',
+        ...AS_NOBODY,
+        process.execPath,
+        BIN,
+        'run',
+        ...args,
+      ],
+      { reject: false, cwd: base, env: { NO_COLOR: '1', HOME: '/' } },
+    );
+
+  beforeAll(async () => {
+    writeFileSync(subuid, `nobody:${FIRST}:${COUNT}\n`);
+    writeFileSync(subgid, `${NOBODY}:${FIRST}:${COUNT}\n`);
+    await makeMiniJail(jail, ['/bin/sh', '/bin/cat', '/usr/bin/id', '/bin/sleep']);
+    for (const d of ['proc', 'out']) mkdirSync(path.join(jail, d), { mode: 0o755 });
+  });
+
+  it.skipIf(!ready)('the job runs as a sub-id, and what it wrote is handed to the caller', async () => {
+    const out = path.join(base, 'out');
+    mkdirSync(out, { mode: 0o755 });
+    chownSync(out, NOBODY, NOBODY);
+    const r = await withSubids([jail, ...probeJob(out)]);
+    // Only the cgroup is missing: the per-job uid is there.
+    expect(r.stderr.split('\n').filter(Boolean)).toEqual([ROOTLESS_NOTES[1]]);
+    expect(r.exitCode).toBe(0);
+    const { lines, result } = split(r.stdout);
+    expect(lines).toEqual(EXPECTED);
+    expect(result).toMatchObject({ exitCode: 0, rootless: true, missing: ['cgroup'] });
+    expect(result.hostUid).toBeGreaterThanOrEqual(FIRST);
+    expect(result.hostUid).toBeLessThan(FIRST + COUNT);
+    const st = statSync(path.join(out, 'f'));
+    expect([st.uid, st.gid]).toEqual([NOBODY, NOBODY]);
+    expect(readFileSync(path.join(out, 'f'), 'utf8')).toBe('written\n');
+  });
+
+  it.skipIf(!ready)(
+    'concurrent jobs never share a host uid, and it is the one the result names',
+    async () => {
+      const marker = `subid-${process.pid}-${Date.now()}`;
+      const jobs = [0, 1].map(() =>
+        withSubids([jail, '--json', '--', '/bin/sh', '-c', `sleep 2 # ${marker}`]),
+      );
+      // While they run: each job's processes have a host uid of the caller's range, not the caller's.
+      let seen: number[] = [];
+      for (let i = 0; i < 100 && seen.length < 2; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        seen = [...new Set(uidsRunning(marker))];
+      }
+      const results = await Promise.all(jobs);
+      const hostUids = results.map((r) => split(r.stdout).result.hostUid as number);
+      expect(results.map((r) => r.exitCode)).toEqual([0, 0]);
+      expect(new Set(hostUids).size).toBe(2);
+      expect(seen.sort()).toEqual([...hostUids].sort());
+      expect(uidsRunning(marker)).toEqual([]);
+    },
+  );
+
+  it.skipIf(!ready)('a uid range outside the caller’s subordinate range: exit 2, nothing run', async () => {
+    const r = await withSubids([
+      jail,
+      '--uid-range',
+      '2000000000-2000000100',
+      '--',
+      '/bin/sh',
+      '-c',
+      'echo ran',
+    ]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')[0]).toBe(
+      `jailsmith: the job uid range 2000000000-2000000100 is not inside your subordinate range ${FIRST}-${FIRST + COUNT - 1} (/etc/subuid)`,
+    );
+  });
+});
+
+/** Host uids of the processes whose argv holds `marker` and whose uid is neither root's nor 65534. */
+function uidsRunning(marker: string): number[] {
+  const out: number[] = [];
+  for (const n of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${n}/cmdline`, 'utf8').includes(marker)) continue;
+      const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${n}/status`, 'utf8'))?.[1]);
+      if (uid !== 0 && uid !== NOBODY) out.push(uid);
+    } catch {}
+  }
+  return out;
+}
