@@ -121,7 +121,7 @@ for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     if (uids.has(uid)) left.push(`process ${pid} of uid ${uid}`);
   } catch {}
 }
-if (readFileSync('/proc/self/mountinfo', 'utf8').includes('jailsmith-run-')) left.push('a mount of a job');
+if (/jailsmith-(run|stage)/.test(readFileSync('/proc/self/mountinfo', 'utf8'))) left.push('a mount of a job');
 for (const c of ['memory', 'pids', 'cpu']) {
   const own =
     readFileSync('/proc/self/cgroup', 'utf8').match(new RegExp(`:${c}(?:,[a-z]+)*:(.*)$`, 'm'))?.[1] ?? '/';

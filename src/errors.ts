@@ -334,6 +334,7 @@ export type ErrorCode =
   | 'RUN_ROOT_USER'
   | 'RUN_SECCOMP_ARCH'
   | 'RUN_SETUP'
+  | 'RUN_STAGE'
   | 'RUN_SPAWN'
   | 'RUN_TMPFS_PATH'
   | 'RUN_UID_RANGE_OVERLAP'

@@ -68,18 +68,26 @@ function fstabPath(p: string): string {
   return p.replace(/[\\ \t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
 
+/** Size of the staging tmpfs: it holds only empty mount points. */
+const STAGE_SIZE = 65536;
+
 /**
- * The fstab the setup step mounts from: the jail and each bind source bound onto its staging
- * point, then each tmpfs. Read by `mount -a -T`, never by the system.
+ * The fstab the setup step mounts from: a small tmpfs over the staging base (so the mount points
+ * are made there, in the job's own mount namespace, and no host directory ever becomes one), the
+ * jail and each bind source bound onto its staging point (made by mount: X-mount.mkdir; a file
+ * bind's point is a host file), then each tmpfs. Read by `mount -a -T`, never by the system.
  */
 export function fstabText(e: Pick<EngineInput, 'prep' | 'stage' | 'tmpfsOwner'>): string {
   const line = (src: string, dst: string, type: string, opts: string) =>
     `${fstabPath(src)} ${fstabPath(dst)} ${type} ${opts} 0 0\n`;
   return [
-    line(e.prep.root.dir, e.stage.root, 'none', 'bind'),
-    ...e.prep.binds.map((b, i) => line(b.source, e.stage.binds[i] as string, 'none', 'bind')),
+    line('tmpfs', e.stage.base, 'tmpfs', `size=${STAGE_SIZE},mode=0711,nosuid,nodev,noexec`),
+    line(e.prep.root.dir, e.stage.root, 'none', 'bind,X-mount.mkdir'),
+    ...e.prep.binds.map((b, i) =>
+      line(b.source, e.stage.binds[i] as string, 'none', b.dir ? 'bind,X-mount.mkdir' : 'bind'),
+    ),
     ...e.prep.tmpfs.map((t, i) =>
-      line('tmpfs', e.stage.tmpfs[i] as string, 'tmpfs', tmpfsOptions(t, e.tmpfsOwner)),
+      line('tmpfs', e.stage.tmpfs[i] as string, 'tmpfs', `${tmpfsOptions(t, e.tmpfsOwner)},X-mount.mkdir`),
     ),
   ].join('');
 }
@@ -138,11 +146,12 @@ export interface EngineInput {
    */
   cgroupList: string;
   /**
-   * Host mount points under a directory the job's uid may traverse: `root` for the jail, one per
-   * bind and one per tmpfs. The setup step (root) mounts the jail and bind sources there, so
-   * bubblewrap (the job's uid) needs no access to the paths they came from.
+   * Where the setup step stages the job's mounts, so bubblewrap (the job's uid) needs no access to
+   * the paths they came from: `base`, a host directory it mounts a small tmpfs over (mode 0711);
+   * under it `root` for the jail, one point per directory bind and one per tmpfs. A file bind's
+   * point is a host file elsewhere (mount makes only directories).
    */
-  stage: { root: string; binds: string[]; tmpfs: string[] };
+  stage: { base: string; root: string; binds: string[]; tmpfs: string[] };
   /** Owner (host ids, or the namespace's root when rootless) of the tmpfs roots. */
   tmpfsOwner: { uid: number; gid: number };
   errorFile: string;

@@ -23,13 +23,14 @@ import path from 'node:path';
 import { RunError } from '../errors.js';
 import { createJobCgroup, type JobCgroup, sweepStaleCgroups } from './cgroup/index.js';
 import { type Chain, startChain, supervise } from './chain.js';
-import { engineArgv, fstabText, rlimitsFor, SECCOMP_FD, SETUP_FAILED } from './engine.js';
+import { type EngineInput, engineArgv, fstabText, rlimitsFor, SECCOMP_FD, SETUP_FAILED } from './engine.js';
 import { refuseUnsafeJail } from './gate.js';
 import { grantRwBinds, handOver, handOverSubordinate, revokeRwBinds } from './handoff.js';
 import { hostTools } from './host-tools.js';
 import { checkWorkdirReachable, type RunMode, runMode } from './mode.js';
 import { ensureProcDir, type PreparedRun, prepareRun } from './prepare.js';
 import { seccompProgram } from './seccomp/index.js';
+import { stagingBase } from './stage.js';
 import { INNER_JOB_ID } from './subids.js';
 import type { LimitHit, RunLimits, RunOptions, RunResult } from './types.js';
 
@@ -72,18 +73,22 @@ function removeWorkDir(work: string): void {
   }
 }
 
-/** Empty mount points (a file for a file bind) for the setup step, in the run's work dir. */
-function stagingDirs(work: string, prep: PreparedRun): { root: string; binds: string[]; tmpfs: string[] } {
-  const point = (name: string, dir: boolean): string => {
-    const p = path.join(work, name);
-    if (dir) mkdirSync(p);
-    else writeFileSync(p, '', { mode: 0o600 });
-    return p;
-  };
+/**
+ * Where the setup step stages the mounts: directory points under the staging base (made by mount in
+ * the job's namespace); a file bind's point is an empty file in the run's work dir.
+ */
+function stagingPoints(work: string, prep: PreparedRun): EngineInput['stage'] {
+  const base = stagingBase();
   return {
-    root: point('root', true),
-    binds: prep.binds.map((b, i) => point(`bind-${i}`, b.dir)),
-    tmpfs: prep.tmpfs.map((_, i) => point(`tmpfs-${i}`, true)),
+    base,
+    root: path.join(base, 'root'),
+    binds: prep.binds.map((b, i) => {
+      if (b.dir) return path.join(base, `bind-${i}`);
+      const p = path.join(work, `bind-${i}`);
+      writeFileSync(p, '', { mode: 0o600 });
+      return p;
+    }),
+    tmpfs: prep.tmpfs.map((_, i) => path.join(base, `tmpfs-${i}`)),
   };
 }
 
@@ -154,12 +159,12 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     }
     sweepStaleWorkDirs();
     work = mkdtempSync(path.join(os.tmpdir(), `jailsmith-run-${process.pid}-`));
-    // The job's uid reaches its tmpfs mounts through here (traverse, never list).
+    // The job's uid reaches a file bind's point through here (traverse, never list).
     chmodSync(work, 0o711);
-    const stage = stagingDirs(work, prep);
-    // Rootless forced by root: the setup step runs as the job's uid and writes here.
+    const stage = stagingPoints(work, prep);
+    // Rootless forced by root: the setup step runs as the job's uid, reads here and mounts on these.
     if (mode.rootless && mode.held && !mode.subordinate) {
-      for (const d of [work, stage.root, ...stage.binds, ...stage.tmpfs])
+      for (const d of [work, ...stage.binds.filter((b) => b.startsWith(`${work}/`))])
         chownSync(d, mode.hostUid, mode.hostGid);
     }
     // A cgroup that cannot be made turns mem and nproc into rlimits: then it is made before the

@@ -32,7 +32,7 @@ function engine(over: Partial<EngineInput> = {}, prep: Partial<PreparedRun> = {}
     rootless: false,
     rlimits: { nofile: 64 },
     cgroupList: '/w/cgroups',
-    stage: { root: '/w/root', binds: ['/w/bind-0'], tmpfs: ['/w/tmpfs-0'] },
+    stage: { base: '/s', root: '/s/root', binds: ['/s/bind-0'], tmpfs: ['/s/tmpfs-0'] },
     tmpfsOwner: { uid: 2000000005, gid: 2000000005 },
     errorFile: '/w/error',
     fstab: '/w/fstab',
@@ -166,17 +166,23 @@ describe('the engine’s argument vector', () => {
     ]);
     const setup = argv.slice(argv.indexOf('jailsmith-setup') + 1, argv.indexOf('PL'));
     expect(setup).toEqual(['/w/error', 'M', 'K', '/w/fstab', '/w/cgroups']);
-    // One mount process: the jail and each bind source onto staging points, then the tmpfs, noexec.
+    // One mount process: a small tmpfs over the staging base (mount makes the points in it), the
+    // jail and each bind source onto their points, then the tmpfs, noexec.
     expect(fstabText(engine())).toBe(
       [
-        '/j /w/root none bind 0 0',
-        '/host/out /w/bind-0 none bind 0 0',
-        'tmpfs /w/tmpfs-0 tmpfs size=1048576,mode=1777,uid=2000000005,gid=2000000005,nosuid,nodev,noexec 0 0',
+        'tmpfs /s tmpfs size=65536,mode=0711,nosuid,nodev,noexec 0 0',
+        '/j /s/root none bind,X-mount.mkdir 0 0',
+        '/host/out /s/bind-0 none bind,X-mount.mkdir 0 0',
+        'tmpfs /s/tmpfs-0 tmpfs size=1048576,mode=1777,uid=2000000005,gid=2000000005,nosuid,nodev,noexec,X-mount.mkdir 0 0',
         '',
       ].join('\n'),
     );
-    const odd = engine({}, { binds: [{ source: '/a b\\c\td', target: '/x', dir: true, readOnly: true }] });
-    expect(fstabText(odd).split('\n')[1]).toBe('/a\\040b\\134c\\011d /w/bind-0 none bind 0 0');
+    const odd = engine(
+      { stage: { base: '/s', root: '/s/root', binds: ['/w/bind-0'], tmpfs: ['/s/tmpfs-0'] } },
+      { binds: [{ source: '/a b\\c\td', target: '/x', dir: false, readOnly: true }] },
+    );
+    // A file bind's point is a host file (mount makes only directories).
+    expect(fstabText(odd).split('\n')[2]).toBe('/a\\040b\\134c\\011d /w/bind-0 none bind 0 0');
     expect(argv.slice(argv.indexOf('PL'), sp)).toEqual(['PL', '--nofile=64:64', '--']);
     expect(engineArgv(engine({ rlimits: {} }))).not.toContain('PL');
   });
@@ -206,15 +212,15 @@ describe('the engine’s argument vector', () => {
       '--seccomp',
       '3',
       '--ro-bind',
-      '/w/root',
+      '/s/root',
       '/',
       '--proc',
       '/proc',
       '--bind',
-      '/w/tmpfs-0',
+      '/s/tmpfs-0',
       '/tmp',
       '--ro-bind',
-      '/w/bind-0',
+      '/s/bind-0',
       '/tmp/data',
       '--dev-bind',
       '/dev/null',
