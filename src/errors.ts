@@ -12,7 +12,16 @@ export interface JailErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * Marks every JailError. isJailError tests it rather than the prototype chain: the CLI's run entry
+ * (scripts/bundle-cli.mjs) and the split bundle's chunks it imports from each hold a copy of this
+ * module, and an error thrown by one copy must be known to the other (so must one from a second
+ * install of the library).
+ */
+const JAIL_ERROR = Symbol.for('jailsmith.JailError');
+
 export class JailError extends Error {
+  readonly [JAIL_ERROR] = true;
   readonly code: ErrorCode;
   readonly path: string | undefined;
   readonly details: Record<string, unknown>;
@@ -76,7 +85,7 @@ export class DistroError extends JailError {}
 export class SystemError extends JailError {}
 
 export function isJailError(e: unknown): e is JailError {
-  return e instanceof JailError;
+  return typeof e === 'object' && e !== null && (e as { [JAIL_ERROR]?: unknown })[JAIL_ERROR] === true;
 }
 
 /** errno codes that are faults of the machine (disk full, read-only, I/O), never of jailsmith. */
@@ -97,7 +106,7 @@ export const MACHINE_FAULTS: ReadonlySet<string> = new Set([
  */
 export function machineFault(e: unknown, path?: string): unknown {
   const code = errnoCode(e);
-  if (code === undefined || !MACHINE_FAULTS.has(code) || e instanceof JailError) return e;
+  if (code === undefined || !MACHINE_FAULTS.has(code) || isJailError(e)) return e;
   const where = (e as { path?: unknown }).path;
   return new SystemError('SYS_FAULT', `${code}: ${faultText(code)}`, {
     path: typeof where === 'string' ? where : path,

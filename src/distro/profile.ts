@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { DistroError, JailError } from '../errors.js';
+import { DistroError, isJailError } from '../errors.js';
 import { PACKAGE_ROOT } from '../version.js';
 import type { DistroProfile } from './types.js';
 
@@ -52,7 +52,7 @@ function toProfile(id: string, raw: unknown, file: string): DistroProfile {
       terminfo: strings(r.terminfo, 'terminfo'),
     };
   } catch (e) {
-    if (e instanceof JailError) throw new DistroError(e.code, e.message, { path: file });
+    if (isJailError(e)) throw new DistroError(e.code, e.message, { path: file });
     throw e;
   }
 }

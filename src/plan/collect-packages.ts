@@ -1,4 +1,4 @@
-import { JailError } from '../errors.js';
+import { isJailError } from '../errors.js';
 import { packageContents } from '../packages/index.js';
 import type { Collector } from './collector.js';
 
@@ -15,7 +15,7 @@ export const collectPackages: Collector = {
     try {
       c = packageContents(ctx.root, spec.packages, { dependencies: spec.dependencies, docs: spec.docs });
     } catch (e) {
-      if (e instanceof JailError && e.code === 'PACKAGE_UNKNOWN') {
+      if (isJailError(e) && e.code === 'PACKAGE_UNKNOWN') {
         const name = String(e.details.package);
         throw ctx.specError(
           'SPEC_PACKAGE_UNKNOWN',

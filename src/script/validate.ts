@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { errnoCode, JailError, ScriptError } from '../errors.js';
+import { errnoCode, isJailError, ScriptError } from '../errors.js';
 import type { JailPlan, PlanEntry } from '../plan/index.js';
 
 /** A file-system error while writing the script or bundle becomes one line naming the file. */
 export function outputError(e: unknown, file: string): unknown {
   const code = errnoCode(e);
-  if (code === undefined || e instanceof JailError) return e;
+  if (code === undefined || isJailError(e)) return e;
   return new ScriptError('SCRIPT_OUTPUT', `cannot write the script (${code})`, { path: file, cause: e });
 }
 

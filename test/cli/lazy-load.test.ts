@@ -24,8 +24,11 @@ writeFileSync(
   `import { register } from 'node:module';\nregister(new URL('./hook.mjs', import.meta.url));`,
 );
 
-/** What each bundle chunk holds (scripts/bundle-cli.mjs writes it): chunk names carry a hash. */
-const meta: Record<string, { entryPoint: string | null; packages: string[] }> = JSON.parse(
+/**
+ * What each bundle chunk holds (scripts/bundle-cli.mjs writes it): chunk names carry a hash.
+ * run-main.js (the entry of run lines) also lists the lazily imported modules it holds itself.
+ */
+const meta: Record<string, { entryPoint: string | null; packages: string[]; holds?: string[] }> = JSON.parse(
   readFileSync(path.join(REPO, 'dist/bundle/meta.json'), 'utf8'),
 );
 
@@ -51,7 +54,7 @@ async function loaded(args: string[]): Promise<{ exitCode: number; chunks: strin
 /** The command modules among the chunks a line loaded, by their source name. */
 const commandModules = (chunks: string[]) =>
   chunks
-    .map((c) => meta[c]?.entryPoint ?? '')
+    .flatMap((c) => [meta[c]?.entryPoint ?? '', ...(meta[c]?.holds ?? [])])
     .filter((e) => /^dist\/cli\/commands\/(?!index\.js)/.test(e))
     .map((e) => path.basename(e, '.js'));
 /** The npm packages a line loaded (yargs is the one that costs). */
@@ -106,6 +109,18 @@ describe('the CLI loads only what a command line needs', () => {
     build: ['build', path.join(jail, 'none.yaml'), path.join(jail, 'out'), '--force', '-q'],
     run: ['run', path.join(jail, 'none'), '--json', '--', '/bin/sh', '-c', 'true'],
   };
+  it('a run line loads one file of its own, and the split bundle only for what it rarely needs', async () => {
+    // A directory, but no jail: refused (exit 2) by the run path itself.
+    const r = await loaded(['run', jail, '--json', '--', '/bin/sh', '-c', 'true']);
+    expect(r.exitCode).toBe(2);
+    expect(r.chunks).toEqual(['run-main.js']);
+    const spec = await loaded(['run', jail, '--spec', path.join(jail, 'none.yaml'), '--', '/bin/true']);
+    // The spec loader comes from the split bundle; its error is still one line, exit 2.
+    expect(spec.exitCode).toBe(2);
+    expect(spec.chunks[0]).toBe('run-main.js');
+    expect(spec.chunks.map((c) => meta[c]?.entryPoint)).toContain('dist/spec/load.js');
+  });
+
   for (const [name, line] of Object.entries(ordinary)) {
     it(`${name}: an ordinary line loads no yargs`, async () => {
       const r = await loaded(line);
