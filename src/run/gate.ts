@@ -10,7 +10,6 @@
  * than a job. Under the run engine such a change cannot give a job more: the jail is read-only,
  * nosuid and nodev for it, and the job holds no capability. `jailsmith audit` always walks it all.
  */
-import { createHash } from 'node:crypto';
 import { type Dirent, lstatSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,21 +44,26 @@ export function jailDirs(jail: string): string[] {
  * the known list is enough to see it; a known directory gone makes the digest null (walk again).
  */
 export function jailStateKey(jail: string, dirs: readonly string[] = jailDirs(jail)): string | null {
-  const h = createHash('sha256');
+  // The state itself, not a digest of it: compared whole, it cannot collide, and a job start
+  // need not load node:crypto (the dearest of its modules) for it.
+  const parts: string[] = [];
   for (const dir of dirs) {
     const st = statSync(dir, { bigint: true, throwIfNoEntry: false });
     if (!st) return null;
-    h.update(`${dir}\0${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}:${st.mtimeNs}:${st.ctimeNs}\n`);
+    parts.push(`${dir}\0${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}:${st.mtimeNs}:${st.ctimeNs}\n`);
   }
   for (const m of readMountinfo()) {
     if (m.mountPoint === jail || m.mountPoint.startsWith(`${jail}/`)) {
-      h.update(`mount ${m.mountPoint} ${m.fstype} ${m.source} ${m.root} ${m.options.join(',')}\n`);
+      parts.push(`mount ${m.mountPoint} ${m.fstype} ${m.source} ${m.root} ${m.options.join(',')}\n`);
     }
   }
-  return h.digest('hex');
+  return parts.join('');
 }
 
 interface Verdict {
+  /** What the verdict is for: the jail and the allowed check ids (the file name is only a hash of them). */
+  jail: string;
+  allow: string[];
   key: string;
   /** The directories the key was taken over. */
   dirs: string[];
@@ -74,11 +78,20 @@ function cacheDir(): string {
 
 const memory = new Map<string, Verdict>();
 
+/** 64 bits of FNV-1a (two 32-bit lanes) in hex: a file name, not a proof (the verdict names its jail). */
+function fnv64(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0xcbf29ce4;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c ^ (a >>> 13), 0x01000193) >>> 0;
+  }
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+}
+
 function cacheFile(jail: string, allow: readonly string[]): string {
-  const name = createHash('sha256')
-    .update(`${jail}\0${[...allow].sort().join('\0')}`)
-    .digest('hex');
-  return path.join(cacheDir(), `${name}.json`);
+  return path.join(cacheDir(), `${fnv64(`${jail}\0${[...allow].sort().join('\0')}`)}.json`);
 }
 
 /**
@@ -95,13 +108,24 @@ function ownedByUs(file: string, withFile = true): boolean {
   });
 }
 
-function readCached(file: string): Verdict | null {
-  const known = memory.get(file);
-  if (known) return known;
+function readCached(file: string, jail: string, allow: readonly string[]): Verdict | null {
+  const v = memory.get(file) ?? readFile(file);
+  // Another jail (or allow list) whose name hashed alike: not this one's verdict.
+  const same = v?.jail === jail && JSON.stringify(v.allow) === JSON.stringify([...allow].sort());
+  return same ? v : null;
+}
+
+function readFile(file: string): Verdict | null {
   if (!ownedByUs(file)) return null;
   try {
     const v = JSON.parse(readFileSync(file, 'utf8')) as Verdict;
-    return typeof v.key === 'string' && Array.isArray(v.dirs) && Array.isArray(v.critical) ? v : null;
+    return typeof v.key === 'string' &&
+      typeof v.jail === 'string' &&
+      Array.isArray(v.allow) &&
+      Array.isArray(v.dirs) &&
+      Array.isArray(v.critical)
+      ? v
+      : null;
   } catch {
     return null;
   }
@@ -122,7 +146,7 @@ export async function refuseUnsafeJail(
   allow: readonly string[] = [],
 ): Promise<{ cached: boolean }> {
   const file = cacheFile(jail, allow);
-  let verdict = readCached(file);
+  let verdict = readCached(file, jail, allow);
   const cached = verdict !== null && jailStateKey(jail, verdict.dirs) === verdict.key;
   if (!cached || !verdict) {
     const dirs = jailDirs(jail);
@@ -130,7 +154,13 @@ export async function refuseUnsafeJail(
     // Loaded only when the jail's state is new: the audit's modules cost more than a whole job start.
     const { auditJail } = await import('../audit/index.js');
     const report = await auditJail(jail, { allow });
-    verdict = { key, dirs, critical: report.findings.filter((f) => f.severity === 'critical') };
+    verdict = {
+      jail,
+      allow: [...allow].sort(),
+      key,
+      dirs,
+      critical: report.findings.filter((f) => f.severity === 'critical'),
+    };
     writeCached(file, verdict);
   }
   const critical = verdict.critical;

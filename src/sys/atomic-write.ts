@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -10,7 +9,11 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+
+// node:crypto is loaded when a file is first written, not by every importer (a job start writes none).
+const require = createRequire(import.meta.url);
 
 export interface AtomicWriteOptions {
   /** Permission bits of the new file (default 0600). */
@@ -29,7 +32,7 @@ export interface AtomicWriteOptions {
 export function atomicTempName(file: string): string {
   return path.join(
     path.dirname(file),
-    `.${path.basename(file)}.jailsmith-${randomBytes(4).toString('hex')}.tmp`,
+    `.${path.basename(file)}.jailsmith-${(require('node:crypto') as typeof import('node:crypto')).randomBytes(4).toString('hex')}.tmp`,
   );
 }
 

@@ -34,14 +34,16 @@ function join(f: Fake, cg: JobCgroup, pid: number): void {
 }
 
 describe('job cgroup names', () => {
-  it('embed the caller pid, a counter, a random part and the sanitised job name', () => {
+  it('embed the caller pid, a counter, a clock part and the sanitised job name', () => {
     const a = path.basename(created(fakeV2({ caller: '/' }), 'My Job/..', {}).paths[0]!);
     const b = path.basename(created(fakeV2({ caller: '/' }), '', {}).paths[0]!);
-    expect(a).toMatch(/^job-4242-\d+-[0-9a-f]{8}-my_job_..$/);
-    expect(b).toMatch(/^job-4242-\d+-[0-9a-f]{8}$/);
+    expect(a).toMatch(/^job-4242-\d+-[0-9a-z]+-my_job_..$/);
+    expect(b).toMatch(/^job-4242-\d+-[0-9a-z]+$/);
     expect(ownerPid(a)).toBe(PID);
     expect(ownerPid('jailsmith')).toBeNull();
     expect(ownerPid('job-12-x')).toBeNull();
+    // Names of earlier versions (a random hex part) are still swept.
+    expect(ownerPid('job-77-3-0a1b2c3d-x')).toBe(77);
   });
 
   it('a limit that is not a positive number is refused, not rounded away', () => {

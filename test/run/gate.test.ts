@@ -99,6 +99,9 @@ describeAsRoot('the run audit gate', () => {
     writeFileSync(file, JSON.stringify(forged));
     chownSync(file, 0, 0);
     expect((await check()).stdout).toBe('ran');
+    // A verdict kept under this file name for another jail (names are a hash) is not this one's.
+    writeFileSync(file, JSON.stringify({ ...forged, jail: `${evil}-other` }));
+    expect((await check()).stdout).toBe('RUN_UNSAFE_JAIL');
     rmSync(dir, { recursive: true, force: true });
   });
 
