@@ -102,7 +102,7 @@ function builder(y: Argv): Argv<RunArgs> {
     .option('uid-range', {
       type: 'string',
       describe:
-        'FIRST-LAST host uids for jobs, one per concurrent job (default JAILSMITH_UID_RANGE, /etc/jailsmith/run.json, or 2000000000-2000065535)',
+        'FIRST-LAST host uids for jobs, one per concurrent job (default JAILSMITH_UID_RANGE, /etc/jailsmith/run.json, or 2000000000-2000065535; without root: inside your /etc/subuid range, by default all of it)',
     })
     .option('cgroup-parent', {
       type: 'string',
