@@ -3,12 +3,13 @@
 // hundred modules, each resolved and compiled on its own: most of the CLI's start-up time.
 // The library (dist/index.js) stays unbundled for importers.
 //
-// `jailsmith run` gets a second entry, dist/bundle/run-main.js (bin/jailsmith picks it for run
-// lines): the same main(), with the run command, the run engine and the argument parser in that
-// one file, tree-shaken to what they use. A job start is where start-up counts, and the split
-// bundle spreads that path over some twenty shared chunks, each a module load. What the run path
-// reaches only now and then (a spec, an image pull, --probe, the audit behind the gate, yargs for
-// usage errors, other commands) stays in the split bundle's chunks, imported from there.
+// The commands where start-up counts most (a job start, a no-op rebuild, an audit) get an entry of
+// their own, dist/bundle/<command>-main.js, which bin/jailsmith picks for their lines: the same
+// main(), with that command's path (its module, the argument parser, the library code every such
+// line runs) in the one file, tree-shaken to what it uses. The split bundle spreads such a path
+// over some twenty shared chunks, each a module load. What a line reaches only now and then (a
+// spec for run, an image pull, --probe, yargs for usage errors, other commands) stays in the split
+// bundle's chunks, imported from there.
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -34,37 +35,42 @@ const chunkOf = new Map();
 for (const [file, out] of Object.entries(split.metafile.outputs)) {
   if (out.entryPoint) chunkOf.set(path.join(root, out.entryPoint), path.basename(file));
 }
-/** Loaded by every run line: in run-main.js itself. */
-const RUN_PATH = ['dist/cli/fast-args.js', 'dist/cli/commands/run.js', 'dist/run/run-jail.js', 'dist/run/uid-pool.js'].map(
-  (p) => path.join(root, p),
-);
-const toSplitChunks = {
-  name: 'dynamic-imports-to-split-chunks',
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, async (args) => {
-      if (args.kind !== 'dynamic-import' || args.pluginData?.inner) return undefined;
-      const resolved = await b.resolve(args.path, {
-        kind: args.kind,
-        importer: args.importer,
-        resolveDir: args.resolveDir,
-        pluginData: { inner: true },
-      });
-      if (resolved.errors.length > 0) return { errors: resolved.errors };
-      const target = resolved.path;
-      if (RUN_PATH.includes(target)) return undefined;
-      const chunk = chunkOf.get(target);
-      if (!chunk) return { errors: [{ text: `no chunk of the split bundle holds ${args.path} (from ${args.importer})` }] };
-      return { path: `./${chunk}`, external: true };
-    });
-  },
+/** Each hot command: the lazily imported modules its lines load every time, held in its own entry. */
+const HOT = {
+  run: ['dist/cli/commands/run.js', 'dist/run/run-jail.js', 'dist/run/uid-pool.js'],
 };
-const runMain = await build({ ...common, outfile: path.join(outdir, 'run-main.js'), plugins: [toSplitChunks] });
+const hotEntries = [];
+for (const [command, modules] of Object.entries(HOT)) {
+  const held = ['dist/cli/fast-args.js', ...modules].map((p) => path.join(root, p));
+  const toSplitChunks = {
+    name: 'dynamic-imports-to-split-chunks',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind !== 'dynamic-import' || args.pluginData?.inner) return undefined;
+        const resolved = await b.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: { inner: true },
+        });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        if (held.includes(resolved.path)) return undefined;
+        const chunk = chunkOf.get(resolved.path);
+        if (!chunk) return { errors: [{ text: `no chunk of the split bundle holds ${args.path} (from ${args.importer})` }] };
+        return { path: `./${chunk}`, external: true };
+      });
+    },
+  };
+  const file = `${command}-main.js`;
+  const result = await build({ ...common, outfile: path.join(outdir, file), plugins: [toSplitChunks] });
+  hotEntries.push({ file, held, metafile: result.metafile });
+}
 
 // What each chunk holds, for tests that check which code a command line loads (chunk names carry
-// a hash): the module it is the entry of, the npm packages bundled into it, and (run-main.js) the
-// lazily imported modules it holds itself.
+// a hash): the module it is the entry of, the npm packages bundled into it, and (a hot command's
+// entry) the lazily imported modules it holds itself.
 const meta = {};
-for (const { metafile } of [split, runMain]) {
+for (const { metafile } of [split, ...hotEntries]) {
   for (const [file, out] of Object.entries(metafile.outputs)) {
     if (!file.endsWith('.js')) continue;
     const packages = new Set();
@@ -75,5 +81,5 @@ for (const { metafile } of [split, runMain]) {
     meta[path.basename(file)] = { entryPoint: out.entryPoint ?? null, packages: [...packages].sort() };
   }
 }
-meta['run-main.js'].holds = RUN_PATH.map((p) => path.relative(root, p));
+for (const { file, held } of hotEntries) meta[file].holds = held.map((p) => path.relative(root, p));
 writeFileSync(path.join(outdir, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
