@@ -1,7 +1,7 @@
-import { readRecord, withLogins } from '../login/index.js';
+import { readRecord } from '../login/record.js';
 import { compareBytes } from '../manifest/index.js';
 import type { JailPlan, PlanEntry } from '../plan/index.js';
-import { policyOfPlan, writePolicyRecord } from '../policy/index.js';
+import { policyOfPlan, writePolicyRecord } from '../policy/record.js';
 import { JailTarget } from '../root/index.js';
 import { diffCapabilities } from './capability-diff.js';
 import { type DiffStats, diffJail, scanJail } from './compare.js';
@@ -18,7 +18,12 @@ import type { BuildOptions, BuildResult } from './types.js';
 export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions = {}): Promise<BuildResult> {
   // Login users (`jailsmith user add`) live in a record beside DIR, not in the spec: put them back,
   // or a rebuild would drop their passwd lines and, with them, their homes.
-  const plan = withLogins(given, readRecord(dir));
+  const logins = readRecord(dir);
+  // Loaded only for a jail that has login users: it brings the account file writers along.
+  const plan =
+    logins.users.length + logins.kept.length === 0
+      ? given
+      : (await import('../login/plan-merge.js')).withLogins(given, logins);
   const expected = completeEntries(plan.entries);
   const preserve = preservedDirs(expected);
   const target = await JailTarget.open(dir, { unsafeAncestors: opts.unsafeAncestors, preserve });

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import type { PlanEntry } from '../plan/index.js';
-import { type FileFact, factKey, factsFromJson } from '../resolve/index.js';
+import { type FileFact, factKey, factsFromJson } from '../resolve/file-facts.js';
 import { under } from '../root/index.js';
 import { writeFileAtomic } from '../sys/index.js';
 

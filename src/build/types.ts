@@ -14,9 +14,9 @@ export interface BuildOptions {
   /** Called as entries are written into the staging tree (not while only comparing). */
   onProgress?: OnProgress;
   /** The source sha256s createPlan used, stored in the state file beside DIR for the next plan. */
-  sourceHashes?: SourceHashes;
+  sourceHashes?: Pick<SourceHashes, 'used' | 'changed'>;
   /** What createPlan learnt about each source file (resolve/file-facts.ts), stored beside them. */
-  fileFacts?: FileFacts;
+  fileFacts?: Pick<FileFacts, 'used' | 'changed'>;
 }
 
 /**

@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto';
+import {
+  type BigIntStats,
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { JailPlan } from '../plan/types.js';
+import { factKey, RACY_NS } from '../resolve/file-facts.js';
+import { jailPaths } from '../root/staging.js';
+import { writeFileAtomic } from '../sys/atomic-write.js';
+import { VERSION } from '../version.js';
+import type { InputLog } from './input-log.js';
+
+/**
+ * A plan remembered with everything it was made from, so a rebuild with nothing changed skips
+ * loading the spec and planning entirely: it lstats each input instead. The inputs are the paths
+ * the planner named to the file system (input-log.ts: the spec and its includes, profiles, distro
+ * data, ld.so.cache, every lookup in the source root, present or absent, and every directory a
+ * tree walk read), each with its stat key (resolve/file-facts.ts: dev, inode, size, mtime ns,
+ * ctime ns). Any write, chmod, xattr change (setcap) or rename-over changes the ctime or the
+ * inode, and a directory's keys change when a name is added to or taken out of it, so a matching
+ * set of keys means the planner would read the same things again. A plan whose inputs changed
+ * within RACY_NS of planning is not remembered (git's racy-clean rule), and --force never reads
+ * one. Besides DIR (`.NAME.jailsmith-plan.json`) and in the user's shared cache directory, keyed
+ * by the request, so the first build into a new DIR plans no more than a rebuild.
+ */
+
+const FORMAT = 1;
+
+/** What the caller asked for: with the code that answers, it picks the cache entry. */
+export interface PlanRequest {
+  spec: string;
+  root?: string | undefined;
+  qemuStatic: boolean;
+}
+
+/** [host path, followed (1) or not (0), key] */
+type Input = [string, 0 | 1, string];
+
+interface CacheFile {
+  format: number;
+  request: string;
+  inputs: Input[];
+  plan: JailPlan;
+}
+
+/**
+ * The request as a string: the absolute paths, the working directory (relative includes), the
+ * user the plan was made as, PATH (getfattr is found through it), this boot (see inputKey), and
+ * the code: a new version or a rebuilt dist/ (new inodes) plans again.
+ */
+export function requestKey(req: PlanRequest): string {
+  return JSON.stringify({
+    format: FORMAT,
+    version: VERSION,
+    code: codeKey(),
+    spec: path.resolve(req.spec),
+    root: req.root === undefined ? null : path.resolve(req.root),
+    qemuStatic: req.qemuStatic,
+    cwd: process.cwd(),
+    uid: process.geteuid?.() ?? null,
+    gid: process.getegid?.() ?? null,
+    path: process.env.PATH ?? null,
+    boot: bootId(),
+  });
+}
+
+function codeKey(): string {
+  try {
+    return factKey(statSync(fileURLToPath(import.meta.url), { bigint: true }));
+  } catch {
+    return 'unknown';
+  }
+}
+
+let boot: string | undefined;
+function bootId(): string {
+  if (boot === undefined) {
+    try {
+      boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      boot = 'unknown';
+    }
+  }
+  return boot;
+}
+
+/** The key of one input now, and the ctime it carries (null when it has none worth checking). */
+function inputKey(p: string, follows: boolean): { key: string; ctimeNs: bigint | null } {
+  // /proc and /sys (the CPU's hwcaps...) describe this boot, whose id is in the request; their
+  // times say nothing. A device node is its type and numbers: writing to it moves its times.
+  if (p === '/proc' || p.startsWith('/proc/') || p === '/sys' || p.startsWith('/sys/'))
+    return { key: 'boot', ctimeNs: null };
+  let st: BigIntStats | undefined;
+  try {
+    st = lstatSync(p, { bigint: true, throwIfNoEntry: false });
+  } catch (e) {
+    return { key: `!${(e as NodeJS.ErrnoException).code ?? 'error'}`, ctimeNs: null };
+  }
+  if (st === undefined) return { key: '-', ctimeNs: null };
+  if (st.isCharacterDevice() || st.isBlockDevice())
+    return { key: `dev:${st.mode}:${st.rdev}:${st.uid}:${st.gid}`, ctimeNs: null };
+  let key = factKey(st);
+  let ctimeNs = st.ctimeNs;
+  if (follows && st.isSymbolicLink()) {
+    const to = inputKey(realTarget(p), true);
+    key += `>${to.key}`;
+    if (to.ctimeNs !== null && to.ctimeNs > ctimeNs) ctimeNs = to.ctimeNs;
+  }
+  return { key, ctimeNs };
+}
+
+/** What a followed link leads to (the whole chain resolved by the kernel), or a dangling mark. */
+function realTarget(p: string): string {
+  try {
+    return realpathSync.native(p);
+  } catch {
+    return `${p}\0dangling`;
+  }
+}
+
+/** The inputs of a plan with their keys now, or null when one changed too recently to trust. */
+export function inputsOf(log: InputLog, extra: readonly string[], startedNs: bigint): Input[] | null {
+  const out: Input[] = [];
+  const seen = new Map(log.paths);
+  for (const p of extra) if (!seen.has(p)) seen.set(p, false);
+  for (const [p, follows] of seen) {
+    const { key, ctimeNs } = inputKey(p, follows);
+    if (ctimeNs !== null && startedNs - ctimeNs <= RACY_NS) return null;
+    out.push([p, follows ? 1 : 0, key]);
+  }
+  return out;
+}
+
+/** True when every input has the key it had. */
+function unchanged(inputs: readonly Input[]): boolean {
+  for (const [p, follows, key] of inputs) if (inputKey(p, follows === 1).key !== key) return false;
+  return true;
+}
+
+/** Where the plan of `req` is kept in the shared cache directory (`sharedDir`: null when off). */
+function sharedFile(sharedDir: string | null, request: string): string | null {
+  if (sharedDir === null) return null;
+  const h = createHash('sha256').update(request).digest('hex').slice(0, 32);
+  return path.join(sharedDir, 'plans', `${h}.json`);
+}
+
+/**
+ * The remembered plan of `req` when none of its inputs changed: from beside DIR, else from the
+ * shared cache directory. null when there is none, it is not ours, or anything moved.
+ */
+export function cachedPlan(dir: string, req: PlanRequest, sharedDir: string | null): JailPlan | null {
+  const request = requestKey(req);
+  for (const file of [jailPaths(dir).plan, sharedFile(sharedDir, request)]) {
+    if (file === null) continue;
+    const c = readCacheFile(file);
+    if (c !== null && c.request === request && unchanged(c.inputs)) return c.plan;
+  }
+  return null;
+}
+
+function readCacheFile(file: string): CacheFile | null {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    // Ours and written by us only, like the state file: a plan says what goes into the jail.
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0) return null;
+    const c = JSON.parse(readFileSync(fd, 'utf8')) as CacheFile;
+    if (c.format !== FORMAT || typeof c.request !== 'string' || !Array.isArray(c.inputs)) return null;
+    if (typeof c.plan !== 'object' || c.plan === null || !Array.isArray(c.plan.entries)) return null;
+    return c;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Remembers `plan` with its inputs, beside DIR and in the shared directory. Best effort: a cache
+ * that cannot be written costs the next run its speed, never its answer. Nothing is written when
+ * an input changed within RACY_NS before `startedNs` (when planning began) or after it.
+ */
+export function savePlan(
+  dir: string,
+  req: PlanRequest,
+  plan: JailPlan,
+  inputs: Input[] | null,
+  sharedDir: string | null,
+): boolean {
+  if (inputs === null) return false;
+  const request = requestKey(req);
+  const body = JSON.stringify({ format: FORMAT, request, inputs, plan } satisfies CacheFile);
+  let saved = false;
+  const shared = sharedFile(sharedDir, request);
+  for (const file of [jailPaths(dir).plan, shared]) {
+    if (file === null) continue;
+    try {
+      if (file === shared) {
+        // The shared directory must be ours alone (DIR's parent passed the ancestor check).
+        const parent = path.dirname(file);
+        mkdirSync(parent, { recursive: true, mode: 0o700 });
+        const st = lstatSync(parent);
+        if (!st.isDirectory() || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0) continue;
+      }
+      writeFileAtomic(file, body, { fsync: false });
+      saved = true;
+    } catch {
+      // see above
+    }
+  }
+  return saved;
+}
+
+/** Now, in the nanoseconds of file times. */
+export function nowNs(): bigint {
+  return BigInt(Date.now()) * 1_000_000n;
+}
