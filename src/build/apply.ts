@@ -6,7 +6,16 @@ import { JailTarget } from '../root/index.js';
 import { diffCapabilities } from './capability-diff.js';
 import { type DiffStats, diffJail, scanJail } from './compare.js';
 import { completeEntries, preservedDirs } from './expected.js';
-import { collectState, linkRecords, readState, type StateRecord, stateRecord, writeState } from './state.js';
+import {
+  type CapsRecord,
+  collectState,
+  type JailState,
+  linkRecords,
+  readJailState,
+  type StateRecord,
+  stateRecord,
+  writeState,
+} from './state.js';
 import type { BuildOptions, BuildResult } from './types.js';
 
 /**
@@ -31,7 +40,10 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
     const j = target.paths;
     let diff: ReturnType<typeof diffJail>;
     const stats: DiffStats = { hashed: 0, verified: {} };
-    const state = target.exists ? readState(j.state) : new Map();
+    const { files: state, caps: lastCaps } = target.exists
+      ? readJailState(j.state)
+      : { files: new Map() as JailState, caps: undefined };
+    let caps: CapsRecord | undefined;
     if (target.exists) {
       const existing = scanJail(
         j.dir,
@@ -39,7 +51,7 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
         state,
       );
       diff = diffJail(j.dir, expected, existing, state, stats);
-      diffCapabilities(j.dir, expected, diff);
+      caps = diffCapabilities(j.dir, expected, diff, existing, lastCaps);
     } else {
       diff = { added: expected.map((e) => e.path), changed: [], removed: [], unchanged: [] };
       diff.added.sort(compareBytes);
@@ -66,10 +78,11 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
       const sums = new Map(expected.map((e) => [e.path, 'sha256' in e ? e.sha256 : '']));
       const record: StateRecord = linkRecords(state);
       for (const [p, v] of Object.entries(stats.verified)) if (sums.get(p) === v[1]) record[p] = v;
-      writeState(j.state, record, sources, facts);
-    } else if (opts.sourceHashes?.changed || opts.fileFacts?.changed) {
-      // Nothing to write in the jail, but the plan read sources: remember what it learnt.
-      writeState(j.state, stateRecord(state), sources, facts);
+      writeState(j.state, record, sources, facts, caps);
+    } else if (opts.sourceHashes?.changed || opts.fileFacts?.changed || caps !== lastCaps) {
+      // Nothing to write in the jail, but the plan read sources, or getfattr confirmed the
+      // capabilities (the next no-op need not run it): remember what was learnt.
+      writeState(j.state, stateRecord(state), sources, facts, caps);
     }
     // The run: block travels with the jail: pack carries it, run uses it by default.
     writePolicyRecord(j.dir, policyOfPlan(plan));

@@ -27,11 +27,26 @@ export async function buildJail(
     if (plan !== null) {
       // Nothing the plan was made from changed: the jail is compared with it as planned. The
       // source records beside DIR are kept as they are (nothing was read to add to them).
-      const own = readSourceState(jailPaths(dir).state);
+      // Read only if the state is written again (applyPlan parsed the file already by then).
+      let own: ReturnType<typeof readSourceState> | undefined;
+      const kept = () => {
+        own ??= readSourceState(jailPaths(dir).state);
+        return own;
+      };
       return applyPlan(plan, dir, {
         ...opts,
-        sourceHashes: { used: own.sources, changed: false },
-        fileFacts: { used: own.facts, changed: false },
+        sourceHashes: {
+          get used() {
+            return kept().sources;
+          },
+          changed: false,
+        },
+        fileFacts: {
+          get used() {
+            return kept().facts;
+          },
+          changed: false,
+        },
       });
     }
   }

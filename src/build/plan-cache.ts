@@ -7,8 +7,10 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   realpathSync,
+  rmSync,
   statSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +19,7 @@ import type { JailPlan } from '../plan/types.js';
 import { factKey, RACY_NS } from '../resolve/file-facts.js';
 import { jailPaths } from '../root/staging.js';
 import { writeFileAtomic } from '../sys/atomic-write.js';
-import { VERSION } from '../version.js';
+import { PACKAGE_ROOT, VERSION } from '../version.js';
 import type { InputLog } from './input-log.js';
 
 /**
@@ -128,14 +130,51 @@ function realTarget(p: string): string {
   }
 }
 
-/** The inputs of a plan with their keys now, or null when one changed too recently to trust. */
+/**
+ * The data jailsmith ships (templates/: profiles, distro data), every file and directory. The
+ * planner keeps what it read of them for the life of the process, so a plan may rest on them
+ * without naming them to the file system again: they are inputs of every plan.
+ */
+function shippedData(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    out.push(dir);
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  try {
+    walk(path.join(PACKAGE_ROOT, 'templates'));
+  } catch {
+    // a package without its data plans nothing anyway
+  }
+  return out;
+}
+
+/** When this process started, in the nanoseconds of file times. */
+function processStartNs(): bigint {
+  return BigInt(Math.floor(performance.timeOrigin)) * 1_000_000n;
+}
+
+/**
+ * The inputs of a plan (the log, `extra` paths read by child processes, the shipped data) with
+ * their keys now, or null when one changed too recently to trust: within RACY_NS of `startedNs`
+ * (when planning began), or for the shipped data, of when this process started (it may hold what
+ * it read of them before).
+ */
 export function inputsOf(log: InputLog, extra: readonly string[], startedNs: bigint): Input[] | null {
   const out: Input[] = [];
   const seen = new Map(log.paths);
   for (const p of extra) if (!seen.has(p)) seen.set(p, false);
+  const shipped = new Set(shippedData());
+  for (const p of shipped) if (!seen.has(p)) seen.set(p, true);
+  const processStart = processStartNs();
   for (const [p, follows] of seen) {
     const { key, ctimeNs } = inputKey(p, follows);
-    if (ctimeNs !== null && startedNs - ctimeNs <= RACY_NS) return null;
+    const since = shipped.has(p) ? processStart : startedNs;
+    if (ctimeNs !== null && since - ctimeNs <= RACY_NS) return null;
     out.push([p, follows ? 1 : 0, key]);
   }
   return out;
@@ -191,9 +230,9 @@ function readCacheFile(file: string): CacheFile | null {
 }
 
 /**
- * Remembers `plan` with its inputs, beside DIR and in the shared directory. Best effort: a cache
- * that cannot be written costs the next run its speed, never its answer. Nothing is written when
- * an input changed within RACY_NS before `startedNs` (when planning began) or after it.
+ * Remembers `plan` with its inputs (inputsOf), beside DIR and in the shared directory. Best
+ * effort: a cache that cannot be written costs the next run its speed, never its answer. With no
+ * inputs (one changed too recently to trust) the plans remembered for this request are removed.
  */
 export function savePlan(
   dir: string,
@@ -202,11 +241,15 @@ export function savePlan(
   inputs: Input[] | null,
   sharedDir: string | null,
 ): boolean {
-  if (inputs === null) return false;
   const request = requestKey(req);
+  const shared = sharedFile(sharedDir, request);
+  if (inputs === null) {
+    // Planned again (a miss or --force) and not to be remembered: what was there is no answer.
+    for (const file of [jailPaths(dir).plan, shared]) if (file !== null) rmSync(file, { force: true });
+    return false;
+  }
   const body = JSON.stringify({ format: FORMAT, request, inputs, plan } satisfies CacheFile);
   let saved = false;
-  const shared = sharedFile(sharedDir, request);
   for (const file of [jailPaths(dir).plan, shared]) {
     if (file === null) continue;
     try {
