@@ -146,8 +146,18 @@ export class StagingWriter {
    * chowned as they were copied).
    */
   async finish(): Promise<void> {
+    // Device nodes take a child process (Node has no mknod): started now, it runs beside the
+    // copies still in flight. Waited for in any case, so nothing outlives a failed build.
+    const devices = makeDevices(
+      this.devices.map((d) => ({ ...d, type: d.device, host: under(this.root, d.path) })),
+    ).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
     await this.settleAll();
+    const deviceFailure = await devices;
     if (this.failure) throw this.failure.error;
+    if (deviceFailure) throw deviceFailure.error;
     for (const l of this.hardlinks) {
       try {
         linkSync(l.target, l.host);
@@ -158,7 +168,6 @@ export class StagingWriter {
         });
       }
     }
-    await makeDevices(this.devices.map((d) => ({ ...d, type: d.device, host: under(this.root, d.path) })));
     for (const d of this.devices) this.setAttrs(d);
     for (let i = this.dirs.length - 1; i >= 0; i--) this.setAttrs(this.dirs[i] as Attrs);
     this.setAttrs(this.rootAttrs);
