@@ -65,8 +65,8 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
       await target.replace(
         expected,
         plan.source,
-        (staged) => {
-          record = collectState(staged, expected);
+        (staged, files) => {
+          record = collectState(staged, expected, files);
         },
         progressOf(opts, expected.length),
         plan.hostSources,

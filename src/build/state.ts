@@ -152,14 +152,19 @@ export function linkRecords(state: JailState): StateRecord {
 /**
  * The files of a finished tree. Taken in the private staging tree just before the swap (a rename
  * changes neither inode nor ctime of what is inside), so nothing a jail user does afterwards can
- * end up recorded as ours. A file missing there is simply not recorded.
+ * end up recorded as ours. A file missing there is simply not recorded. `known`: stats the
+ * writer took of files it finished (StagingWriter.staged), saving their lstat.
  */
-export function collectState(root: string, entries: PlanEntry[]): StateRecord {
+export function collectState(
+  root: string,
+  entries: PlanEntry[],
+  known: ReadonlyMap<string, Stats> = new Map(),
+): StateRecord {
   const files: StateRecord = {};
   for (const e of entries) {
     if (e.type !== 'file' && e.type !== 'generated' && e.type !== 'symlink') continue;
     try {
-      const st = lstatSync(under(root, e.path));
+      const st = known.get(e.path) ?? lstatSync(under(root, e.path));
       if (e.type === 'symlink') {
         if (st.isSymbolicLink()) files[e.path] = [statKey(st), LINK + e.target];
       } else if (st.isFile()) files[e.path] = [statKey(st), e.sha256];

@@ -83,7 +83,7 @@ export class JailTarget {
   async replace(
     entries: PlanEntry[],
     sourceRoot = '/',
-    onStaged?: (root: string) => void,
+    onStaged?: (root: string, files: ReadonlyMap<string, Stats>) => void,
     onEntry?: (e: PlanEntry, index: number) => void,
     hostSources: readonly string[] = [],
   ): Promise<void> {
@@ -99,7 +99,7 @@ export class JailTarget {
         throw err;
       }
       await w.finish();
-      onStaged?.(staging);
+      onStaged?.(staging, w.staged);
     });
   }
 

@@ -10,6 +10,7 @@ import {
   mkdirSync,
   openSync,
   realpathSync,
+  type Stats,
   writeSync,
 } from 'node:fs';
 import { copyFile, lchown, symlink } from 'node:fs/promises';
@@ -67,7 +68,13 @@ export class StagingWriter {
   private running = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private failure: { error: unknown } | undefined;
-  private readonly hardlinks: { target: string; host: string; path: string }[] = [];
+  private readonly hardlinks: { target: string; targetPath: string; host: string; path: string }[] = [];
+  /**
+   * The stat of each regular file this writer made, taken once its owner and mode were set and
+   * dropped again for a file something later changes (a hard link to it, a capability): the
+   * caller records keys from it instead of an lstat of every path (build/state.ts collectState).
+   */
+  readonly staged = new Map<string, Stats>();
 
   /**
    * `sourceRoot`: when not '/', every copied file must really lie inside it (no link out), except
@@ -122,7 +129,7 @@ export class StagingWriter {
             });
           }
           // After every copy: the target's content may still be on its way.
-          this.hardlinks.push({ target: under(this.root, t), host, path: p });
+          this.hardlinks.push({ target: under(this.root, t), targetPath: t, host, path: p });
           break;
         }
         case 'device':
@@ -159,6 +166,7 @@ export class StagingWriter {
     if (this.failure) throw this.failure.error;
     if (deviceFailure) throw deviceFailure.error;
     for (const l of this.hardlinks) {
+      this.staged.delete(l.targetPath);
       try {
         linkSync(l.target, l.host);
       } catch (err) {
@@ -171,6 +179,7 @@ export class StagingWriter {
     for (const d of this.devices) this.setAttrs(d);
     for (let i = this.dirs.length - 1; i >= 0; i--) this.setAttrs(this.dirs[i] as Attrs);
     this.setAttrs(this.rootAttrs);
+    for (const c of this.caps) this.staged.delete(c.path);
     await setCapabilities(this.root, this.caps);
   }
 
@@ -297,6 +306,7 @@ export class StagingWriter {
       }
       fchownSync(fd, e.uid, e.gid);
       fchmodSync(fd, e.mode & 0o7777);
+      this.staged.set(e.path, fstatSync(fd));
     } finally {
       closeSync(fd);
     }
