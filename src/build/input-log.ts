@@ -4,6 +4,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
+ * How a path was used, each level implying the one before: its own lstat (lstat, readlink), what
+ * it leads to (stat, open, read, realpath, access: the last link followed), and for a directory,
+ * its list of names (readdir, opendir).
+ */
+export const Use = { lstat: 0, follow: 1, list: 2 } as const;
+export type Use = (typeof Use)[keyof typeof Use];
+
+/**
  * Every path the code run under `withInputLog` named to the file system: what a plan was made
  * from. The planner reads through a dozen modules (spec and includes, profiles, distro data,
  * ld.so.cache and ld.so.conf, the source root's lookups, tree walks, discovery's probes, host
@@ -14,37 +22,29 @@ import { fileURLToPath } from 'node:url';
  * caller adds what they read (plan/capabilities.ts reads xattrs of the plan's own sources).
  */
 export class InputLog {
-  /** host path → true when a call followed it (open, read, stat, readdir), false for lstat/readlink. */
-  readonly paths = new Map<string, boolean>();
+  /** host path → the most it was used for. */
+  readonly paths = new Map<string, Use>();
 
-  note(p: string, follows: boolean): void {
+  note(p: string, use: Use): void {
     const abs = path.resolve(p);
-    if (follows && this.paths.get(abs) !== true) this.paths.set(abs, true);
-    else if (!this.paths.has(abs)) this.paths.set(abs, false);
+    const had = this.paths.get(abs);
+    if (had === undefined || had < use) this.paths.set(abs, use);
   }
 }
 
 const active = new Set<InputLog>();
 
-/** Calls that name a path they follow (the final link is resolved) or do not (lstat, readlink). */
-const FOLLOW = [
-  'statSync',
-  'readFileSync',
-  'readdirSync',
-  'openSync',
-  'realpathSync',
-  'existsSync',
-  'accessSync',
-  'opendirSync',
+/** The fs functions that take a path first, by what they learn of it; sync and callback forms. */
+const USES: ReadonlyArray<[Use, readonly string[]]> = [
+  [Use.lstat, ['lstat', 'readlink']],
+  [Use.follow, ['stat', 'readFile', 'open', 'realpath', 'access', 'exists']],
+  [Use.list, ['readdir', 'opendir']],
 ];
-const NOFOLLOW = ['lstatSync', 'readlinkSync'];
-const FOLLOW_ASYNC = ['stat', 'readFile', 'readdir', 'open', 'realpath', 'access', 'opendir'];
-const NOFOLLOW_ASYNC = ['lstat', 'readlink'];
 
 type Fn = (...args: unknown[]) => unknown;
 let saved: Array<[Record<string, unknown>, string, Fn]> = [];
 
-function noting(fn: Fn, follows: boolean): Fn {
+function noting(fn: Fn, use: Use): Fn {
   return function (this: unknown, ...args: unknown[]) {
     const p = args[0];
     // A number is a descriptor: its path was noted when it was opened.
@@ -56,32 +56,33 @@ function noting(fn: Fn, follows: boolean): Fn {
           : p instanceof URL
             ? fileURLToPath(p)
             : null;
-    if (named !== null) for (const log of active) log.note(named, follows);
+    if (named !== null) for (const log of active) log.note(named, use);
     return fn.apply(this, args);
   };
 }
 
-function wrap(obj: Record<string, unknown>, name: string, follows: boolean): void {
+function wrap(obj: Record<string, unknown>, name: string, use: Use): void {
   const orig = obj[name];
   if (typeof orig !== 'function') return;
   const fn = orig as Fn;
   // Own properties stay (util.promisify.custom); realpath's .native is a lookup of its own.
-  const wrapped = Object.assign(noting(fn, follows), fn) as Fn & { native?: Fn };
+  const wrapped = Object.assign(noting(fn, use), fn) as Fn & { native?: Fn };
   const native = (fn as { native?: unknown }).native;
-  if (typeof native === 'function') wrapped.native = noting(native as Fn, follows);
+  if (typeof native === 'function') wrapped.native = noting(native as Fn, use);
   saved.push([obj, name, fn]);
   obj[name] = wrapped;
 }
 
 function install(): void {
   const sync = fs as unknown as Record<string, unknown>;
-  for (const n of FOLLOW) wrap(sync, n, true);
-  for (const n of NOFOLLOW) wrap(sync, n, false);
-  for (const n of FOLLOW_ASYNC) wrap(sync, n, true);
-  for (const n of NOFOLLOW_ASYNC) wrap(sync, n, false);
   const promises = fs.promises as unknown as Record<string, unknown>;
-  for (const n of FOLLOW_ASYNC) wrap(promises, n, true);
-  for (const n of NOFOLLOW_ASYNC) wrap(promises, n, false);
+  for (const [use, names] of USES) {
+    for (const n of names) {
+      wrap(sync, `${n}Sync`, use);
+      wrap(sync, n, use);
+      if (n !== 'exists') wrap(promises, n, use);
+    }
+  }
   // ESM named imports of node:fs and node:fs/promises are bindings to a copy of the exports:
   // this makes them see the wrappers (and, in uninstall, the originals again).
   syncBuiltinESMExports();

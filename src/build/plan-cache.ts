@@ -20,7 +20,7 @@ import { factKey, RACY_NS } from '../resolve/file-facts.js';
 import { jailPaths } from '../root/staging.js';
 import { writeFileAtomic } from '../sys/atomic-write.js';
 import { PACKAGE_ROOT, VERSION } from '../version.js';
-import type { InputLog } from './input-log.js';
+import { type InputLog, Use } from './input-log.js';
 
 /**
  * A plan remembered with everything it was made from, so a rebuild with nothing changed skips
@@ -36,7 +36,7 @@ import type { InputLog } from './input-log.js';
  * by the request, so the first build into a new DIR plans no more than a rebuild.
  */
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** What the caller asked for: with the code that answers, it picks the cache entry. */
 export interface PlanRequest {
@@ -45,8 +45,8 @@ export interface PlanRequest {
   qemuStatic: boolean;
 }
 
-/** [host path, followed (1) or not (0), key] */
-type Input = [string, 0 | 1, string];
+/** [host path, how it was used, its key] */
+type Input = [string, Use, string];
 
 interface CacheFile {
   format: number;
@@ -96,8 +96,8 @@ function bootId(): string {
   return boot;
 }
 
-/** The key of one input now, and the ctime it carries (null when it has none worth checking). */
-function inputKey(p: string, follows: boolean): { key: string; ctimeNs: bigint | null } {
+/** The key of one input now, and its ctime for the racy check (null when it has none worth checking). */
+function inputKey(p: string, use: Use): { key: string; ctimeNs: bigint | null } {
   // /proc and /sys (the CPU's hwcaps...) describe this boot, whose id is in the request; their
   // times say nothing. A device node is its type and numbers: writing to it moves its times.
   if (p === '/proc' || p.startsWith('/proc/') || p === '/sys' || p.startsWith('/sys/'))
@@ -111,10 +111,17 @@ function inputKey(p: string, follows: boolean): { key: string; ctimeNs: bigint |
   if (st === undefined) return { key: '-', ctimeNs: null };
   if (st.isCharacterDevice() || st.isBlockDevice())
     return { key: `dev:${st.mode}:${st.rdev}:${st.uid}:${st.gid}`, ctimeNs: null };
+  if (st.isDirectory() && use !== Use.list) {
+    // Looked up, not listed: the planner learnt that it is this directory with this mode and
+    // owner. Its times move with every name added below it (/var/lib, /tmp, all day long),
+    // which says nothing about the names the planner did look up: each is an input of its own.
+    // The ctime still goes to the racy check: a chmod while planning could hide behind it.
+    return { key: `dir:${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}`, ctimeNs: st.ctimeNs };
+  }
   let key = factKey(st);
-  let ctimeNs = st.ctimeNs;
-  if (follows && st.isSymbolicLink()) {
-    const to = inputKey(realTarget(p), true);
+  let ctimeNs: bigint | null = st.ctimeNs;
+  if (use !== Use.lstat && st.isSymbolicLink()) {
+    const to = inputKey(realTarget(p), use);
     key += `>${to.key}`;
     if (to.ctimeNs !== null && to.ctimeNs > ctimeNs) ctimeNs = to.ctimeNs;
   }
@@ -167,22 +174,22 @@ function processStartNs(): bigint {
 export function inputsOf(log: InputLog, extra: readonly string[], startedNs: bigint): Input[] | null {
   const out: Input[] = [];
   const seen = new Map(log.paths);
-  for (const p of extra) if (!seen.has(p)) seen.set(p, false);
+  for (const p of extra) if (!seen.has(p)) seen.set(p, Use.lstat);
   const shipped = new Set(shippedData());
-  for (const p of shipped) if (!seen.has(p)) seen.set(p, true);
+  for (const p of shipped) seen.set(p, Use.list);
   const processStart = processStartNs();
-  for (const [p, follows] of seen) {
-    const { key, ctimeNs } = inputKey(p, follows);
+  for (const [p, use] of seen) {
+    const { key, ctimeNs } = inputKey(p, use);
     const since = shipped.has(p) ? processStart : startedNs;
     if (ctimeNs !== null && since - ctimeNs <= RACY_NS) return null;
-    out.push([p, follows ? 1 : 0, key]);
+    out.push([p, use, key]);
   }
   return out;
 }
 
 /** True when every input has the key it had. */
 function unchanged(inputs: readonly Input[]): boolean {
-  for (const [p, follows, key] of inputs) if (inputKey(p, follows === 1).key !== key) return false;
+  for (const [p, use, key] of inputs) if (inputKey(p, use).key !== key) return false;
   return true;
 }
 

@@ -1,4 +1,5 @@
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   lstatSync,
@@ -12,7 +13,7 @@ import {
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { buildJail } from '../../src/build/build-jail.js';
-import { withInputLog } from '../../src/build/input-log.js';
+import { Use, withInputLog } from '../../src/build/input-log.js';
 import { cachedPlan, inputsOf, nowNs, type PlanRequest, savePlan } from '../../src/build/plan-cache.js';
 import { createPlan, loadPlanOrSpec } from '../../src/plan/index.js';
 import { jailPaths } from '../../src/root/staging.js';
@@ -118,6 +119,17 @@ describeAsRoot('the plan cache', () => {
     expect(cachedPlan(jail, req, null)).toBeNull();
     await remember();
 
+    // A directory only looked through: a new name in it is no change (busy /var/lib, /tmp)...
+    const through = path.join(src, path.dirname(hostNssFiles())); // usr/lib/<multiarch>
+    expect(log.paths.get(through)).toBe(Use.lstat);
+    writeFileSync(path.join(through, 'unrelated'), 'x');
+    expect(cachedPlan(jail, req, null)).not.toBeNull();
+    // ...its mode or owner is.
+    chmodSync(through, 0o750);
+    expect(cachedPlan(jail, req, null)).toBeNull();
+    chmodSync(through, 0o755);
+    await remember();
+
     // A path the resolver looked for in vain now exists.
     const absent = [...log.paths.keys()].find(
       (p) => p.startsWith(src) && !existsSync(p) && !p.includes('\0'),
@@ -170,7 +182,6 @@ describeAsRoot('the plan cache', () => {
     const { plan, inputs } = await planOf(req);
     savePlan(jail, req, plan, inputs, null);
     expect(cachedPlan(jail, req, null)).not.toBeNull();
-    const { chmodSync } = await import('node:fs');
     chmodSync(jailPaths(jail).plan, 0o666);
     expect(cachedPlan(jail, req, null)).toBeNull();
   });
