@@ -89,14 +89,9 @@ export class JailTarget {
   ): Promise<void> {
     await this.swapIn(async (staging) => {
       const w = new StagingWriter(staging, sourceRoot, hostSources);
-      try {
-        for (const [i, e] of entries.entries()) {
-          w.add(e);
-          onEntry?.(e, i);
-        }
-      } catch (err) {
-        await w.settleAll(); // copies still running must end before the staging tree goes
-        throw err;
+      for (const [i, e] of entries.entries()) {
+        w.add(e);
+        onEntry?.(e, i);
       }
       await w.finish();
       onStaged?.(staging, w.staged);
