@@ -29,8 +29,9 @@ import { type InputLog, Use } from './input-log.js';
  * data, ld.so.cache, every lookup in the source root, present or absent, and every directory a
  * tree walk read), each with its stat key (resolve/file-facts.ts: dev, inode, size, mtime ns,
  * ctime ns). Any write, chmod, xattr change (setcap) or rename-over changes the ctime or the
- * inode, and a directory's keys change when a name is added to or taken out of it, so a matching
- * set of keys means the planner would read the same things again. A plan whose inputs changed
+ * inode, and the times of a directory the planner listed change when a name is added to or taken
+ * out of it (one it only looked through is keyed by inode, mode and owner: see inputKey), so a
+ * matching set of keys means the planner would read the same things again. A plan whose inputs changed
  * within RACY_NS of planning is not remembered (git's racy-clean rule), and --force never reads
  * one. Besides DIR (`.NAME.jailsmith-plan.json`) and in the user's shared cache directory, keyed
  * by the request, so the first build into a new DIR plans no more than a rebuild.
@@ -121,20 +122,18 @@ function inputKey(p: string, use: Use): { key: string; ctimeNs: bigint | null } 
   let key = factKey(st);
   let ctimeNs: bigint | null = st.ctimeNs;
   if (use !== Use.lstat && st.isSymbolicLink()) {
-    const to = inputKey(realTarget(p), use);
+    // What the link leads to, the whole chain resolved by the kernel (or nothing: dangling).
+    let real: string | undefined;
+    try {
+      real = realpathSync.native(p);
+    } catch {
+      real = undefined;
+    }
+    const to = real === undefined ? { key: '-', ctimeNs: null } : inputKey(real, use);
     key += `>${to.key}`;
     if (to.ctimeNs !== null && to.ctimeNs > ctimeNs) ctimeNs = to.ctimeNs;
   }
   return { key, ctimeNs };
-}
-
-/** What a followed link leads to (the whole chain resolved by the kernel), or a dangling mark. */
-function realTarget(p: string): string {
-  try {
-    return realpathSync.native(p);
-  } catch {
-    return `${p}\0dangling`;
-  }
 }
 
 /**
@@ -252,7 +251,13 @@ export function savePlan(
   const shared = sharedFile(sharedDir, request);
   if (inputs === null) {
     // Planned again (a miss or --force) and not to be remembered: what was there is no answer.
-    for (const file of [jailPaths(dir).plan, shared]) if (file !== null) rmSync(file, { force: true });
+    for (const file of [jailPaths(dir).plan, shared]) {
+      try {
+        if (file !== null) rmSync(file, { force: true });
+      } catch {
+        // a stale plan that cannot be removed is checked (and refused) by its inputs anyway
+      }
+    }
     return false;
   }
   const body = JSON.stringify({ format: FORMAT, request, inputs, plan } satisfies CacheFile);
@@ -269,11 +274,27 @@ export function savePlan(
       }
       writeFileAtomic(file, body, { fsync: false });
       saved = true;
+      if (file === shared) prune(path.dirname(file));
     } catch {
       // see above
     }
   }
   return saved;
+}
+
+/** Plans the shared directory keeps: the most recently written (each spec, options and version). */
+const SHARED_PLANS = 32;
+
+function prune(dir: string): void {
+  const files = readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => {
+      const p = path.join(dir, n);
+      return { p, at: lstatSync(p).mtimeMs };
+    });
+  if (files.length <= SHARED_PLANS) return;
+  files.sort((a, b) => b.at - a.at);
+  for (const f of files.slice(SHARED_PLANS)) rmSync(f.p, { force: true });
 }
 
 /** Now, in the nanoseconds of file times. */
