@@ -199,13 +199,19 @@ function sharedFile(sharedDir: string | null, request: string): string | null {
   return path.join(sharedDir, 'plans', `${h}.json`);
 }
 
+/** Where a plan for DIR is kept beside it; none for `plan` (no DIR). */
+function besideDir(dir: string | null): string | null {
+  return dir === null ? null : jailPaths(dir).plan;
+}
+
 /**
- * The remembered plan of `req` when none of its inputs changed: from beside DIR, else from the
- * shared cache directory. null when there is none, it is not ours, or anything moved.
+ * The remembered plan of `req` when none of its inputs changed: from beside DIR (null: `plan`,
+ * which has none), else from the shared cache directory. null when there is none, it is not
+ * ours, or anything moved.
  */
-export function cachedPlan(dir: string, req: PlanRequest, sharedDir: string | null): JailPlan | null {
+export function cachedPlan(dir: string | null, req: PlanRequest, sharedDir: string | null): JailPlan | null {
   const request = requestKey(req);
-  for (const file of [jailPaths(dir).plan, sharedFile(sharedDir, request)]) {
+  for (const file of [besideDir(dir), sharedFile(sharedDir, request)]) {
     if (file === null) continue;
     const c = readCacheFile(file);
     if (c !== null && c.request === request && unchanged(c.inputs)) return c.plan;
@@ -241,7 +247,7 @@ function readCacheFile(file: string): CacheFile | null {
  * inputs (one changed too recently to trust) the plans remembered for this request are removed.
  */
 export function savePlan(
-  dir: string,
+  dir: string | null,
   req: PlanRequest,
   plan: JailPlan,
   inputs: Input[] | null,
@@ -251,7 +257,7 @@ export function savePlan(
   const shared = sharedFile(sharedDir, request);
   if (inputs === null) {
     // Planned again (a miss or --force) and not to be remembered: what was there is no answer.
-    for (const file of [jailPaths(dir).plan, shared]) {
+    for (const file of [besideDir(dir), shared]) {
       try {
         if (file !== null) rmSync(file, { force: true });
       } catch {
@@ -262,7 +268,7 @@ export function savePlan(
   }
   const body = JSON.stringify({ format: FORMAT, request, inputs, plan } satisfies CacheFile);
   let saved = false;
-  for (const file of [jailPaths(dir).plan, shared]) {
+  for (const file of [besideDir(dir), shared]) {
     if (file === null) continue;
     try {
       if (file === shared) {

@@ -15,6 +15,7 @@ import { expect, it } from 'vitest';
 import { buildJail } from '../../src/build/build-jail.js';
 import { Use, withInputLog } from '../../src/build/input-log.js';
 import { cachedPlan, inputsOf, nowNs, type PlanRequest, savePlan } from '../../src/build/plan-cache.js';
+import { planSpec } from '../../src/build/plan-spec.js';
 import { createPlan, loadPlanOrSpec } from '../../src/plan/index.js';
 import { jailPaths } from '../../src/root/staging.js';
 import { PACKAGE_ROOT } from '../../src/version.js';
@@ -170,6 +171,27 @@ describeAsRoot('the plan cache', () => {
     const again = await buildJail(spec, jail, { root: src });
     expect(again.notes).not.toContain('marker: from the remembered plan');
     expect(again.added.length + again.changed.length + again.removed.length).toBe(0);
+  });
+
+  it('serves `plan` from the shared directory, and a changed spec plans again', async () => {
+    const { t, src } = dirs.next();
+    await sourceRoot(src);
+    const spec = path.join(t, 'sh.yaml');
+    writeFileSync(spec, 'name: sh\nbinaries: [/bin/sh]\n');
+    const shared = path.join(t, 'cache');
+    const req: PlanRequest = { spec, root: src, qemuStatic: false };
+    const { plan, inputs } = await planOf(req);
+    plan.notes.push('marker: from the shared plan');
+    expect(savePlan(null, req, plan, inputs, shared)).toBe(true);
+    const before = process.env.JAILSMITH_CACHE;
+    process.env.JAILSMITH_CACHE = shared;
+    try {
+      expect((await planSpec(spec, { root: src })).notes).toContain('marker: from the shared plan');
+      writeFileSync(spec, 'name: sh\nbinaries: [/bin/sh]\n# edited\n');
+      expect((await planSpec(spec, { root: src })).notes).not.toContain('marker: from the shared plan');
+    } finally {
+      process.env.JAILSMITH_CACHE = before;
+    }
   });
 
   it('refuses a plan file that is not ours alone', async () => {
