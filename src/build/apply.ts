@@ -1,12 +1,21 @@
-import { readRecord, withLogins } from '../login/index.js';
+import { readRecord } from '../login/record.js';
 import { compareBytes } from '../manifest/index.js';
 import type { JailPlan, PlanEntry } from '../plan/index.js';
-import { policyOfPlan, writePolicyRecord } from '../policy/index.js';
+import { policyOfPlan, writePolicyRecord } from '../policy/record.js';
 import { JailTarget } from '../root/index.js';
 import { diffCapabilities } from './capability-diff.js';
 import { type DiffStats, diffJail, scanJail } from './compare.js';
 import { completeEntries, preservedDirs } from './expected.js';
-import { collectState, linkRecords, readState, type StateRecord, stateRecord, writeState } from './state.js';
+import {
+  type CapsRecord,
+  collectState,
+  type JailState,
+  linkRecords,
+  readJailState,
+  type StateRecord,
+  stateRecord,
+  writeState,
+} from './state.js';
 import type { BuildOptions, BuildResult } from './types.js';
 
 /**
@@ -18,7 +27,12 @@ import type { BuildOptions, BuildResult } from './types.js';
 export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions = {}): Promise<BuildResult> {
   // Login users (`jailsmith user add`) live in a record beside DIR, not in the spec: put them back,
   // or a rebuild would drop their passwd lines and, with them, their homes.
-  const plan = withLogins(given, readRecord(dir));
+  const logins = readRecord(dir);
+  // Loaded only for a jail that has login users: it brings the account file writers along.
+  const plan =
+    logins.users.length + logins.kept.length === 0
+      ? given
+      : (await import('../login/plan-merge.js')).withLogins(given, logins);
   const expected = completeEntries(plan.entries);
   const preserve = preservedDirs(expected);
   const target = await JailTarget.open(dir, { unsafeAncestors: opts.unsafeAncestors, preserve });
@@ -26,7 +40,10 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
     const j = target.paths;
     let diff: ReturnType<typeof diffJail>;
     const stats: DiffStats = { hashed: 0, verified: {} };
-    const state = target.exists ? readState(j.state) : new Map();
+    const { files: state, caps: lastCaps } = target.exists
+      ? readJailState(j.state)
+      : { files: new Map() as JailState, caps: undefined };
+    let caps: CapsRecord | undefined;
     if (target.exists) {
       const existing = scanJail(
         j.dir,
@@ -34,7 +51,7 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
         state,
       );
       diff = diffJail(j.dir, expected, existing, state, stats);
-      diffCapabilities(j.dir, expected, diff);
+      caps = diffCapabilities(j.dir, expected, diff, existing, lastCaps);
     } else {
       diff = { added: expected.map((e) => e.path), changed: [], removed: [], unchanged: [] };
       diff.added.sort(compareBytes);
@@ -48,8 +65,8 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
       await target.replace(
         expected,
         plan.source,
-        (staged) => {
-          record = collectState(staged, expected);
+        (staged, files) => {
+          record = collectState(staged, expected, files);
         },
         progressOf(opts, expected.length),
         plan.hostSources,
@@ -61,10 +78,11 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
       const sums = new Map(expected.map((e) => [e.path, 'sha256' in e ? e.sha256 : '']));
       const record: StateRecord = linkRecords(state);
       for (const [p, v] of Object.entries(stats.verified)) if (sums.get(p) === v[1]) record[p] = v;
-      writeState(j.state, record, sources, facts);
-    } else if (opts.sourceHashes?.changed || opts.fileFacts?.changed) {
-      // Nothing to write in the jail, but the plan read sources: remember what it learnt.
-      writeState(j.state, stateRecord(state), sources, facts);
+      writeState(j.state, record, sources, facts, caps);
+    } else if (opts.sourceHashes?.changed || opts.fileFacts?.changed || caps !== lastCaps) {
+      // Nothing to write in the jail, but the plan read sources, or getfattr confirmed the
+      // capabilities (the next no-op need not run it): remember what was learnt.
+      writeState(j.state, stateRecord(state), sources, facts, caps);
     }
     // The run: block travels with the jail: pack carries it, run uses it by default.
     writePolicyRecord(j.dir, policyOfPlan(plan));

@@ -1,9 +1,9 @@
 import { lstatSync, mkdirSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { SourceHashes } from '../plan/index.js';
 import { type FileFact, FileFacts } from '../resolve/index.js';
 import { jailPaths } from '../root/index.js';
+import { sharedCacheDir } from './shared-cache-dir.js';
 import { readSourceState, writeState } from './state.js';
 
 /** What createPlan and applyPlan share to make a rebuild cheap; see build/state.ts. */
@@ -36,16 +36,11 @@ export function sourceCaches(
 
 /**
  * Where `plan SPEC` and builds share source facts between runs: a private file of the user's
- * cache directory (root: /var/cache/jailsmith), in the state format. $JAILSMITH_CACHE overrides
- * the directory; JAILSMITH_CACHE=off turns the shared cache off.
+ * cache directory (shared-cache-dir.ts), in the state format; null when that is off.
  */
 export function planCacheFile(env: NodeJS.ProcessEnv = process.env): string | null {
-  const dir =
-    env.JAILSMITH_CACHE ||
-    (process.geteuid?.() === 0
-      ? '/var/cache/jailsmith'
-      : path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'jailsmith'));
-  return dir === 'off' ? null : path.join(dir, 'source-facts.json');
+  const dir = sharedCacheDir(env);
+  return dir === null ? null : path.join(dir, 'source-facts.json');
 }
 
 /** The shared cache's sums and facts, for `plan` (empty when absent, not ours, or corrupt). */

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import type { PlanEntry } from '../plan/index.js';
-import { type FileFact, factKey, factsFromJson } from '../resolve/index.js';
+import { type FileFact, factKey, factsFromJson } from '../resolve/file-facts.js';
 import { under } from '../root/index.js';
 import { writeFileAtomic } from '../sys/index.js';
 
@@ -34,6 +34,12 @@ export function readFileFacts(file: string): Map<string, FileFact> {
   return readStateFile(file).facts;
 }
 
+/** The file records and the capability confirmation (see CapsRecord) of a state file, from one read. */
+export function readJailState(file: string): { files: JailState; caps: CapsRecord | undefined } {
+  const s = readStateFile(file);
+  return { files: s.files, caps: s.caps };
+}
+
 /** Both source maps of a state file, from one read. */
 export function readSourceState(file: string): {
   sources: Map<string, string>;
@@ -43,10 +49,22 @@ export function readSourceState(file: string): {
   return { sources: s.sources, facts: s.facts };
 }
 
+/**
+ * When getfattr last confirmed that the jail held exactly the capabilities its plan named, and
+ * those capabilities (jail path → text). An xattr change moves the inode's ctime, so an entry
+ * whose ctime is older than `at` (less RACY_NS) still carries what was confirmed
+ * (capability-diff.ts).
+ */
+export interface CapsRecord {
+  at: bigint;
+  planned: Record<string, string>;
+}
+
 interface StateFile {
   files: JailState;
   sources: Map<string, string>;
   facts: Map<string, FileFact>;
+  caps?: CapsRecord | undefined;
 }
 
 // build-jail reads the sources and facts and apply the files: one parse of the file serves both.
@@ -73,6 +91,7 @@ function readStateFile(file: string): StateFile {
       files?: Record<string, [string, string]>;
       sources?: Record<string, string>;
       facts?: unknown;
+      caps?: { at?: unknown; planned?: unknown };
     };
     if (data.format !== 1 || typeof data.files !== 'object' || data.files === null) return out;
     for (const [p, v] of Object.entries(data.files)) {
@@ -84,6 +103,7 @@ function readStateFile(file: string): StateFile {
       for (const [k, v] of Object.entries(data.sources)) if (typeof v === 'string') sources.set(k, v);
     }
     out.facts = factsFromJson(data.facts);
+    out.caps = capsFromJson(data.caps);
     lastRead = { file, key, data: copyOf(out) };
   } catch {
     // unreadable or corrupt: behave as if there were none
@@ -95,7 +115,16 @@ function readStateFile(file: string): StateFile {
 
 /** Callers may change the maps they get: each gets its own (the facts themselves are not changed). */
 function copyOf(d: StateFile): StateFile {
-  return { files: new Map(d.files), sources: new Map(d.sources), facts: new Map(d.facts) };
+  return { files: new Map(d.files), sources: new Map(d.sources), facts: new Map(d.facts), caps: d.caps };
+}
+
+function capsFromJson(c: { at?: unknown; planned?: unknown } | undefined): CapsRecord | undefined {
+  if (typeof c !== 'object' || c === null || typeof c.at !== 'string' || !/^\d+$/.test(c.at))
+    return undefined;
+  const p = c.planned;
+  if (typeof p !== 'object' || p === null || !Object.values(p).every((v) => typeof v === 'string'))
+    return undefined;
+  return { at: BigInt(c.at), planned: { ...(p as Record<string, string>) } };
 }
 
 /** The record writeState takes, back from what readState returned. */
@@ -123,14 +152,19 @@ export function linkRecords(state: JailState): StateRecord {
 /**
  * The files of a finished tree. Taken in the private staging tree just before the swap (a rename
  * changes neither inode nor ctime of what is inside), so nothing a jail user does afterwards can
- * end up recorded as ours. A file missing there is simply not recorded.
+ * end up recorded as ours. A file missing there is simply not recorded. `known`: stats the
+ * writer took of files it finished (StagingWriter.staged), saving their lstat.
  */
-export function collectState(root: string, entries: PlanEntry[]): StateRecord {
+export function collectState(
+  root: string,
+  entries: PlanEntry[],
+  known: ReadonlyMap<string, Stats> = new Map(),
+): StateRecord {
   const files: StateRecord = {};
   for (const e of entries) {
     if (e.type !== 'file' && e.type !== 'generated' && e.type !== 'symlink') continue;
     try {
-      const st = lstatSync(under(root, e.path));
+      const st = known.get(e.path) ?? lstatSync(under(root, e.path));
       if (e.type === 'symlink') {
         if (st.isSymbolicLink()) files[e.path] = [statKey(st), LINK + e.target];
       } else if (st.isFile()) files[e.path] = [statKey(st), e.sha256];
@@ -146,7 +180,14 @@ export function writeState(
   files: StateRecord,
   sources: ReadonlyMap<string, string> = new Map(),
   facts: ReadonlyMap<string, FileFact> = new Map(),
+  caps?: CapsRecord,
 ): void {
-  const body = { format: 1, files, sources: Object.fromEntries(sources), facts: Object.fromEntries(facts) };
+  const body = {
+    format: 1,
+    files,
+    sources: Object.fromEntries(sources),
+    facts: Object.fromEntries(facts),
+    ...(caps === undefined ? {} : { caps: { at: String(caps.at), planned: caps.planned } }),
+  };
   writeFileAtomic(file, JSON.stringify(body));
 }

@@ -6,17 +6,18 @@ export interface BuildOptions {
   /** Build even below an ancestor others can write to (--unsafe-ancestors). */
   unsafeAncestors?: boolean;
   /**
-   * Rebuild and swap even when nothing changed. buildJail also plans from scratch then: the
-   * remembered source sha256s and file facts are not consulted (every source is read again) and
-   * the state beside DIR is written anew, the way out if those records were ever doubted.
+   * Rebuild and swap even when nothing changed. buildJail also plans from scratch then: no
+   * remembered plan (build/plan-cache.ts), source sha256 or file fact is consulted (every source
+   * is read again), and the state and plan beside DIR are written anew (or dropped), the way out
+   * if those records were ever doubted. The whole jail is rewritten, capabilities included.
    */
   force?: boolean;
   /** Called as entries are written into the staging tree (not while only comparing). */
   onProgress?: OnProgress;
   /** The source sha256s createPlan used, stored in the state file beside DIR for the next plan. */
-  sourceHashes?: SourceHashes;
+  sourceHashes?: Pick<SourceHashes, 'used' | 'changed'>;
   /** What createPlan learnt about each source file (resolve/file-facts.ts), stored beside them. */
-  fileFacts?: FileFacts;
+  fileFacts?: Pick<FileFacts, 'used' | 'changed'>;
 }
 
 /**

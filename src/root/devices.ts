@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { RootError } from '../errors.js';
 
 export interface DeviceSpec {
@@ -52,11 +53,17 @@ export async function makeDevices(devs: DeviceSpec[]): Promise<void> {
   const script =
     'while [ $# -gt 0 ]; do if [ "$2" = p ]; then mknod -m 0600 -- "$1" p || exit 1; ' +
     'else mknod -m 0600 -- "$1" "$2" "$3" "$4" || exit 1; fi; shift 4; done';
-  // Loaded when used: a command that never writes a jail (run, audit) skips its cost.
-  const { execa } = await import('execa');
-  const r = await execa('sh', ['-c', script, 'sh', ...args], { reject: false, env: { LC_ALL: 'C' } });
-  if (r.exitCode !== 0) {
-    throw new RootError('ROOT_MKNOD_FAILED', `mknod failed: ${String(r.stderr).trim()}`, {
+  // node:child_process, not execa: one small spawn does not pay for loading execa on every build.
+  const stderr = await new Promise<string | null>((resolve) => {
+    execFile(
+      'sh',
+      ['-c', script, 'sh', ...args],
+      { env: { ...process.env, LC_ALL: 'C' } },
+      (err, _out, errText) => resolve(err ? String(errText).trim() || err.message : null),
+    );
+  });
+  if (stderr !== null) {
+    throw new RootError('ROOT_MKNOD_FAILED', `mknod failed: ${stderr}`, {
       path: devs[0]?.host,
     });
   }

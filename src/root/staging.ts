@@ -23,6 +23,7 @@ import { errnoCode, RootError } from '../errors.js';
  *   .NAME.jailsmith-state.json    what the last build wrote, for a fast no-op check
  *   .NAME.jailsmith-logins.json   login users of the jail (`user add`), re-added by every rebuild
  *   .NAME.jailsmith-policy.json   the run policy the jail was built or installed with (run's default)
+ *   .NAME.jailsmith-plan.json     the last plan with the stat keys of its inputs (build/plan-cache.ts)
  *   .NAME.jailsmith-keys/USER     their managed authorized_keys (root-owned, out of the jail)
  */
 export interface JailPaths {
@@ -34,6 +35,7 @@ export interface JailPaths {
   logins: string;
   keys: string;
   policy: string;
+  plan: string;
 }
 
 export function jailPaths(dir: string): JailPaths {
@@ -51,6 +53,7 @@ export function jailPaths(dir: string): JailPaths {
     logins: path.join(parent, `.${base}.jailsmith-logins.json`),
     keys: path.join(parent, `.${base}.jailsmith-keys`),
     policy: path.join(parent, `.${base}.jailsmith-policy.json`),
+    plan: path.join(parent, `.${base}.jailsmith-plan.json`),
   };
 }
 

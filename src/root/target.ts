@@ -83,23 +83,18 @@ export class JailTarget {
   async replace(
     entries: PlanEntry[],
     sourceRoot = '/',
-    onStaged?: (root: string) => void,
+    onStaged?: (root: string, files: ReadonlyMap<string, Stats>) => void,
     onEntry?: (e: PlanEntry, index: number) => void,
     hostSources: readonly string[] = [],
   ): Promise<void> {
     await this.swapIn(async (staging) => {
       const w = new StagingWriter(staging, sourceRoot, hostSources);
-      try {
-        for (const [i, e] of entries.entries()) {
-          w.add(e);
-          onEntry?.(e, i);
-        }
-      } catch (err) {
-        await w.settleAll(); // copies still running must end before the staging tree goes
-        throw err;
+      for (const [i, e] of entries.entries()) {
+        w.add(e);
+        onEntry?.(e, i);
       }
       await w.finish();
-      onStaged?.(staging);
+      onStaged?.(staging, w.staged);
     });
   }
 

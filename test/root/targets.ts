@@ -9,7 +9,7 @@ export interface Target {
   jail: string;
   /** Where the test puts the plan's source files. */
   src: string;
-  /** Staging or old trees left beside the jail (the state file is expected and not counted). */
+  /** Staging or old trees left beside the jail (the state, policy and plan records are expected). */
   leftovers: () => string[];
 }
 
@@ -23,7 +23,11 @@ export function targets(prefix = 'jailsmith-build-'): { next: () => Target } {
       mkdirSync(t, { mode: 0o755 });
       const leftovers = () =>
         readdirSync(t).filter(
-          (x) => x.includes('.jailsmith-') && !x.endsWith('state.json') && !x.endsWith('policy.json'),
+          (x) =>
+            x.includes('.jailsmith-') &&
+            !x.endsWith('state.json') &&
+            !x.endsWith('policy.json') &&
+            !x.endsWith('plan.json'),
         );
       return { t, jail: path.join(t, 'jail'), src: path.join(t, 'src'), leftovers };
     },

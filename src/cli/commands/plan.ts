@@ -34,21 +34,16 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       ) as unknown as Argv<PlanArgs>,
   handler: action<PlanArgs>(async (args, io) => {
     // Loaded on use, as in every command: `jailsmith --help` and other commands skip their cost.
-    const [{ loadSpec }, { createPlan }, { formatPlanText }, { loadPlanCaches, savePlanCaches }] =
-      await Promise.all([
-        import('../../spec/load.js'),
-        import('../../plan/create-plan.js'),
-        import('../../plan/format.js'),
-        import('../../build/source-caches.js'),
-      ]);
-    const spec = await loadSpec(args.spec, {
+    const [{ formatPlanText }, { planSpec }] = await Promise.all([
+      import('../../plan/format.js'),
+      import('../../build/plan-spec.js'),
+    ]);
+    // The per-user caches a build keeps serve plan too: the plan itself when nothing it was made
+    // from changed, else the facts of unchanged sources (not re-read).
+    const plan = await planSpec(args.spec, {
       ...(args.root === undefined ? {} : { root: args.root }),
       qemuStatic: args['qemu-static'],
     });
-    // The per-user source cache a build keeps serves plan too: unchanged sources are not re-read.
-    const caches = loadPlanCaches();
-    const plan = await createPlan(spec, caches);
-    savePlanCaches(caches);
     if (args.json) printJson(io, plan);
     else if (!args.quiet) io.out(formatPlanText(plan, args.verbose > 0, args.explain));
     return 0;
