@@ -38,6 +38,7 @@ for (const [file, out] of Object.entries(split.metafile.outputs)) {
 /** Each hot command: the lazily imported modules its lines load every time, held in its own entry. */
 const HOT = {
   run: ['dist/cli/commands/run.js', 'dist/run/run-jail.js', 'dist/run/uid-pool.js'],
+  build: ['dist/cli/commands/build.js', 'dist/build/build-jail.js'],
 };
 const hotEntries = [];
 for (const [command, modules] of Object.entries(HOT)) {

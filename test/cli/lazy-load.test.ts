@@ -121,6 +121,15 @@ describe('the CLI loads only what a command line needs', () => {
     expect(spec.chunks.map((c) => meta[c]?.entryPoint)).toContain('dist/spec/load.js');
   });
 
+  it('bin/jailsmith routes exactly the hot commands the bundle made an entry for', () => {
+    const bin = readFileSync(BIN, 'utf8');
+    const routed = JSON.parse((/const HOT = (\[[^\]]*\]);/.exec(bin)?.[1] ?? '[]').replaceAll("'", '"'));
+    const entries = Object.keys(meta)
+      .filter((f) => f.endsWith('-main.js'))
+      .map((f) => f.slice(0, -'-main.js'.length));
+    expect([...routed].sort()).toEqual(entries.sort());
+  });
+
   for (const [name, line] of Object.entries(ordinary)) {
     it(`${name}: an ordinary line loads no yargs`, async () => {
       const r = await loaded(line);
