@@ -54,9 +54,11 @@ const SETUP_SCRIPT = [
   `exec ${GO_FD}<&-`,
   // The job's cgroups, one cgroup.procs (or tasks) file a line, written by the caller before its go.
   'while IFS= read -r f; do echo $$ >"$f" || exit 125; done <"$cglist"',
-  // One mount process for every bind and tmpfs of the job, in the fstab's order.
-  '"$mount" -n -a -T "$fstab" || exit 125',
-  '"$keyctl" new_session >/dev/null || exit 125',
+  // One mount process for every bind and tmpfs of the job, in the fstab's order; the keyring is
+  // joined meanwhile (keyctl installs it in this shell, its parent).
+  '"$mount" -n -a -T "$fstab" & m=$!',
+  '"$keyctl" new_session >/dev/null || { wait $m; exit 125; }',
+  'wait $m || exit 125',
   // No core dumps ever: a core_pattern pipe would hand the dump to a host program.
   'ulimit -c 0 || exit 125',
   'exec 2>&8 8>&-',
