@@ -7,12 +7,18 @@ import type { Collector } from '../collector.js';
 import { type PlanContext, Rank } from '../context.js';
 import type { Copier } from '../copy.js';
 import { isModuleTree, judgePath, LIMITS, measure } from './candidates.js';
+import { isShellScript, scriptCommands } from './helpers.js';
+import { interpreterProfiles } from './interpreters.js';
+import { dpkgOwners, type Owners, packageData } from './packages.js';
 import { deviceStrings, nameStrings, pathStrings } from './strings.js';
 import { EXEC_SYMBOLS, SHELL_SYMBOLS, SYMBOL_SIGNALS } from './symbols.js';
 
 /** What a symbol signal adds: a profile (with its nsswitch lines and notes), or in-root globs. */
 const ACTIONS: Record<
-  Exclude<DiscoverySignal, 'paths' | 'helpers' | 'shell' | 'tmp' | 'devices'>,
+  Exclude<
+    DiscoverySignal,
+    'paths' | 'helpers' | 'shell' | 'tmp' | 'devices' | 'package-data' | 'interpreters'
+  >,
   { profile?: string; globs?: string[]; fix: string }
 > = {
   nss: { profile: 'nss-files', fix: 'profiles: [nss-files]' },
@@ -77,6 +83,24 @@ function readElfFile(host: string): Buffer | undefined {
   }
 }
 
+/** The first 64 KiB of a file as text (a script's code), or undefined. */
+function readScript(host: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(host, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const buf = Buffer.alloc(64 << 10);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const text = buf.toString('latin1', 0, n);
+    return isShellScript(text) ? text : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 interface Scan {
   path: string;
   imports: string[];
@@ -84,6 +108,19 @@ interface Scan {
   names: string[];
   devices: string[];
   program: boolean;
+  /** A shell script the spec names: the commands it runs (no ELF evidence). */
+  commands?: string[];
+}
+
+/** State shared by the rounds of one plan: the package database is read once, when first asked. */
+interface Round {
+  owners: Owners | null | undefined;
+  packages: Set<string>;
+}
+
+function ownersOf(ctx: PlanContext, r: Round): Owners | null {
+  if (r.owners === undefined) r.owners = dpkgOwners(ctx.root);
+  return r.owners;
 }
 
 /**
@@ -95,11 +132,14 @@ export const collectDiscovery: Collector = {
   name: 'discover',
   async collect(ctx, copier) {
     const scanned = new Set<string>();
-    // Two rounds: a helper found in round one (tar's gzip) is scanned in round two.
+    const r: Round = { owners: undefined, packages: new Set() };
+    interpreters(ctx, copier);
+    await copier.drain();
+    // Two rounds: a helper found in round one (zcat's gzip) is scanned in round two.
     for (let round = 0; round < 2; round++) {
       const scans = scanNew(ctx, scanned);
       if (scans.length === 0) break;
-      act(ctx, copier, scans);
+      act(ctx, copier, scans, r);
       await copier.drain();
     }
   },
@@ -113,7 +153,20 @@ function scanNew(ctx: PlanContext, scanned: Set<string>): Scan[] {
     if (!SCANNED.test(why)) continue;
     scanned.add(e.path);
     const buf = readElfFile(e.source);
-    if (!buf) continue;
+    if (!buf) {
+      const text = why.startsWith('binaries: ') ? readScript(e.source) : undefined;
+      if (text)
+        out.push({
+          path: e.path,
+          imports: [],
+          paths: [],
+          names: [],
+          devices: [],
+          program: true,
+          commands: scriptCommands(text),
+        });
+      continue;
+    }
     let s: ReturnType<typeof readSections>;
     try {
       s = readSections(buf, e.source);
@@ -133,7 +186,7 @@ function scanNew(ctx: PlanContext, scanned: Set<string>): Scan[] {
   return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-function act(ctx: PlanContext, copier: Copier, scans: Scan[]): void {
+function act(ctx: PlanContext, copier: Copier, scans: Scan[], r: Round): void {
   const on = new Set(ctx.spec.discover);
   const hint = (evidence: string, what: string, signal: string, fix: string) =>
     ctx.notes.add(
@@ -226,20 +279,123 @@ function act(ctx: PlanContext, copier: Copier, scans: Scan[]): void {
       if (on.has('shell')) copier.copy('/bin/sh', { resolve: 'lenient', origin: `discover: ${evidence}` });
       else hint(evidence, '/bin/sh', 'shell', 'binaries: [/bin/sh]');
     }
-    const runs = s.imports.filter((i) => EXEC_SYMBOLS.has(i));
-    // Helpers by name are opt-in and quiet when off: too many words name some program.
-    if (!s.program || runs.length === 0 || !on.has('helpers')) continue;
-    const helpers: [string, string][] = [];
-    const self = s.path.slice(s.path.lastIndexOf('/') + 1);
-    for (const n of s.names) {
-      if (n === self) continue;
-      const found = findOnPath(ctx.root, n);
-      if (found && !ctx.has(found))
-        helpers.push([found, `helper ${n} named in ${s.path}, which imports ${runs[0]}`]);
+    helpers(ctx, copier, s, on.has('helpers'), r);
+  }
+  packages(ctx, copier, scans, on.has('package-data'), r);
+}
+
+/**
+ * `helpers`: programs a program runs by name. A script's commands count as they are; an ELF
+ * program's whole strings count only when it imports a function that runs programs and the
+ * program found on PATH belongs to its own package or to one its package depends on or
+ * recommends (needs the dpkg database; elsewhere, nothing).
+ */
+function helpers(ctx: PlanContext, copier: Copier, s: Scan, on: boolean, r: Round): void {
+  if (!s.program) return;
+  const self = s.path.slice(s.path.lastIndexOf('/') + 1);
+  const found: [string, string][] = [];
+  if (s.commands) {
+    for (const n of s.commands) {
+      const p = n === self ? null : findOnPath(ctx.root, n);
+      if (p && !ctx.has(p)) found.push([p, `the script ${s.path} runs ${n}`]);
     }
-    for (const [path, evidence] of helpers) {
-      if (ctx.excluded(path)) continue;
-      copier.copy(path, { resolve: 'lenient', origin: `discover: ${evidence}` });
+  } else {
+    const runs = s.imports.find((i) => EXEC_SYMBOLS.has(i));
+    if (!runs) return;
+    const owners = ownersOf(ctx, r);
+    const mine = owners?.owner(ctx.root.realpath(s.path)?.path ?? s.path);
+    if (!owners || !mine) return;
+    const bare = (p: string) => p.replace(/:.*$/, '');
+    const kin = new Set([bare(mine), ...owners.related(mine).map(bare)]);
+    for (const n of s.names) {
+      const p = n === self ? null : findOnPath(ctx.root, n);
+      if (!p || ctx.has(p)) continue;
+      const theirs = owners.owner(ctx.root.realpath(p)?.path ?? p);
+      if (theirs && kin.has(bare(theirs)))
+        found.push([
+          p,
+          `"${n}" in ${s.path}, which imports ${runs}, is a program of package ${bare(theirs)}`,
+        ]);
+    }
+  }
+  for (const [path, evidence] of found) {
+    if (ctx.excluded(path)) continue;
+    if (on) copier.copy(path, { resolve: 'lenient', origin: `discover: helper ${path}: ${evidence}` });
+    else
+      ctx.notes.add(
+        `hint: ${evidence}: ${path} may be needed, but discover leaves helpers off; to add it: binaries: [${path}] (or discover: true)`,
+      );
+  }
+}
+
+/**
+ * `package-data`: the run-time data of the packages that own the programs and the libraries
+ * they load (not glibc's: its locale, zone and converter data come through symbol signals).
+ * A package whose data is past the limits is a hint, not a copy.
+ */
+function packages(ctx: PlanContext, copier: Copier, scans: Scan[], on: boolean, r: Round): void {
+  // The programs (named, or run as helpers) and the libraries they load; not what other signals
+  // brought (a gconv module is libc6's, whose data is not every jail's).
+  const programs = new Set(
+    ctx
+      .entries()
+      .filter((e) => /^(?:binaries: |discover: helper )/.test(ctx.whyOf(e.path) ?? ''))
+      .map((e) => e.path),
+  );
+  const todo = scans.filter((s) => {
+    if (GLIBC.test(s.path)) return false;
+    const why = ctx.whyOf(s.path) ?? '';
+    return programs.has(s.path) || (why.startsWith('closure of ') && programs.has(why.slice(11)));
+  });
+  if (todo.length === 0) return;
+  const owners = ownersOf(ctx, r);
+  if (!owners) return;
+  for (const s of todo) {
+    const pkg = owners.owner(ctx.root.realpath(s.path)?.path ?? s.path);
+    if (!pkg || r.packages.has(pkg)) continue;
+    r.packages.add(pkg);
+    const name = pkg.replace(/:.*$/, '');
+    const data = packageData(ctx, owners, pkg);
+    const fresh = data.files.filter((f) => !ctx.has(f));
+    if (fresh.length === 0) continue;
+    const evidence = `package ${name} owns ${s.path}`;
+    if (data.files.length > LIMITS.packageFiles || data.bytes > LIMITS.packageBytes) {
+      const profile = s.program ? profileFor(s.path) : undefined;
+      ctx.notes.add(
+        `hint: ${evidence} and has ${data.files.length} data files (${(data.bytes / 1048576).toFixed(1)} MiB), not added by guess; if they are needed: ${profile ? `profiles: [${profile}]` : `packages: [${name}]`}`,
+      );
+    } else if (!on)
+      ctx.notes.add(
+        `hint: ${evidence}: its ${fresh.length} data files may be needed, but discover leaves package-data off; to add them: packages: [${name}] (or discover: true)`,
+      );
+    else
+      for (const f of fresh) copier.copy(f, { resolve: 'lenient', origin: `discover: data of ${evidence}` });
+  }
+}
+
+/**
+ * `interpreters`: a program that is an interpreter a profile knows (its `programs:` globs) gets
+ * that profile: its library is computed at run time (python3's sys.prefix), never a string.
+ */
+function interpreters(ctx: PlanContext, copier: Copier): void {
+  const on = ctx.spec.discover.includes('interpreters');
+  for (const e of ctx.entries()) {
+    if (e.type !== 'file' || !(ctx.whyOf(e.path) ?? '').startsWith('binaries: ')) continue;
+    const real = ctx.root.realpath(e.path)?.path ?? e.path;
+    for (const name of interpreterProfiles([e.path, real])) {
+      if (ctx.spec.profiles.includes(name)) continue;
+      const evidence = `${e.path} is an interpreter of profile ${name}`;
+      if (!on) {
+        ctx.notes.add(
+          `hint: ${evidence}: its library may be needed, but discover leaves interpreters off; to add it: profiles: [${name}] (or discover: true)`,
+        );
+        continue;
+      }
+      try {
+        applyProfile(ctx, copier, name, `discover: profile ${name} because ${evidence}`, false);
+      } catch {
+        ctx.notes.add(`hint: ${evidence}, but the source root lacks what profile ${name} needs`);
+      }
     }
   }
 }

@@ -1,0 +1,113 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { openDpkg, type PackageDb } from '../../packages/index.js';
+import type { SourceRoot } from '../../resolve/index.js';
+import type { PlanContext } from '../context.js';
+import { denied } from './candidates.js';
+
+/**
+ * The dpkg database seen from discovery: which package owns a file, what a package installed,
+ * and which packages it names in Depends, Pre-Depends and Recommends. Only dpkg records file
+ * ownership in plain lists; other roots get no package signal (discovery says so in a note).
+ */
+export interface Owners {
+  /** The package (name or name:arch, as its .list is named) that installed `path`, if any. */
+  owner(path: string): string | undefined;
+  /** In-root paths the package installed, as listed. */
+  files(pkg: string): string[];
+  /** Names of the packages `pkg` depends on or recommends (alternatives all count). */
+  related(pkg: string): string[];
+}
+
+const INFO = '/var/lib/dpkg/info';
+
+/** Reads every .list once (one string per package): a few MB, scanned per owner question. */
+export function dpkgOwners(root: SourceRoot): Owners | null {
+  const info = root.realpath(INFO);
+  let db: PackageDb | null;
+  try {
+    db = openDpkg(root);
+  } catch {
+    return null;
+  }
+  if (!info || !db) return null;
+  const dir = root.host(info.path);
+  const lists = new Map<string, string>();
+  for (const n of readdirSync(dir)) {
+    if (!n.endsWith('.list')) continue;
+    try {
+      lists.set(n.slice(0, -5), `\n${readFileSync(`${dir}/${n}`, 'latin1')}`);
+    } catch {
+      // an unreadable list owns nothing we can show
+    }
+  }
+  const dpkg = db;
+  return {
+    owner(path) {
+      for (const alias of usrAliases(path)) {
+        const needle = `\n${alias}\n`;
+        for (const [pkg, text] of lists) if (text.includes(needle)) return pkg;
+      }
+      return undefined;
+    },
+    files(pkg) {
+      return (lists.get(pkg) ?? '').split('\n').filter((l) => l.startsWith('/') && l !== '/.');
+    },
+    related(pkg) {
+      const p = dpkg.lookup(pkg);
+      if (!p) return [];
+      return [...new Set([...p.depends, ...(p.recommends ?? [])].flat())];
+    },
+  };
+}
+
+/** dpkg lists a file under the path its package shipped: /bin/tar and /usr/bin/tar are one file. */
+function usrAliases(p: string): string[] {
+  const m = /^\/usr(\/(?:s?bin|lib[^/]*)\/.*)$/.exec(p);
+  if (m) return [p, m[1] as string];
+  if (/^\/(?:s?bin|lib[^/]*)\//.test(p)) return [p, `/usr${p}`];
+  return [p];
+}
+
+// What a package ships that is not data a program reads at run time.
+const NOT_DATA = [
+  /^\/usr\/share\/(?:doc|doc-base|man|info|locale|lintian|bug|bash-completion|zsh|fish|pixmaps|icons|applications|menu|mime|gdb|gcc|apport|metainfo|appdata|polkit-1|dbus-1)\//,
+  /^\/usr\/lib\/(?:mime|systemd|tmpfiles\.d|sysusers\.d|udev|debug|binfmt\.d)\//,
+  /^\/lib\/(?:systemd|udev)\//,
+  /^\/etc\/(?:init\.d|init|rc\d\.d|cron\.[a-z]+|cron\.d|logrotate\.d|systemd|bash_completion\.d|profile\.d|default|apparmor\.d|X11|xdg|menu-methods|emacs|update-motd\.d|kernel)\//,
+  /^\/usr\/include\//,
+  /\/pkgconfig\//,
+  /\/cmake\//,
+  /\.(?:a|la|h|hpp|pod|pc)$/,
+  /^\/(?:usr\/)?(?:s?bin|games|libexec)\//,
+];
+
+export function isPackageData(p: string): boolean {
+  return !NOT_DATA.some((re) => re.test(p)) && !denied(p);
+}
+
+/** What a package's data comes to: the files to copy, or why they are not added by guess. */
+export interface PackageData {
+  files: string[];
+  bytes: number;
+}
+
+/**
+ * The run-time data a package installed: regular, non-executable files (and links to them) that
+ * are not documentation, translations, service glue or build files, and that no exclude drops.
+ * Executables are not data: a package's programs come in only as helpers, by name.
+ */
+export function packageData(ctx: PlanContext, owners: Owners, pkg: string): PackageData {
+  const out: PackageData = { files: [], bytes: 0 };
+  for (const p of owners.files(pkg)) {
+    if (!isPackageData(p) || ctx.excluded(p)) continue;
+    const real = ctx.root.realpath(p);
+    if (!real || denied(real.path)) continue;
+    const st = ctx.root.meta(real.path);
+    if (st?.kind !== 'file') continue;
+    // Shared objects are modules a program loads (perl's auto/, an engine); other executables are programs.
+    if ((st.mode & 0o111) !== 0 && !/\.so(?:[.\d]*)$/.test(real.path)) continue;
+    out.files.push(p);
+    out.bytes += st.size;
+  }
+  return out;
+}
