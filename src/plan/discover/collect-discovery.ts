@@ -9,7 +9,7 @@ import type { Copier } from '../copy.js';
 import { isModuleTree, judgePath, LIMITS, measure } from './candidates.js';
 import { isShellScript, scriptCommands } from './helpers.js';
 import { interpreterProfiles } from './interpreters.js';
-import { dpkgOwners, type Owners, packageData } from './packages.js';
+import { dpkgOwners, type Owners, packageData, programsNamedInData } from './packages.js';
 import { deviceStrings, nameStrings, pathStrings } from './strings.js';
 import { EXEC_SYMBOLS, SHELL_SYMBOLS, SYMBOL_SIGNALS } from './symbols.js';
 
@@ -316,6 +316,13 @@ function helpers(ctx: PlanContext, copier: Copier, s: Scan, on: boolean, r: Roun
           p,
           `"${n}" in ${s.path}, which imports ${runs}, is a program of package ${bare(theirs)}`,
         ]);
+    }
+    for (const h of programsNamedInData(ctx, owners, mine, self)) {
+      if (ctx.has(h.path) || found.some(([p]) => p === h.path) || !findOnPath(ctx.root, h.name)) continue;
+      found.push([
+        h.path,
+        `"${h.name}" in ${h.file}, data of package ${bare(mine)}, names a program of it, and ${s.path} imports ${runs}`,
+      ]);
     }
   }
   for (const [path, evidence] of found) {

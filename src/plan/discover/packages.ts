@@ -111,3 +111,41 @@ export function packageData(ctx: PlanContext, owners: Owners, pkg: string): Pack
   }
   return out;
 }
+
+/**
+ * A package's programs that its own data files name as a word (groff's DESC files say
+ * "postpro grotty"): the program runs them, but its strings do not say which. Only the data of
+ * the program's own package and only programs of that package count; text files up to 256 KiB.
+ */
+export function programsNamedInData(
+  ctx: PlanContext,
+  owners: Owners,
+  pkg: string,
+  self: string,
+): { name: string; path: string; file: string }[] {
+  const mine = new Map<string, string>();
+  for (const p of owners.files(pkg)) {
+    const m = /^\/(?:usr\/)?(?:s?bin|games)\/([^/]+)$/.exec(p);
+    if (m && m[1] !== self) mine.set(m[1] as string, p);
+  }
+  if (mine.size === 0) return [];
+  const out = new Map<string, { name: string; path: string; file: string }>();
+  for (const f of packageData(ctx, owners, pkg).files) {
+    const real = ctx.root.realpath(f);
+    const st = real ? ctx.root.meta(real.path) : undefined;
+    if (!real || !st || st.size > 256 << 10) continue;
+    let text: string;
+    try {
+      text = readFileSync(ctx.root.host(real.path), 'latin1');
+    } catch {
+      continue;
+    }
+    if (text.includes('\0')) continue; // not text
+    for (const w of text.split(/[^A-Za-z0-9+_.-]+/)) {
+      const p = mine.get(w);
+      if (p && !out.has(w)) out.set(w, { name: w, path: p, file: f });
+    }
+    if (out.size === mine.size) break;
+  }
+  return [...out.values()];
+}
