@@ -9,7 +9,7 @@ import type { Copier } from '../copy.js';
 import { isModuleTree, judgePath, LIMITS, measure } from './candidates.js';
 import { isShellScript, scriptCommands } from './helpers.js';
 import { interpreterProfiles } from './interpreters.js';
-import { dpkgOwners, type Owners, packageData, programsNamedInData } from './packages.js';
+import { dpkgOwners, type Owners, packageData, programsNamedInData, usrAliases } from './packages.js';
 import { deviceStrings, nameStrings, pathStrings } from './strings.js';
 import { EXEC_SYMBOLS, SHELL_SYMBOLS, SYMBOL_SIGNALS } from './symbols.js';
 
@@ -306,16 +306,17 @@ function helpers(ctx: PlanContext, copier: Copier, s: Scan, on: boolean, r: Roun
     const mine = owners?.owner(ctx.root.realpath(s.path)?.path ?? s.path);
     if (!owners || !mine) return;
     const bare = (p: string) => p.replace(/:.*$/, '');
-    const kin = new Set([bare(mine), ...owners.related(mine).map(bare)]);
+    // The programs of the package and of its relations: a short list, not one lookup per word.
+    const kin = new Map<string, string>();
+    for (const k of new Set([bare(mine), ...owners.related(mine).map(bare)]))
+      for (const f of owners.files(k)) if (!kin.has(f)) kin.set(f, k);
     for (const n of s.names) {
       const p = n === self ? null : findOnPath(ctx.root, n);
       if (!p || ctx.has(p)) continue;
-      const theirs = owners.owner(ctx.root.realpath(p)?.path ?? p);
-      if (theirs && kin.has(bare(theirs)))
-        found.push([
-          p,
-          `"${n}" in ${s.path}, which imports ${runs}, is a program of package ${bare(theirs)}`,
-        ]);
+      const real = ctx.root.realpath(p)?.path ?? p;
+      const theirs = [...usrAliases(p), ...usrAliases(real)].map((a) => kin.get(a)).find(Boolean);
+      if (theirs)
+        found.push([p, `"${n}" in ${s.path}, which imports ${runs}, is a program of package ${theirs}`]);
     }
     for (const h of programsNamedInData(ctx, owners, mine, self)) {
       if (ctx.has(h.path) || found.some(([p]) => p === h.path) || !findOnPath(ctx.root, h.name)) continue;

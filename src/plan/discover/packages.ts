@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { openDpkg, type PackageDb } from '../../packages/index.js';
+import { DPKG_STATUS, openDpkg, type PackageDb } from '../../packages/index.js';
 import type { SourceRoot } from '../../resolve/index.js';
 import type { PlanContext } from '../context.js';
 import { denied } from './candidates.js';
@@ -12,7 +12,7 @@ import { denied } from './candidates.js';
 export interface Owners {
   /** The package (name or name:arch, as its .list is named) that installed `path`, if any. */
   owner(path: string): string | undefined;
-  /** In-root paths the package installed, as listed. */
+  /** In-root paths the package installed, as listed (a bare name covers its name:arch lists). */
   files(pkg: string): string[];
   /** Names of the packages `pkg` depends on or recommends (alternatives all count). */
   related(pkg: string): string[];
@@ -20,40 +20,79 @@ export interface Owners {
 
 const INFO = '/var/lib/dpkg/info';
 
-/** Reads every .list once (one string per package): a few MB, scanned per owner question. */
+/**
+ * Reads every .list once, into one string (a few MB: one search per question is cheaper than
+ * a map of every path); the status file, for relations, only when asked. Null when the root
+ * has no dpkg database.
+ */
 export function dpkgOwners(root: SourceRoot): Owners | null {
   const info = root.realpath(INFO);
-  let db: PackageDb | null;
+  if (!info || !root.realpath(DPKG_STATUS)) return null;
+  const dir = root.host(info.path);
+  let names: string[];
   try {
-    db = openDpkg(root);
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.list'))
+      .sort();
   } catch {
     return null;
   }
-  if (!info || !db) return null;
-  const dir = root.host(info.path);
-  const lists = new Map<string, string>();
-  for (const n of readdirSync(dir)) {
-    if (!n.endsWith('.list')) continue;
+  const parts: string[] = ['\n'];
+  const starts: number[] = [];
+  const pkgs: string[] = [];
+  let at = 1;
+  for (const n of names) {
+    let text: string;
     try {
-      lists.set(n.slice(0, -5), `\n${readFileSync(`${dir}/${n}`, 'latin1')}`);
+      text = readFileSync(`${dir}/${n}`, 'latin1');
     } catch {
-      // an unreadable list owns nothing we can show
+      continue; // an unreadable list owns nothing we can show
     }
+    if (!text.endsWith('\n')) text += '\n';
+    starts.push(at);
+    pkgs.push(n.slice(0, -5));
+    parts.push(text);
+    at += text.length;
   }
-  const dpkg = db;
+  const all = parts.join('');
+  const pkgAt = (offset: number): string => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return pkgs[lo] as string;
+  };
+  let db: PackageDb | null | undefined;
   return {
     owner(path) {
       for (const alias of usrAliases(path)) {
-        const needle = `\n${alias}\n`;
-        for (const [pkg, text] of lists) if (text.includes(needle)) return pkg;
+        const i = all.indexOf(`\n${alias}\n`);
+        if (i >= 0) return pkgAt(i + 1);
       }
       return undefined;
     },
     files(pkg) {
-      return (lists.get(pkg) ?? '').split('\n').filter((l) => l.startsWith('/') && l !== '/.');
+      // A bare name also finds a Multi-Arch: same package's list (libc6 → libc6:amd64.list).
+      const out: string[] = [];
+      pkgs.forEach((name, i) => {
+        if (name !== pkg && !(name.startsWith(`${pkg}:`) && !pkg.includes(':'))) return;
+        for (const l of all.slice(starts[i], starts[i + 1] ?? all.length).split('\n'))
+          if (l.startsWith('/') && l !== '/.') out.push(l);
+      });
+      return out;
     },
     related(pkg) {
-      const p = dpkg.lookup(pkg);
+      if (db === undefined) {
+        try {
+          db = openDpkg(root);
+        } catch {
+          db = null;
+        }
+      }
+      const p = db?.lookup(pkg);
       if (!p) return [];
       return [...new Set([...p.depends, ...(p.recommends ?? [])].flat())];
     },
@@ -61,7 +100,7 @@ export function dpkgOwners(root: SourceRoot): Owners | null {
 }
 
 /** dpkg lists a file under the path its package shipped: /bin/tar and /usr/bin/tar are one file. */
-function usrAliases(p: string): string[] {
+export function usrAliases(p: string): string[] {
   const m = /^\/usr(\/(?:s?bin|lib[^/]*)\/.*)$/.exec(p);
   if (m) return [p, m[1] as string];
   if (/^\/(?:s?bin|lib[^/]*)\//.test(p)) return [p, `/usr${p}`];
