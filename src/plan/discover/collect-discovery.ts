@@ -387,8 +387,14 @@ function packages(ctx: PlanContext, copier: Copier, scans: Scan[], on: boolean, 
  */
 function interpreters(ctx: PlanContext, copier: Copier): void {
   const on = ctx.spec.discover.includes('interpreters');
-  for (const e of ctx.entries()) {
-    if (e.type !== 'file' || !(ctx.whyOf(e.path) ?? '').startsWith('binaries: ')) continue;
+  const files = ctx.entries().filter((e) => e.type === 'file');
+  const named = new Set(
+    files.filter((e) => (ctx.whyOf(e.path) ?? '').startsWith('binaries: ')).map((e) => e.path),
+  );
+  for (const e of files) {
+    // A program the spec names, or the interpreter of a script it names (the #! line's closure).
+    const why = ctx.whyOf(e.path) ?? '';
+    if (!named.has(e.path) && !(why.startsWith('closure of ') && named.has(why.slice(11)))) continue;
     const real = ctx.root.realpath(e.path)?.path ?? e.path;
     for (const name of interpreterProfiles([e.path, real])) {
       if (ctx.spec.profiles.includes(name)) continue;
