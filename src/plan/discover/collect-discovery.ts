@@ -306,12 +306,19 @@ function helpers(ctx: PlanContext, copier: Copier, s: Scan, on: boolean, r: Roun
     const mine = owners?.owner(ctx.root.realpath(s.path)?.path ?? s.path);
     if (!owners || !mine) return;
     const bare = (p: string) => p.replace(/:.*$/, '');
-    // The programs of the package and of its relations: a short list, not one lookup per word.
+    // The programs of the package and of its relations, by name: a word is looked up on PATH only
+    // when one of them has that name, and counts only when PATH finds that very program.
     const kin = new Map<string, string>();
+    const names = new Set<string>();
     for (const k of new Set([bare(mine), ...owners.related(mine).map(bare)]))
-      for (const f of owners.files(k)) if (!kin.has(f)) kin.set(f, k);
+      for (const f of owners.files(k)) {
+        if (!kin.has(f)) kin.set(f, k);
+        const m = /^\/(?:usr\/)?(?:s?bin|games)\/([^/]+)$/.exec(f);
+        if (m) names.add(m[1] as string);
+      }
     for (const n of s.names) {
-      const p = n === self ? null : findOnPath(ctx.root, n);
+      if (n === self || !names.has(n)) continue;
+      const p = findOnPath(ctx.root, n);
       if (!p || ctx.has(p)) continue;
       const real = ctx.root.realpath(p)?.path ?? p;
       const theirs = [...usrAliases(p), ...usrAliases(real)].map((a) => kin.get(a)).find(Boolean);
