@@ -326,9 +326,12 @@ function helpers(ctx: PlanContext, copier: Copier, s: Scan, on: boolean, r: Roun
         found.push([p, `"${n}" in ${s.path}, which imports ${runs}, is a program of package ${theirs}`]);
     }
     for (const h of programsNamedInData(ctx, owners, mine, self)) {
-      if (ctx.has(h.path) || found.some(([p]) => p === h.path) || !findOnPath(ctx.root, h.name)) continue;
+      // Run through PATH: the jail gets the program where PATH finds it, if that is this one.
+      const p = findOnPath(ctx.root, h.name);
+      if (!p || ctx.has(p) || found.some(([f]) => f === p)) continue;
+      if (ctx.root.realpath(p)?.path !== ctx.root.realpath(h.path)?.path) continue;
       found.push([
-        h.path,
+        p,
         `"${h.name}" in ${h.file}, data of package ${bare(mine)}, names a program of it, and ${s.path} imports ${runs}`,
       ]);
     }

@@ -120,6 +120,16 @@ const NOT_DATA = [
   /^\/(?:usr\/)?(?:s?bin|games|libexec)\//,
 ];
 
+const LIBRARY_DIR = /^\/(?:usr\/)?lib(?:32|64|x32)?(?:\/[^/]*-linux-gnu[^/]*)?\/[^/]+$/;
+
+/** `p` with its parent directory resolved in the root, its last component kept (a link stays one). */
+export function canonicalParent(ctx: PlanContext, p: string): string {
+  const i = p.lastIndexOf('/');
+  const dir = i > 0 ? ctx.root.realpath(p.slice(0, i))?.path : '/';
+  if (!dir) return p;
+  return `${dir === '/' ? '' : dir}${p.slice(i)}`;
+}
+
 export function isPackageData(p: string): boolean {
   return !NOT_DATA.some((re) => re.test(p)) && !denied(p);
 }
@@ -137,14 +147,20 @@ export interface PackageData {
  */
 export function packageData(ctx: PlanContext, owners: Owners, pkg: string): PackageData {
   const out: PackageData = { files: [], bytes: 0 };
-  for (const p of owners.files(pkg)) {
+  for (const listed of owners.files(pkg)) {
+    // As the jail names it: dpkg may list /lib/x/libfoo.so where the root has /lib -> usr/lib.
+    const p = canonicalParent(ctx, listed);
     if (!isPackageData(p) || ctx.excluded(p)) continue;
     const real = ctx.root.realpath(p);
     if (!real || denied(real.path)) continue;
     const st = ctx.root.meta(real.path);
     if (st?.kind !== 'file') continue;
-    // Shared objects are modules a program loads (perl's auto/, an engine); other executables are programs.
-    if ((st.mode & 0o111) !== 0 && !/\.so(?:[.\d]*)$/.test(real.path)) continue;
+    const so = /\.so(?:[.\d]*)$/.test(real.path);
+    // A shared object in a library directory is a library: the closure brings the ones loaded.
+    if (so && LIBRARY_DIR.test(p)) continue;
+    // Shared objects elsewhere are modules a program loads (perl's auto/, an engine); other
+    // executables are programs.
+    if ((st.mode & 0o111) !== 0 && !so) continue;
     out.files.push(p);
     out.bytes += st.size;
   }
@@ -182,7 +198,7 @@ export function programsNamedInData(
     if (text.includes('\0')) continue; // not text
     for (const w of text.split(/[^A-Za-z0-9+_.-]+/)) {
       const p = mine.get(w);
-      if (p && !out.has(w)) out.set(w, { name: w, path: p, file: f });
+      if (p && !out.has(w)) out.set(w, { name: w, path: canonicalParent(ctx, p), file: f });
     }
     if (out.size === mine.size) break;
   }
