@@ -78,6 +78,17 @@ describe('discovery: packages, interpreters, helpers', () => {
     },
   );
 
+  it("a package's libraries are not its data, and its data comes by canonical paths", async () => {
+    const { by } = await plan('binaries: [bash]\n');
+    for (const [p, why] of by) {
+      if (!/^discover: (?:data of|helper)/.test(why)) continue;
+      // libtinfo6 also ships libtic: a library no one loads here, not data.
+      expect(p, why).not.toMatch(/^\/(?:usr\/)?lib(?:64)?\/(?:[^/]*-linux-gnu\/)?[^/]+\.so[.\d]*$/);
+      // dpkg lists /bin/rbash; the jail names it where the root has it.
+      expect(p, why).not.toMatch(/^\/(?:bin|sbin|lib|lib64)\//);
+    }
+  });
+
   it('zcat, a shell script, gets gzip, the program it runs', async () => {
     const { by } = await plan('binaries: [zcat]\n');
     expect(by.get('/usr/bin/gzip')).toBe(
