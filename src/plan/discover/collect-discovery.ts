@@ -1,17 +1,20 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isElfMagic, readSections } from '../../elf/index.js';
-import { type DiscoverySignal, profileNames, STANDARD_DEVICES } from '../../spec/index.js';
-import { findOnPath, globRoot } from '../../sys/index.js';
+import { type DiscoverySignal, STANDARD_DEVICES } from '../../spec/index.js';
+import { globRoot } from '../../sys/index.js';
 import { applyProfile } from '../collect-profiles.js';
 import type { Collector } from '../collector.js';
 import { type PlanContext, Rank } from '../context.js';
 import type { Copier } from '../copy.js';
+import { helpers } from './act-helpers.js';
+import { interpreters } from './act-interpreters.js';
+import { packages } from './act-packages.js';
 import { isModuleTree, judgePath, LIMITS, measure } from './candidates.js';
 import { isShellScript, scriptCommands } from './helpers.js';
-import { interpreterProfiles } from './interpreters.js';
-import { dpkgOwners, type Owners, packageData, programsNamedInData, usrAliases } from './packages.js';
+import { GLIBC, profileFor } from './known.js';
+import type { Round, Scan } from './scan.js';
 import { deviceStrings, nameStrings, pathStrings } from './strings.js';
-import { EXEC_SYMBOLS, SHELL_SYMBOLS, SYMBOL_SIGNALS } from './symbols.js';
+import { SHELL_SYMBOLS, SYMBOL_SIGNALS } from './symbols.js';
 
 /** What a symbol signal adds: a profile (with its nsswitch lines and notes), or in-root globs. */
 const ACTIONS: Record<
@@ -50,11 +53,6 @@ const ACTIONS: Record<
     fix: 'files: [/usr/lib/<arch>/libgcc_s.so.1]',
   },
 };
-
-// glibc's own objects: their fixed paths (/etc/hosts, /bin/sh, /usr/lib/locale) count only
-// through the symbols that use them, or every jail would get all of them.
-const GLIBC =
-  /\/(?:ld-linux[^/]*|ld-musl[^/]*|lib(?:c|m|dl|rt|pthread|resolv|util|anl|nsl|mvec|BrokenLocale|nss_[a-z]+|thread_db|memusage|SegFault)\.so[.\d]*)$/;
 
 // Entries worth scanning: the programs the spec names and what they load, never whole trees or packages.
 const SCANNED = /^(?:binaries: |files: |closure of |discover: )/;
@@ -99,28 +97,6 @@ function readScript(host: string): string | undefined {
   } finally {
     closeSync(fd);
   }
-}
-
-interface Scan {
-  path: string;
-  imports: string[];
-  paths: string[];
-  names: string[];
-  devices: string[];
-  program: boolean;
-  /** A shell script the spec names: the commands it runs (no ELF evidence). */
-  commands?: string[];
-}
-
-/** State shared by the rounds of one plan: the package database is read once, when first asked. */
-interface Round {
-  owners: Owners | null | undefined;
-  packages: Set<string>;
-}
-
-function ownersOf(ctx: PlanContext, r: Round): Owners | null {
-  if (r.owners === undefined) r.owners = dpkgOwners(ctx.root);
-  return r.owners;
 }
 
 /**
@@ -284,157 +260,10 @@ function act(ctx: PlanContext, copier: Copier, scans: Scan[], r: Round): void {
   packages(ctx, copier, scans, on.has('package-data'), r);
 }
 
-/**
- * `helpers`: programs a program runs by name. A script's commands count as they are; an ELF
- * program's whole strings count only when it imports a function that runs programs and the
- * program found on PATH belongs to its own package or to one its package depends on or
- * recommends (needs the dpkg database; elsewhere, nothing).
- */
-function helpers(ctx: PlanContext, copier: Copier, s: Scan, on: boolean, r: Round): void {
-  if (!s.program) return;
-  const self = s.path.slice(s.path.lastIndexOf('/') + 1);
-  const found: [string, string][] = [];
-  if (s.commands) {
-    for (const n of s.commands) {
-      const p = n === self ? null : findOnPath(ctx.root, n);
-      if (p && !ctx.has(p)) found.push([p, `the script ${s.path} runs ${n}`]);
-    }
-  } else {
-    const runs = s.imports.find((i) => EXEC_SYMBOLS.has(i));
-    if (!runs) return;
-    const owners = ownersOf(ctx, r);
-    const mine = owners?.owner(ctx.root.realpath(s.path)?.path ?? s.path);
-    if (!owners || !mine) return;
-    const bare = (p: string) => p.replace(/:.*$/, '');
-    // The programs of the package and of its relations, by name: a word is looked up on PATH only
-    // when one of them has that name, and counts only when PATH finds that very program.
-    const kin = new Map<string, string>();
-    const names = new Set<string>();
-    for (const k of new Set([bare(mine), ...owners.related(mine).map(bare)]))
-      for (const f of owners.files(k)) {
-        if (!kin.has(f)) kin.set(f, k);
-        const m = /^\/(?:usr\/)?(?:s?bin|games)\/([^/]+)$/.exec(f);
-        if (m) names.add(m[1] as string);
-      }
-    for (const n of s.names) {
-      if (n === self || !names.has(n)) continue;
-      const p = findOnPath(ctx.root, n);
-      if (!p || ctx.has(p)) continue;
-      const real = ctx.root.realpath(p)?.path ?? p;
-      const theirs = [...usrAliases(p), ...usrAliases(real)].map((a) => kin.get(a)).find(Boolean);
-      if (theirs)
-        found.push([p, `"${n}" in ${s.path}, which imports ${runs}, is a program of package ${theirs}`]);
-    }
-    for (const h of programsNamedInData(ctx, owners, mine, self)) {
-      // Run through PATH: the jail gets the program where PATH finds it, if that is this one.
-      const p = findOnPath(ctx.root, h.name);
-      if (!p || ctx.has(p) || found.some(([f]) => f === p)) continue;
-      if (ctx.root.realpath(p)?.path !== ctx.root.realpath(h.path)?.path) continue;
-      found.push([
-        p,
-        `"${h.name}" in ${h.file}, data of package ${bare(mine)}, names a program of it, and ${s.path} imports ${runs}`,
-      ]);
-    }
-  }
-  for (const [path, evidence] of found) {
-    if (ctx.excluded(path)) continue;
-    if (on) copier.copy(path, { resolve: 'lenient', origin: `discover: helper ${path}: ${evidence}` });
-    else
-      ctx.notes.add(
-        `hint: ${evidence}: ${path} may be needed, but discover leaves helpers off; to add it: binaries: [${path}] (or discover: true)`,
-      );
-  }
-}
-
-/**
- * `package-data`: the run-time data of the packages that own the programs and the libraries
- * they load (not glibc's: its locale, zone and converter data come through symbol signals).
- * A package whose data is past the limits is a hint, not a copy.
- */
-function packages(ctx: PlanContext, copier: Copier, scans: Scan[], on: boolean, r: Round): void {
-  // The programs (named, or run as helpers) and the libraries they load; not what other signals
-  // brought (a gconv module is libc6's, whose data is not every jail's).
-  const programs = new Set(
-    ctx
-      .entries()
-      .filter((e) => /^(?:binaries: |discover: helper )/.test(ctx.whyOf(e.path) ?? ''))
-      .map((e) => e.path),
-  );
-  const todo = scans.filter((s) => {
-    if (GLIBC.test(s.path)) return false;
-    const why = ctx.whyOf(s.path) ?? '';
-    return programs.has(s.path) || (why.startsWith('closure of ') && programs.has(why.slice(11)));
-  });
-  if (todo.length === 0) return;
-  const owners = ownersOf(ctx, r);
-  if (!owners) return;
-  for (const s of todo) {
-    const pkg = owners.owner(ctx.root.realpath(s.path)?.path ?? s.path);
-    if (!pkg || r.packages.has(pkg)) continue;
-    r.packages.add(pkg);
-    const name = pkg.replace(/:.*$/, '');
-    const data = packageData(ctx, owners, pkg);
-    const fresh = data.files.filter((f) => !ctx.has(f));
-    if (fresh.length === 0) continue;
-    const evidence = `package ${name} owns ${s.path}`;
-    if (data.files.length > LIMITS.packageFiles || data.bytes > LIMITS.packageBytes) {
-      const profile = s.program ? profileFor(s.path) : undefined;
-      ctx.notes.add(
-        `hint: ${evidence} and has ${data.files.length} data files (${(data.bytes / 1048576).toFixed(1)} MiB), not added by guess; if they are needed: ${profile ? `profiles: [${profile}]` : `packages: [${name}]`}`,
-      );
-    } else if (!on)
-      ctx.notes.add(
-        `hint: ${evidence}: its ${fresh.length} data files may be needed, but discover leaves package-data off; to add them: packages: [${name}] (or discover: true)`,
-      );
-    else
-      for (const f of fresh) copier.copy(f, { resolve: 'lenient', origin: `discover: data of ${evidence}` });
-  }
-}
-
-/**
- * `interpreters`: a program that is an interpreter a profile knows (its `programs:` globs) gets
- * that profile: its library is computed at run time (python3's sys.prefix), never a string.
- */
-function interpreters(ctx: PlanContext, copier: Copier): void {
-  const on = ctx.spec.discover.includes('interpreters');
-  const files = ctx.entries().filter((e) => e.type === 'file');
-  const named = new Set(
-    files.filter((e) => (ctx.whyOf(e.path) ?? '').startsWith('binaries: ')).map((e) => e.path),
-  );
-  for (const e of files) {
-    // A program the spec names, or the interpreter of a script it names (the #! line's closure).
-    const why = ctx.whyOf(e.path) ?? '';
-    if (!named.has(e.path) && !(why.startsWith('closure of ') && named.has(why.slice(11)))) continue;
-    const real = ctx.root.realpath(e.path)?.path ?? e.path;
-    for (const name of interpreterProfiles([e.path, real])) {
-      if (ctx.spec.profiles.includes(name)) continue;
-      const evidence = `${e.path} is an interpreter of profile ${name}`;
-      if (!on) {
-        ctx.notes.add(
-          `hint: ${evidence}: its library may be needed, but discover leaves interpreters off; to add it: profiles: [${name}] (or discover: true)`,
-        );
-        continue;
-      }
-      try {
-        applyProfile(ctx, copier, name, `discover: profile ${name} because ${evidence}`, false);
-      } catch {
-        ctx.notes.add(`hint: ${evidence}, but the source root lacks what profile ${name} needs`);
-      }
-    }
-  }
-}
-
 /** A module tree within the larger limits for interpreters' libraries. */
 function moduleFits(ctx: PlanContext, dir: string): boolean {
   const real = ctx.root.realpath(dir);
   if (!real) return false;
   const size = measure(ctx.root.host(real.path), LIMITS.moduleEntries, LIMITS.moduleBytes);
   return size.entries <= LIMITS.moduleEntries && size.bytes <= LIMITS.moduleBytes;
-}
-
-/** A ready-made profile for an interpreter (python3.11 → python3), by its name without version. */
-function profileFor(program: string): string | undefined {
-  const stem = (n: string) => n.replace(/[\d.]+$/, '');
-  const base = stem(program.slice(program.lastIndexOf('/') + 1));
-  return profileNames().find((n) => stem(n) === base);
 }
