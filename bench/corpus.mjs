@@ -118,8 +118,12 @@ for (const held of [false, true]) {
     );
   }
 }
-console.log('\nper program (on / off / jailkit [section]):');
+console.log('\nper program (on / off / jailkit [section]; sizes on / off / jailkit; build ms on / off):');
 for (const r of rows)
   console.log(
-    `  ${r.t.heldOut ? '[held out] ' : ''}${r.t.prog}: ${r.on.verdict} / ${r.off.verdict} / ${r.jk.verdict} [${r.jk.section ?? '-'}]`,
+    `  ${r.t.heldOut ? '[held out] ' : ''}${r.t.prog}: ${r.on.verdict} / ${r.off.verdict} / ${r.jk.verdict} [${r.jk.section ?? '-'}]; ${mib(r.on.bytes)} / ${mib(r.off.bytes)} / ${mib(r.jk.bytes)}; ${r.on.ms.toFixed(0)} / ${r.off.ms.toFixed(0)} ms`,
   );
+const ratios = rows.filter((r) => r.off.bytes > 0).map((r) => r.on.bytes / r.off.bytes);
+console.log(
+  `\nsize ratio on/off: median ${median(ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)}`,
+);

@@ -146,6 +146,28 @@ export const TASKS = [
     expect: 'hello\n',
   },
   { prog: 'xargs', pkg: 'findutils', args: ['echo', 'x'], stdin: 'a b\n', expect: 'x a b\n' },
+  {
+    prog: 'ruby',
+    pkg: 'ruby',
+    args: ['-rjson', '-e', 'puts JSON.generate([1])'],
+    expect: '[1]\n',
+  },
+  // ctype is a shared module Debian enables through /etc/php/*/cli/conf.d: without it, an error.
+  {
+    prog: 'php',
+    pkg: 'php-cli',
+    args: ['-r', 'echo ctype_digit("12") ? "y\\n" : "n\\n";'],
+    expect: 'y\n',
+  },
+  // A perl script: its interpreter comes through the #! line, its library through the perl profile.
+  {
+    prog: 'shasum',
+    pkg: 'perl',
+    args: ['-a', '256'],
+    stdin: 'abc',
+    expect: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  -\n',
+  },
+  { prog: 'lua5.4', pkg: 'lua5.4', args: ['-e', 'print(string.format("%5.1f", 6*7))'], expect: ' 42.0\n' },
   // Held out: chosen before the rules, never tuned against.
   { prog: 'bc', pkg: 'bc', args: [], stdin: '6*7\n', expect: '42\n', heldOut: true },
   { prog: 'sqlite3', pkg: 'sqlite3', args: [':memory:', 'select 6*7'], expect: '42\n', heldOut: true },
@@ -198,4 +220,25 @@ export const TASKS = [
     heldOut: true,
   },
   { prog: 'cmp', pkg: 'diffutils', args: ['/etc/passwd', '/etc/passwd'], expect: '', heldOut: true },
+  // Held out, second set: chosen before the package, interpreter and helper signals were written.
+  { prog: 'units', pkg: 'units', args: ['-t', '1 mile', 'km'], expect: '1.609344\n', heldOut: true },
+  // Counted in characters only when the locale loads: "2" would be silently wrong.
+  {
+    prog: 'gawk',
+    pkg: 'gawk',
+    args: ['BEGIN{print length("\u00e9")}'],
+    env: UTF8,
+    expect: '1\n',
+    heldOut: true,
+  },
+  // groff runs troff and grotty by name, which read the fonts and macros of groff-base.
+  {
+    prog: 'groff',
+    pkg: 'groff-base',
+    args: ['-Tascii'],
+    stdin: 'hello\n',
+    expect: (out) => out.toString().startsWith('hello\n'),
+    heldOut: true,
+  },
+  { prog: 'm4', pkg: 'm4', args: [], stdin: "define(`x', 42)x\n", expect: '42\n', heldOut: true },
 ];

@@ -63,6 +63,7 @@ export function openDpkg(root: SourceRoot): PackageDb | null {
       arch: para.Architecture ?? null,
       depends: [...parseDebDepends(para['Pre-Depends']), ...parseDebDepends(para.Depends)],
       provides: parseDebDepends(para.Provides).flat(),
+      recommends: parseDebDepends(para.Recommends),
     };
     if (para['Multi-Arch'] === 'same') multiArchSame.add(pkg);
     add(byName, name, pkg);

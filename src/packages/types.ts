@@ -5,6 +5,8 @@ export interface InstalledPackage {
   arch: string | null;
   /** Dependency groups: each inner list is a set of alternatives (`a | b`), names only. */
   depends: string[][];
+  /** dpkg Recommends, as dependency groups (discovery's helpers; never followed by `dependencies`). */
+  recommends?: string[][];
   /** Names this package provides (virtual packages, apk `so:`/`cmd:` names). */
   provides: string[];
 }

@@ -43,6 +43,11 @@ export interface Profile {
   /** Globs left out of what this profile's trees bring. */
   exclude: string[];
   notes: string[];
+  /**
+   * Globs of the programs this profile is the library of (an interpreter: /usr/bin/ruby*).
+   * Discovery's `interpreters` signal applies the profile to a jail that names one of them.
+   */
+  programs: string[];
 }
 
 const cache = new Map<string, Profile>();
@@ -71,6 +76,11 @@ export function loadProfile(name: string, dir = PROFILES_DIR): Profile {
       throw bad('each need has a name and a list "any" of absolute globs');
     }
   }
+  if (
+    !Array.isArray(raw.programs ?? []) ||
+    ((raw.programs ?? []) as unknown[]).some((g) => typeof g !== 'string' || !g.startsWith('/'))
+  )
+    throw bad('programs must be a list of absolute globs');
   const profile: Profile = {
     name,
     description: String(raw.description ?? ''),
@@ -79,6 +89,7 @@ export function loadProfile(name: string, dir = PROFILES_DIR): Profile {
     generate: (raw.generate ?? []) as ProfileFile[],
     exclude: (raw.exclude ?? []) as string[],
     notes: (raw.notes ?? []) as string[],
+    programs: (raw.programs ?? []) as string[],
   };
   cache.set(file, profile);
   return profile;

@@ -12,14 +12,17 @@ export const DISCOVERY_SIGNALS = [
   'tmp',
   'devices',
   'paths',
+  'package-data',
+  'interpreters',
   'helpers',
 ] as const;
 
 export type DiscoverySignal = (typeof DISCOVERY_SIGNALS)[number];
 
 /**
- * What `discover: true` (the default) turns on. Not `helpers`: measured on the corpus, bare words
- * in a program's strings that happen to name a program on PATH ("opt", "view", "login") brought
- * whole toolchains into find's and git's jails; it is there to name, not to rely on.
+ * What `discover: true` (the default) turns on: every signal. `helpers` was opt-in while it took
+ * any bare word that named a program on PATH ("opt", "view", "login" brought whole toolchains
+ * into find's and git's jails); it now takes a script's commands, and an ELF program's words only
+ * when they name a program of its own package or of one its package depends on or recommends.
  */
-export const DEFAULT_DISCOVERY: readonly DiscoverySignal[] = DISCOVERY_SIGNALS.filter((s) => s !== 'helpers');
+export const DEFAULT_DISCOVERY: readonly DiscoverySignal[] = DISCOVERY_SIGNALS;

@@ -51,6 +51,14 @@ describe.skipIf(
     expect(on.filter((o) => o.verdict === 'wrong').map((o) => `${o.prog}: ${o.why}`)).toEqual([]);
   });
 
+  it('with discovery, at least 90% of the corpus works (held-out programs apart)', () => {
+    const main = on.filter((o) => !o.heldOut);
+    const failing = main.filter((o) => o.verdict !== 'works').map((o) => `${o.prog}: ${o.why}`);
+    expect(main.length - failing.length, failing.join('; ')).toBeGreaterThanOrEqual(
+      Math.ceil(main.length * 0.9),
+    );
+  });
+
   it('discovery makes more programs work than the closure alone, and breaks none', () => {
     const gained = on.filter((o, i) => o.verdict === 'works' && off[i]?.verdict !== 'works');
     const lost = on.filter((o, i) => o.verdict !== 'works' && off[i]?.verdict === 'works');

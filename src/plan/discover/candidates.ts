@@ -36,6 +36,9 @@ export const LIMITS = {
   siblings: 3,
   moduleEntries: 20_000,
   moduleBytes: 32 << 20,
+  /** A package's run-time data, taken whole or not at all. */
+  packageFiles: 1000,
+  packageBytes: 4 << 20,
 };
 
 /**

@@ -1,18 +1,27 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { isElfMagic, readSections } from '../../elf/index.js';
-import { type DiscoverySignal, profileNames, STANDARD_DEVICES } from '../../spec/index.js';
-import { findOnPath, globRoot } from '../../sys/index.js';
+import { type DiscoverySignal, STANDARD_DEVICES } from '../../spec/index.js';
+import { globRoot } from '../../sys/index.js';
 import { applyProfile } from '../collect-profiles.js';
 import type { Collector } from '../collector.js';
 import { type PlanContext, Rank } from '../context.js';
 import type { Copier } from '../copy.js';
+import { helpers } from './act-helpers.js';
+import { interpreters } from './act-interpreters.js';
+import { packages } from './act-packages.js';
 import { isModuleTree, judgePath, LIMITS, measure } from './candidates.js';
+import { isShellScript, scriptCommands } from './helpers.js';
+import { GLIBC, profileFor } from './known.js';
+import type { Round, Scan } from './scan.js';
 import { deviceStrings, nameStrings, pathStrings } from './strings.js';
-import { EXEC_SYMBOLS, SHELL_SYMBOLS, SYMBOL_SIGNALS } from './symbols.js';
+import { SHELL_SYMBOLS, SYMBOL_SIGNALS } from './symbols.js';
 
 /** What a symbol signal adds: a profile (with its nsswitch lines and notes), or in-root globs. */
 const ACTIONS: Record<
-  Exclude<DiscoverySignal, 'paths' | 'helpers' | 'shell' | 'tmp' | 'devices'>,
+  Exclude<
+    DiscoverySignal,
+    'paths' | 'helpers' | 'shell' | 'tmp' | 'devices' | 'package-data' | 'interpreters'
+  >,
   { profile?: string; globs?: string[]; fix: string }
 > = {
   nss: { profile: 'nss-files', fix: 'profiles: [nss-files]' },
@@ -45,11 +54,6 @@ const ACTIONS: Record<
   },
 };
 
-// glibc's own objects: their fixed paths (/etc/hosts, /bin/sh, /usr/lib/locale) count only
-// through the symbols that use them, or every jail would get all of them.
-const GLIBC =
-  /\/(?:ld-linux[^/]*|ld-musl[^/]*|lib(?:c|m|dl|rt|pthread|resolv|util|anl|nsl|mvec|BrokenLocale|nss_[a-z]+|thread_db|memusage|SegFault)\.so[.\d]*)$/;
-
 // Entries worth scanning: the programs the spec names and what they load, never whole trees or packages.
 const SCANNED = /^(?:binaries: |files: |closure of |discover: )/;
 
@@ -77,13 +81,22 @@ function readElfFile(host: string): Buffer | undefined {
   }
 }
 
-interface Scan {
-  path: string;
-  imports: string[];
-  paths: string[];
-  names: string[];
-  devices: string[];
-  program: boolean;
+/** The first 64 KiB of a file as text (a script's code), or undefined. */
+function readScript(host: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(host, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const buf = Buffer.alloc(64 << 10);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const text = buf.toString('latin1', 0, n);
+    return isShellScript(text) ? text : undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -95,11 +108,14 @@ export const collectDiscovery: Collector = {
   name: 'discover',
   async collect(ctx, copier) {
     const scanned = new Set<string>();
-    // Two rounds: a helper found in round one (tar's gzip) is scanned in round two.
+    const r: Round = { owners: undefined, packages: new Set() };
+    interpreters(ctx, copier);
+    await copier.drain();
+    // Two rounds: a helper found in round one (zcat's gzip) is scanned in round two.
     for (let round = 0; round < 2; round++) {
       const scans = scanNew(ctx, scanned);
       if (scans.length === 0) break;
-      act(ctx, copier, scans);
+      act(ctx, copier, scans, r);
       await copier.drain();
     }
   },
@@ -113,7 +129,20 @@ function scanNew(ctx: PlanContext, scanned: Set<string>): Scan[] {
     if (!SCANNED.test(why)) continue;
     scanned.add(e.path);
     const buf = readElfFile(e.source);
-    if (!buf) continue;
+    if (!buf) {
+      const text = why.startsWith('binaries: ') ? readScript(e.source) : undefined;
+      if (text)
+        out.push({
+          path: e.path,
+          imports: [],
+          paths: [],
+          names: [],
+          devices: [],
+          program: true,
+          commands: scriptCommands(text),
+        });
+      continue;
+    }
     let s: ReturnType<typeof readSections>;
     try {
       s = readSections(buf, e.source);
@@ -133,7 +162,7 @@ function scanNew(ctx: PlanContext, scanned: Set<string>): Scan[] {
   return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-function act(ctx: PlanContext, copier: Copier, scans: Scan[]): void {
+function act(ctx: PlanContext, copier: Copier, scans: Scan[], r: Round): void {
   const on = new Set(ctx.spec.discover);
   const hint = (evidence: string, what: string, signal: string, fix: string) =>
     ctx.notes.add(
@@ -226,22 +255,9 @@ function act(ctx: PlanContext, copier: Copier, scans: Scan[]): void {
       if (on.has('shell')) copier.copy('/bin/sh', { resolve: 'lenient', origin: `discover: ${evidence}` });
       else hint(evidence, '/bin/sh', 'shell', 'binaries: [/bin/sh]');
     }
-    const runs = s.imports.filter((i) => EXEC_SYMBOLS.has(i));
-    // Helpers by name are opt-in and quiet when off: too many words name some program.
-    if (!s.program || runs.length === 0 || !on.has('helpers')) continue;
-    const helpers: [string, string][] = [];
-    const self = s.path.slice(s.path.lastIndexOf('/') + 1);
-    for (const n of s.names) {
-      if (n === self) continue;
-      const found = findOnPath(ctx.root, n);
-      if (found && !ctx.has(found))
-        helpers.push([found, `helper ${n} named in ${s.path}, which imports ${runs[0]}`]);
-    }
-    for (const [path, evidence] of helpers) {
-      if (ctx.excluded(path)) continue;
-      copier.copy(path, { resolve: 'lenient', origin: `discover: ${evidence}` });
-    }
+    helpers(ctx, copier, s, on.has('helpers'), r);
   }
+  packages(ctx, copier, scans, on.has('package-data'), r);
 }
 
 /** A module tree within the larger limits for interpreters' libraries. */
@@ -250,11 +266,4 @@ function moduleFits(ctx: PlanContext, dir: string): boolean {
   if (!real) return false;
   const size = measure(ctx.root.host(real.path), LIMITS.moduleEntries, LIMITS.moduleBytes);
   return size.entries <= LIMITS.moduleEntries && size.bytes <= LIMITS.moduleBytes;
-}
-
-/** A ready-made profile for an interpreter (python3.11 → python3), by its name without version. */
-function profileFor(program: string): string | undefined {
-  const stem = (n: string) => n.replace(/[\d.]+$/, '');
-  const base = stem(program.slice(program.lastIndexOf('/') + 1));
-  return profileNames().find((n) => stem(n) === base);
 }
