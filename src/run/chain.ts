@@ -1,8 +1,9 @@
 /**
  * The engine's process chain (argv from engine.ts) as a running thing: started before the caller's
- * last checks (the audit verdict, the cgroup, the rw binds' ACLs), it waits in its setup step for a
- * "go" on GO_FD, so its first execs overlap with them. No go (abort, or the caller dying) and the
- * setup step ends before it has mounted anything or run any of the job.
+ * last checks (the audit verdict, the rw binds' ACLs), it sets up the job's namespace meanwhile and
+ * waits in its setup step for a "go" on GO_FD before the job's uid, bubblewrap and the job. No go
+ * (abort, or the caller dying) and the setup step ends without running any of the job; what it
+ * mounted dies with its namespace.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';

@@ -7,17 +7,16 @@
  *                                                 (rootless: also --user --map-root-user, and
  *                                                 --map-users/--map-groups for a sub-id)
  *   sh -c SETUP ERRFILE MOUNT KEYCTL FSTAB CGLIST
- *                                                 waits for the caller's go on fd 4 (the chain
- *                                                 starts while the caller still checks the audit
- *                                                 verdict and makes the cgroup; no go, no job), then
- *                                                 as root of that mount namespace: joins the job's
+ *                                                 as root of that mount namespace, while the caller
+ *                                                 still checks the audit verdict: joins the job's
  *                                                 cgroups, binds the jail and each bind source onto
  *                                                 private staging dirs (so the job's uid needs no
  *                                                 way to the paths they came from), mounts each
  *                                                 writable place as a size-limited noexec tmpfs
  *                                                 (bubblewrap 0.8's --tmpfs has no noexec, and a
- *                                                 bind keeps the flags), and puts itself in a
- *                                                 fresh anonymous session keyring
+ *                                                 bind keeps the flags), puts itself in a fresh
+ *                                                 anonymous session keyring, then waits for the
+ *                                                 caller's go on fd 4 (none: no job)
  *   [prlimit --cpu=.. --as=..]                    per-process rlimits, when asked
  *   [setpriv --reuid U --regid U --clear-groups ...]
  *                                                 the per-job uid (root: a host uid; rootless with
@@ -49,10 +48,10 @@ const SETUP_SCRIPT = [
   'exec 8>&2 2>"$1"',
   'mount=$2 keyctl=$3 fstab=$4 cglist=$5',
   'shift 5',
-  // End of file instead of "go": the caller refused the job (or died); nothing was set up.
-  `IFS= read -r go <&${GO_FD} && [ "$go" = go ] || exit 125`,
-  `exec ${GO_FD}<&-`,
-  // The job's cgroups, one cgroup.procs (or tasks) file a line, written by the caller before its go.
+  // Everything here runs while the caller still makes its last checks (the audit verdict, the rw
+  // binds' ACLs): none of it runs anything of the job, and all of it dies with this namespace.
+  // The job's cgroups, one cgroup.procs (or tasks) file a line: a move between cgroups waits for
+  // an RCU grace period.
   'while IFS= read -r f; do echo $$ >"$f" || exit 125; done <"$cglist"',
   // One mount process for every bind and tmpfs of the job, in the fstab's order; the keyring is
   // joined meanwhile (keyctl installs it in this shell, its parent).
@@ -61,7 +60,9 @@ const SETUP_SCRIPT = [
   'wait $m || exit 125',
   // No core dumps ever: a core_pattern pipe would hand the dump to a host program.
   'ulimit -c 0 || exit 125',
-  'exec 2>&8 8>&-',
+  // End of file instead of "go": the caller refused the job (or died); the job never starts.
+  `IFS= read -r go <&${GO_FD} && [ "$go" = go ] || exit 125`,
+  `exec ${GO_FD}<&- 2>&8 8>&-`,
   'exec "$@"',
 ].join('\n');
 
@@ -142,10 +143,7 @@ export interface EngineInput {
   /** Rootless with sub-ids: the job's host uid and gid, mapped to INNER_JOB_ID in the chain's user namespace. */
   subordinate?: { uid: number; gid: number } | null;
   rlimits: Rlimits;
-  /**
-   * A file that lists, one a line, the cgroup.procs (or tasks) files the first process joins; the
-   * caller writes it before its go (empty: no cgroup).
-   */
+  /** A file that lists, one a line, the cgroup.procs (or tasks) files the setup step joins (empty: no cgroup). */
   cgroupList: string;
   /**
    * Where the setup step stages the job's mounts, so bubblewrap (the job's uid) needs no access to

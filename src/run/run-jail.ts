@@ -32,7 +32,7 @@ import { ensureProcDir, type PreparedRun, prepareRun } from './prepare.js';
 import { seccompProgram } from './seccomp/index.js';
 import { stagingBase } from './stage.js';
 import { INNER_JOB_ID } from './subids.js';
-import type { LimitHit, RunLimits, RunOptions, RunResult } from './types.js';
+import type { LimitHit, RunOptions, RunResult } from './types.js';
 
 const WORK_DIR = /^jailsmith-run-(\d+)-[A-Za-z0-9]{6}$/;
 
@@ -133,11 +133,6 @@ function jobCgroup(opts: RunOptions, mode: RunMode, p: Protections): JobCgroup |
   return null;
 }
 
-/** Per-process rlimits do not depend on whether the job gets a cgroup (they do for mem and nproc). */
-function rlimitsIndependentOfCgroup(limits: RunLimits): boolean {
-  return JSON.stringify(rlimitsFor(limits, true)) === JSON.stringify(rlimitsFor(limits, false));
-}
-
 export async function runJail(opts: RunOptions): Promise<RunResult> {
   const tools = hostTools();
   const prep = prepareRun(opts);
@@ -167,13 +162,11 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       for (const d of [work, ...stage.binds.filter((b) => b.startsWith(`${work}/`))])
         chownSync(d, mode.hostUid, mode.hostGid);
     }
-    // A cgroup that cannot be made turns mem and nproc into rlimits: then it is made before the
-    // chain's argv; otherwise while the chain starts.
-    const cgroupFirst = !rlimitsIndependentOfCgroup(limits);
-    if (cgroupFirst) cgroup = jobCgroup(opts, mode, protections);
+    cgroup = jobCgroup(opts, mode, protections);
     const errorFile = path.join(work, 'error');
     const fstab = path.join(work, 'fstab');
     const cgroupList = path.join(work, 'cgroups');
+    writeFileSync(cgroupList, (cgroup?.joinFiles ?? []).map((f) => `${f}\n`).join(''), { mode: 0o644 });
     // Owner ids as the setup step's namespace spells them: the job's sub-id is INNER_JOB_ID there.
     const tmpfsOwner = mode.subordinate
       ? { uid: INNER_JOB_ID, gid: INNER_JOB_ID }
@@ -188,7 +181,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       become: mode.subordinate ? INNER_JOB_ID : (mode.held?.uid ?? null),
       rootless: mode.rootless,
       subordinate: mode.subordinate,
-      rlimits: rlimitsFor(limits, !cgroupFirst || cgroup !== null),
+      rlimits: rlimitsFor(limits, cgroup !== null),
       cgroupList,
       stage,
       tmpfsOwner,
@@ -197,8 +190,8 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       seccompFd: program ? SECCOMP_FD : null,
     });
     chain = startChain(argv, program);
-    // While the chain starts: the audit verdict, the rw binds' ACLs, the cgroup. Any refusal here
-    // aborts the chain before it has mounted anything.
+    // While the chain starts (and joins the cgroup): the audit verdict and the rw binds' ACLs. A
+    // refusal here aborts the chain before it has mounted anything.
     if (!opts.allowUnsafe) await refuseUnsafeJail(prep.root.dir, opts.auditAllow);
     if (mode.held) {
       granted = grantRwBinds(
@@ -206,8 +199,6 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
         mode.hostUid,
       );
     }
-    if (!cgroupFirst) cgroup = jobCgroup(opts, mode, protections);
-    writeFileSync(cgroupList, (cgroup?.joinFiles ?? []).map((f) => `${f}\n`).join(''), { mode: 0o644 });
     const started = process.hrtime.bigint();
     chain.go();
     went = true;
