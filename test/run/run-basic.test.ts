@@ -248,14 +248,20 @@ describeAsRoot('jailsmith run: the audit gate and the runtime probe', () => {
     expect(ids.filter((i: string) => i.startsWith('proc-namespace-shared'))).toEqual([]);
   });
 
-  it('refuses a jail with a setuid-root binary unless --allow-unsafe', async () => {
-    const unsafe = path.join(base, 'unsafe');
+  /** A jail with a setuid-root su (a critical finding), and an empty directory any job may write. */
+  async function unsafeJail(name: string): Promise<{ unsafe: string; marker: string }> {
+    const unsafe = path.join(base, name);
     await makeCJail(unsafe);
     copyFileSync(path.join(unsafe, 'bin/sh'), path.join(unsafe, 'bin/su'));
     chmodSync(path.join(unsafe, 'bin/su'), 0o4755);
-    const marker = path.join(base, 'out-unsafe');
+    const marker = path.join(base, `out-${name}`);
     mkdirSync(marker);
     chmodSync(marker, 0o777);
+    return { unsafe, marker };
+  }
+
+  it('refuses a jail with a setuid-root binary unless --allow-unsafe', async () => {
+    const { unsafe, marker } = await unsafeJail('unsafe');
     const argv = ['--bind', `${marker}:/out:rw`, '--', '/bin/sh', '-c', 'echo ran > /out/ran'];
     const refused = await runCli(['run', unsafe, ...argv]);
     expect(refused.exitCode).toBe(2);
@@ -267,13 +273,7 @@ describeAsRoot('jailsmith run: the audit gate and the runtime probe', () => {
   });
 
   it('a refused job leaves nothing: the chain started while the gate looked ends unmounted, its work dir gone', async () => {
-    const unsafe = path.join(base, 'unsafe-lib');
-    await makeCJail(unsafe);
-    copyFileSync(path.join(unsafe, 'bin/sh'), path.join(unsafe, 'bin/su'));
-    chmodSync(path.join(unsafe, 'bin/su'), 0o4755);
-    const marker = path.join(base, 'out-unsafe-lib');
-    mkdirSync(marker);
-    chmodSync(marker, 0o777);
+    const { unsafe, marker } = await unsafeJail('unsafe-lib');
     const job = { jail: unsafe, binds: [{ source: marker, target: '/out', readOnly: false }] };
     await expect(
       runJail({ ...job, command: ['/bin/sh', '-c', 'echo ran > /out/ran'] }),
