@@ -9,6 +9,7 @@ import { isJailLocal } from './checks/mounts-util.js';
 import { buildContext } from './context.js';
 import { readFileCaps } from './fcaps.js';
 import { finishFileCaps, startFileCaps } from './fcaps-early.js';
+import { startCapsReader } from './fcaps-stream.js';
 import { walkWithFind } from './find-walk.js';
 import { CHECKS } from './registry.js';
 import {
@@ -66,6 +67,10 @@ export function compareFindings(a: Finding, b: Finding): number {
 /** Audits a jail directory from the host. Never executes, dlopens or reads NSS config from it. */
 export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<AuditReport> {
   const checks = opts.checks ?? CHECKS;
+  const TR = process.env.JS_TRACE
+    ? (l: string) => process.stderr.write(`${l} ${performance.now().toFixed(0)}\n`)
+    : () => {};
+  TR('start');
   const rules: AllowRule[] = (opts.allow ?? []).map((a) =>
     parseAllow(
       a,
@@ -78,7 +83,10 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
   const jailMount = mountOf(mounts, real);
   const descend = new Set(mountsUnder.filter((m) => isJailLocal(m, mounts, real)));
   // getfattr walks the jail in a process of its own while we walk it here (see fcaps-early.ts).
-  const early = process.env.NOCAPS ? { done: Promise.resolve({ out: Buffer.alloc(0) }) } : startFileCaps(real, mountsUnder, (m) => descend.has(m));
+  // File capabilities: read by perl from the names find prints (fcaps-stream.ts), else getfattr
+  // walks the jail in a process of its own while we walk it here (fcaps-early.ts), else after.
+  const stream = startCapsReader(real);
+  const early = stream ? undefined : startFileCaps(real, mountsUnder, (m) => descend.has(m));
   const walkOpts = {
     descend: (m: MountInfo) => descend.has(m),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
@@ -86,8 +94,11 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
   const jailNosuid = jailMount?.options.includes('nosuid') ?? false;
   // find walks in a process of its own while we parse (find-walk.ts); the walker when it cannot.
   const walked =
-    (await walkWithFind(real, mountsUnder, jailNosuid, walkOpts)) ??
-    walk(real, mountsUnder, jailNosuid, walkOpts);
+    (await walkWithFind(real, mountsUnder, jailNosuid, {
+      ...walkOpts,
+      ...(stream ? { files: stream } : {}),
+    })) ?? walk(real, mountsUnder, jailNosuid, walkOpts);
+  TR('walked');
   const warnings: AuditWarning[] = [...walked.warnings];
   const fileCaps = new Map<string, FileCap>();
   const make = opts.createResolver ?? defaultResolver;
@@ -102,14 +113,21 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
     warnings,
     makeResolver: () => make(real),
   });
+  TR('context');
   const lookup = (p: string) => ctx.byPath.get(p);
-  const fc = early
-    ? await finishFileCaps(early, real, lookup)
-    : await readFileCaps(walked.entries, real, lookup);
+  const fc =
+    (await stream?.finish(lookup)) ??
+    (early ? await finishFileCaps(early, real, lookup) : await readFileCaps(walked.entries, real, lookup));
   for (const [p, cap] of fc.caps) fileCaps.set(p, cap);
   if (fc.error) warnings.push({ path: '/', message: `file capabilities not checked: ${fc.error}` });
+  TR('caps');
   const all: Finding[] = [];
-  for (const check of checks) all.push(...(await check.run(ctx)));
+  for (const check of checks) {
+    const t = performance.now();
+    all.push(...(await check.run(ctx)));
+    if (process.env.JS_TRACE) process.stderr.write(`  ${check.id} ${(performance.now() - t).toFixed(1)}\n`);
+  }
+  TR('checks');
   const { kept, silenced } = applyAllow(all, rules);
   kept.sort(compareFindings);
   return { jail: given, findings: kept, summary: summarize(kept, silenced, walked.entries.length), warnings };

@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { Resolver } from '../resolve/index.js';
 import type { MountInfo } from '../sys/index.js';
+import { PathIndex } from './path-index.js';
 import type { AuditContext, AuditWarning, Entry, FileCap } from './types.js';
 import type { WalkResult } from './walker.js';
 
@@ -48,14 +49,13 @@ function readWalked(e: Entry, max: number): Buffer | undefined {
 
 export function buildContext(input: ContextInput): AuditContext {
   const { entries } = input.walk;
-  const byPath = new Map<string, Entry>();
+  const byPath = new PathIndex(entries, input.walk.listed);
   const files: Entry[] = [];
   const dirs: Entry[] = [];
   const symlinks: Entry[] = [];
   const devices: Entry[] = [];
   const sockets: Entry[] = [];
   for (const e of entries) {
-    byPath.set(e.path, e);
     if (e.type === 'file') files.push(e);
     else if (e.type === 'dir') dirs.push(e);
     else if (e.type === 'symlink') symlinks.push(e);

@@ -15,6 +15,7 @@
 import { spawn } from 'node:child_process';
 import { lstatSync } from 'node:fs';
 import { JAIL_LOCAL_FS, type MountInfo, pathKey } from '../sys/index.js';
+import type { CapsReader } from './fcaps-stream.js';
 import { printable } from './names.js';
 import type { Entry, EntryType } from './types.js';
 import {
@@ -60,6 +61,8 @@ interface DirNode {
   bytes: boolean;
 }
 
+const DOT = Buffer.from('.');
+
 /** Escapes fnmatch's special characters so find's -path matches the path literally. */
 const literal = (p: string): string => p.replace(/[\\*?[\]]/g, '\\$&');
 
@@ -77,7 +80,7 @@ export async function walkWithFind(
   jail: string,
   mountsUnder: readonly MountInfo[],
   jailNosuid: boolean,
-  opts: WalkOptions = {},
+  opts: WalkOptions & { files?: CapsReader } = {},
 ): Promise<WalkResult | undefined> {
   const descend = opts.descend ?? ((m: MountInfo) => JAIL_LOCAL_FS.has(m.fstype));
   const base = jail === '/' ? '' : jail.replace(/\/+$/, '');
@@ -87,7 +90,10 @@ export async function walkWithFind(
   for (const [point, m] of mountAt) {
     if (descend(m)) continue;
     const inJail = point.slice(base.length);
-    if (!inJail.startsWith('/') || !PLAIN.test(inJail)) return undefined;
+    if (!inJail.startsWith('/') || !PLAIN.test(inJail)) {
+      opts.files?.abandon();
+      return undefined;
+    }
     prune.push(literal(`.${inJail}`));
   }
   const args = ['-P', '.'];
@@ -102,6 +108,7 @@ export async function walkWithFind(
   args.push('-printf', FORMAT);
 
   const Walked = entryClass(base);
+  const files = opts.files;
   const linksSeen = new Map<bigint, number>();
   const nodes = new Map<string, DirNode>();
   let root: Entry | undefined;
@@ -144,6 +151,7 @@ export async function walkWithFind(
     const nlink = wide(buf, num(buf));
     const size = wide(buf, num(buf));
     // pos is at the path: '.' for the jail, './name...' below it.
+    if (type === 'file') files?.add(buf, pos, z1);
     let path: string;
     let raw: Buffer | undefined;
     let rawHost: Buffer | undefined;
@@ -252,10 +260,22 @@ export async function walkWithFind(
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LC_ALL: 'C' },
     });
-    let rest: Buffer | undefined;
+    // A record cut by a chunk's end waits in `held` bytes at the start of `scratch`, which the
+    // next chunk is copied after: no new buffer per chunk (a thousand for 100k entries).
+    let scratch = Buffer.allocUnsafe(1 << 16);
+    let held = 0;
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
-      const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+      let buf = chunk;
+      if (held > 0) {
+        if (held + chunk.length > scratch.length) {
+          const bigger = Buffer.allocUnsafe(2 * (held + chunk.length));
+          scratch.copy(bigger, 0, 0, held);
+          scratch = bigger;
+        }
+        chunk.copy(scratch, held);
+        buf = scratch.subarray(0, held + chunk.length);
+      }
       let at = 0;
       for (;;) {
         const z1 = buf.indexOf(0, at);
@@ -265,19 +285,27 @@ export async function walkWithFind(
         if (broken === undefined) record(buf, at, z1, z2);
         at = z2 + 1;
       }
-      rest = at < buf.length ? buf.subarray(at) : undefined;
+      if (buf === chunk) {
+        held = chunk.length - at;
+        if (held > scratch.length) scratch = Buffer.allocUnsafe(2 * held);
+        chunk.copy(scratch, 0, at);
+      } else {
+        held = buf.length - at;
+        scratch.copyWithin(0, at, buf.length);
+      }
     });
     child.stderr.on('data', (b: Buffer) => {
       if (stderr.length < 4096) stderr += b.toString('utf8');
     });
     child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: null, error: e.code ?? String(e) }));
     child.on('close', (code) => {
-      if (rest) broken ??= 'find output ended mid-record';
+      if (held > 0) broken ??= 'find output ended mid-record';
       resolve({ code, ...(stderr ? { error: stderr } : {}) });
     });
   });
   if (ran.code === null || broken !== undefined || !root) {
     // Not installed (ENOENT), killed, or output we do not understand: the walker does it all.
+    files?.abandon();
     return ran.code === null && ran.error === 'ENOENT'
       ? undefined
       : walk(jail, mountsUnder, jailNosuid, opts);
@@ -294,6 +322,7 @@ export async function walkWithFind(
     jailDev,
     onProgress: undefined,
     nextReport: Number.POSITIVE_INFINITY,
+    listed: new Map(),
   };
   const failed = ran.code !== 0;
   const { entries, warnings } = state;
@@ -304,7 +333,15 @@ export async function walkWithFind(
     if (failed && kids.length === 0) {
       // Maybe the directory find could not read: the walker reads it again, and words it.
       const d = node.entry;
+      const from = entries.length;
       walkFrom(state, [{ entry: d, inMount: d.inMount, nosuid: d.nosuid } satisfies Pending]);
+      // The files it met go to the capability reader too, as ./in/jail bytes.
+      for (let i = from; files && i < entries.length; i++) {
+        const e = entries[i] as Entry;
+        if (e.type !== 'file') continue;
+        const name = Buffer.concat([DOT, e.raw ?? Buffer.from(e.path)]);
+        files.add(name, 0, name.length);
+      }
       continue;
     }
     if (node.bytes) {
@@ -312,6 +349,7 @@ export async function walkWithFind(
       kids.sort((a, b) => Buffer.compare(keys.get(a) as Buffer, keys.get(b) as Buffer));
     } else kids.sort((a, b) => (a.path < b.path ? -1 : 1));
     const subdirs: DirNode[] = [];
+    state.listed.set(node.entry.path, [entries.length, entries.length + kids.length]);
     for (const k of kids) {
       entries.push(k);
       if (k.type === 'symlink' && k.target === undefined) readTarget(k, warnings);
@@ -325,7 +363,8 @@ export async function walkWithFind(
   }
   if (failed && warnings.length === 0) {
     // find's error is not one the walker words (a file removed mid-walk, say): walk it all again.
+    files?.abandon();
     return walk(jail, mountsUnder, jailNosuid, opts);
   }
-  return { root, entries, warnings, linksSeen };
+  return { root, entries, warnings, linksSeen, listed: state.listed };
 }

@@ -18,6 +18,11 @@ export interface WalkResult {
   warnings: AuditWarning[];
   /** inode → links met, for regular files with nlink > 1 on the jail's own device only. */
   linksSeen: Map<bigint, number>;
+  /**
+   * In-jail path of each directory read → where its children lie in `entries` [start, end): a
+   * directory's children are listed together. Lets the context find an entry without a map of all.
+   */
+  listed: Map<string, [number, number]>;
 }
 
 const { S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFCHR, S_IFBLK, S_IFSOCK, S_IFIFO } = constants;
@@ -162,6 +167,7 @@ export interface WalkState {
   jailDev: bigint;
   onProgress: ((entries: number, dir: string) => void) | undefined;
   nextReport: number;
+  listed: Map<string, [number, number]>;
 }
 
 /** Stacked mounts: the last one mounted on a point is the one visible there. */
@@ -198,9 +204,11 @@ export function walk(
     jailDev,
     onProgress: opts.onProgress,
     nextReport: 1000,
+    listed: new Map(),
   };
   walkFrom(state, [{ entry: root, inMount: false, nosuid: jailNosuid }]);
-  return { root, entries: state.entries, warnings: state.warnings, linksSeen: state.linksSeen };
+  const { entries, warnings, linksSeen, listed } = state;
+  return { root, entries, warnings, linksSeen, listed };
 }
 
 /**
@@ -224,6 +232,7 @@ export function walkFrom(s: WalkState, stack: Pending[]): void {
     }
     names.sort(Buffer.compare);
     const subdirs: Pending[] = [];
+    const first = entries.length;
     for (const name of names) {
       const { text, escaped } = printable(name);
       const p = childPath(dir.path, text);
@@ -263,6 +272,7 @@ export function walkFrom(s: WalkState, stack: Pending[]): void {
         subdirs.push({ entry: e, inMount: childInMount, nosuid: childNosuid });
       }
     }
+    s.listed.set(dir.path, [first, entries.length]);
     // Reverse so the stack pops subdirectories in sorted order: a stable, deterministic order.
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as Pending);
     if (s.onProgress && entries.length >= s.nextReport) {

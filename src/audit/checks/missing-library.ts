@@ -6,9 +6,11 @@ import { finding } from './util.js';
 const LOADER =
   /(?:^|\/)(?:ld-linux[\w.-]*\.so(?:\.\d+)*|ld64\.so\.\d+|ld\.so\.\d+|ld-musl-[\w.-]+\.so\.\d+)$/;
 
+const SO = /\.so(?:\.[\w.]+)?$/;
+
 /** Dynamically linked candidates: executables and shared objects. */
 function candidates(ctx: AuditContext): Entry[] {
-  return ctx.files.filter((e) => e.mode & 0o111 || /\.so(?:\.[\w.]+)?$/.test(e.path));
+  return ctx.files.filter((e) => e.mode & 0o111 || (e.path.includes('.so') && SO.test(e.path)));
 }
 
 export const missingLibrary: Check = {
