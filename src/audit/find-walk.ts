@@ -56,9 +56,26 @@ const FORMAT = '%y %m %U %G %D %i %n %s %p\\0%l\\0';
 /** A parent directory's children, regrouped from find's readdir order. */
 interface DirNode {
   entry: Entry;
+  parent: DirNode | undefined;
   children: Entry[];
   /** A child name is not ASCII: sort by bytes, not by UTF-16 code units. */
   bytes: boolean;
+  sorted: boolean;
+}
+
+/** Sorts a directory's children by name bytes, as walker.ts lists them. */
+function sortChildren(node: DirNode): void {
+  const kids = node.children;
+  if (node.bytes) {
+    const keys = new Map(kids.map((k) => [k, k.raw ?? Buffer.from(k.path)]));
+    kids.sort((a, b) => Buffer.compare(keys.get(a) as Buffer, keys.get(b) as Buffer));
+  } else kids.sort((a, b) => (a.path < b.path ? -1 : 1));
+  node.sorted = true;
+}
+
+function isAncestor(a: DirNode, p: DirNode): boolean {
+  for (let q = p.parent; q; q = q.parent) if (q === a) return true;
+  return false;
 }
 
 const DOT = Buffer.from('.');
@@ -119,6 +136,18 @@ export async function walkWithFind(
   // The parent of most entries is the one of the entry before: find lists a directory's files together.
   let lastParent: DirNode | undefined;
   let lastPrefix = '';
+  // The directories find is inside, root first. find walks depth first: a directory left behind
+  // has all its children printed, and is sorted then, while find walks on (Node is idle anyway).
+  const open: DirNode[] = [];
+  const settle = (p: DirNode): void => {
+    for (let top = open.at(-1); top && top !== p && !isAncestor(top, p); top = open.at(-1)) {
+      sortChildren(top);
+      open.pop();
+    }
+    const chain: DirNode[] = [];
+    for (let q: DirNode | undefined = p; q && q !== open.at(-1); q = q.parent) chain.push(q);
+    for (let i = chain.length - 1; i >= 0; i--) open.push(chain[i] as DirNode);
+  };
   let broken: string | undefined;
   const hostPrefix = Buffer.from(base);
 
@@ -183,6 +212,7 @@ export async function walkWithFind(
         }
         lastParent = parent;
         lastPrefix = path.slice(0, cut);
+        settle(parent);
       }
     }
     let inMount = false;
@@ -237,7 +267,7 @@ export async function walkWithFind(
     } else if (type === 'file' && nlink > 1n && !inMount && dev === jailDev) {
       linksSeen.set(ino, (linksSeen.get(ino) ?? 0) + 1);
     } else if (type === 'dir' && (!mount || descend(mount))) {
-      nodes.set(path, { entry: e, children: [], bytes: false });
+      nodes.set(path, { entry: e, parent, children: [], bytes: false, sorted: false });
     }
     if (!parent) {
       root = e;
@@ -260,46 +290,41 @@ export async function walkWithFind(
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LC_ALL: 'C' },
     });
-    // A record cut by a chunk's end waits in `held` bytes at the start of `scratch`, which the
-    // next chunk is copied after: no new buffer per chunk (a thousand for 100k entries).
-    let scratch = Buffer.allocUnsafe(1 << 16);
-    let held = 0;
+    // A record cut by a chunk's end waits in `held`; only it is joined with the next chunk's head.
+    let held: Buffer | undefined;
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
-      let buf = chunk;
-      if (held > 0) {
-        if (held + chunk.length > scratch.length) {
-          const bigger = Buffer.allocUnsafe(2 * (held + chunk.length));
-          scratch.copy(bigger, 0, 0, held);
-          scratch = bigger;
-        }
-        chunk.copy(scratch, held);
-        buf = scratch.subarray(0, held + chunk.length);
-      }
       let at = 0;
+      if (held) {
+        // held has no NUL yet, or the one after the path: the record ends at the next one or two.
+        const c1 = chunk.indexOf(0);
+        const end = c1 < 0 ? -1 : held.indexOf(0) >= 0 ? c1 : chunk.indexOf(0, c1 + 1);
+        if (end < 0) {
+          held = Buffer.concat([held, chunk]);
+          return;
+        }
+        const rec = Buffer.concat([held, chunk.subarray(0, end + 1)]);
+        const z1 = rec.indexOf(0);
+        if (broken === undefined) record(rec, 0, z1, rec.length - 1);
+        at = end + 1;
+        held = undefined;
+      }
       for (;;) {
-        const z1 = buf.indexOf(0, at);
+        const z1 = chunk.indexOf(0, at);
         if (z1 < 0) break;
-        const z2 = buf.indexOf(0, z1 + 1);
+        const z2 = chunk.indexOf(0, z1 + 1);
         if (z2 < 0) break;
-        if (broken === undefined) record(buf, at, z1, z2);
+        if (broken === undefined) record(chunk, at, z1, z2);
         at = z2 + 1;
       }
-      if (buf === chunk) {
-        held = chunk.length - at;
-        if (held > scratch.length) scratch = Buffer.allocUnsafe(2 * held);
-        chunk.copy(scratch, 0, at);
-      } else {
-        held = buf.length - at;
-        scratch.copyWithin(0, at, buf.length);
-      }
+      if (at < chunk.length) held = Buffer.from(chunk.subarray(at));
     });
     child.stderr.on('data', (b: Buffer) => {
       if (stderr.length < 4096) stderr += b.toString('utf8');
     });
     child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: null, error: e.code ?? String(e) }));
     child.on('close', (code) => {
-      if (held > 0) broken ??= 'find output ended mid-record';
+      if (held) broken ??= 'find output ended mid-record';
       resolve({ code, ...(stderr ? { error: stderr } : {}) });
     });
   });
@@ -344,10 +369,7 @@ export async function walkWithFind(
       }
       continue;
     }
-    if (node.bytes) {
-      const keys = new Map(kids.map((k) => [k, k.raw ?? Buffer.from(k.path)]));
-      kids.sort((a, b) => Buffer.compare(keys.get(a) as Buffer, keys.get(b) as Buffer));
-    } else kids.sort((a, b) => (a.path < b.path ? -1 : 1));
+    if (!node.sorted) sortChildren(node);
     const subdirs: DirNode[] = [];
     state.listed.set(node.entry.path, [entries.length, entries.length + kids.length]);
     for (const k of kids) {
