@@ -67,10 +67,6 @@ export function compareFindings(a: Finding, b: Finding): number {
 /** Audits a jail directory from the host. Never executes, dlopens or reads NSS config from it. */
 export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<AuditReport> {
   const checks = opts.checks ?? CHECKS;
-  const TR = process.env.JS_TRACE
-    ? (l: string) => process.stderr.write(`${l} ${performance.now().toFixed(0)}\n`)
-    : () => {};
-  TR('start');
   const rules: AllowRule[] = (opts.allow ?? []).map((a) =>
     parseAllow(
       a,
@@ -82,7 +78,6 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
   const mountsUnder = mounts.filter((m) => m.mountPoint !== real && isUnder(m.mountPoint, real));
   const jailMount = mountOf(mounts, real);
   const descend = new Set(mountsUnder.filter((m) => isJailLocal(m, mounts, real)));
-  // getfattr walks the jail in a process of its own while we walk it here (see fcaps-early.ts).
   // File capabilities: read by perl from the names find prints (fcaps-stream.ts), else getfattr
   // walks the jail in a process of its own while we walk it here (fcaps-early.ts), else after.
   const stream = startCapsReader(real);
@@ -98,7 +93,6 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
       ...walkOpts,
       ...(stream ? { files: stream } : {}),
     })) ?? walk(real, mountsUnder, jailNosuid, walkOpts);
-  TR('walked');
   const warnings: AuditWarning[] = [...walked.warnings];
   const fileCaps = new Map<string, FileCap>();
   const make = opts.createResolver ?? defaultResolver;
@@ -113,21 +107,14 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
     warnings,
     makeResolver: () => make(real),
   });
-  TR('context');
   const lookup = (p: string) => ctx.byPath.get(p);
   const fc =
     (await stream?.finish(lookup)) ??
     (early ? await finishFileCaps(early, real, lookup) : await readFileCaps(walked.entries, real, lookup));
   for (const [p, cap] of fc.caps) fileCaps.set(p, cap);
   if (fc.error) warnings.push({ path: '/', message: `file capabilities not checked: ${fc.error}` });
-  TR('caps');
   const all: Finding[] = [];
-  for (const check of checks) {
-    const t = performance.now();
-    all.push(...(await check.run(ctx)));
-    if (process.env.JS_TRACE) process.stderr.write(`  ${check.id} ${(performance.now() - t).toFixed(1)}\n`);
-  }
-  TR('checks');
+  for (const check of checks) all.push(...(await check.run(ctx)));
   const { kept, silenced } = applyAllow(all, rules);
   kept.sort(compareFindings);
   return { jail: given, findings: kept, summary: summarize(kept, silenced, walked.entries.length), warnings };
