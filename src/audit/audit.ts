@@ -2,16 +2,13 @@ import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError, errnoCode } from '../errors.js';
 import type { Resolver } from '../resolve/index.js';
-import { createResolver } from '../resolve/index.js';
 import { isUnder, type MountInfo, mountOf, readMountinfo } from '../sys/index.js';
-import { type AllowRule, applyAllow, parseAllow } from './allow.js';
 import { isJailLocal } from './checks/mounts-util.js';
 import { buildContext } from './context.js';
 import { readFileCaps } from './fcaps.js';
 import { finishFileCaps, startFileCaps } from './fcaps-early.js';
 import { startCapsReader } from './fcaps-stream.js';
 import { walkWithFind } from './find-walk.js';
-import { CHECKS } from './registry.js';
 import {
   type AuditReport,
   type AuditWarning,
@@ -35,6 +32,7 @@ export interface AuditOptions {
 
 /** The resolver rooted at the jail: pure ELF parsing inside it, nothing executed or loaded. */
 async function defaultResolver(root: string): Promise<Resolver | undefined> {
+  const { createResolver } = await import('../resolve/index.js');
   // hwcaps 'baseline' keeps the answer independent of this host's CPU.
   return createResolver({ root, hwcaps: 'baseline' });
 }
@@ -66,13 +64,6 @@ export function compareFindings(a: Finding, b: Finding): number {
 
 /** Audits a jail directory from the host. Never executes, dlopens or reads NSS config from it. */
 export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<AuditReport> {
-  const checks = opts.checks ?? CHECKS;
-  const rules: AllowRule[] = (opts.allow ?? []).map((a) =>
-    parseAllow(
-      a,
-      CHECKS.map((c) => c.id),
-    ),
-  );
   const { given, real } = openJail(dir);
   const mounts = readMountinfo();
   const mountsUnder = mounts.filter((m) => m.mountPoint !== real && isUnder(m.mountPoint, real));
@@ -88,11 +79,27 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
   };
   const jailNosuid = jailMount?.options.includes('nosuid') ?? false;
   // find walks in a process of its own while we parse (find-walk.ts); the walker when it cannot.
-  const walked =
-    (await walkWithFind(real, mountsUnder, jailNosuid, {
-      ...walkOpts,
-      ...(stream ? { files: stream } : {}),
-    })) ?? walk(real, mountsUnder, jailNosuid, walkOpts);
+  // It starts before the checks and the resolver load: their modules load while find walks.
+  const abort = new AbortController();
+  const walking = walkWithFind(real, mountsUnder, jailNosuid, {
+    ...walkOpts,
+    ...(stream ? { files: stream } : {}),
+    signal: abort.signal,
+  });
+  let loaded: [typeof import('./registry.js'), typeof import('./allow.js')];
+  let rules: ReturnType<(typeof loaded)[1]['parseAllow']>[];
+  try {
+    loaded = await Promise.all([import('./registry.js'), import('./allow.js')]);
+    const ids = loaded[0].CHECKS.map((c) => c.id);
+    rules = (opts.allow ?? []).map((a) => loaded[1].parseAllow(a, ids));
+  } catch (e) {
+    abort.abort();
+    stream?.abandon();
+    await walking.catch(() => undefined);
+    throw e;
+  }
+  const checks = opts.checks ?? loaded[0].CHECKS;
+  const walked = (await walking) ?? walk(real, mountsUnder, jailNosuid, walkOpts);
   const warnings: AuditWarning[] = [...walked.warnings];
   const fileCaps = new Map<string, FileCap>();
   const make = opts.createResolver ?? defaultResolver;
@@ -115,7 +122,7 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
   if (fc.error) warnings.push({ path: '/', message: `file capabilities not checked: ${fc.error}` });
   const all: Finding[] = [];
   for (const check of checks) all.push(...(await check.run(ctx)));
-  const { kept, silenced } = applyAllow(all, rules);
+  const { kept, silenced } = loaded[1].applyAllow(all, rules);
   kept.sort(compareFindings);
   return { jail: given, findings: kept, summary: summarize(kept, silenced, walked.entries.length), warnings };
 }

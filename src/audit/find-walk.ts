@@ -97,7 +97,7 @@ export async function walkWithFind(
   jail: string,
   mountsUnder: readonly MountInfo[],
   jailNosuid: boolean,
-  opts: WalkOptions & { files?: CapsReader } = {},
+  opts: WalkOptions & { files?: CapsReader; signal?: AbortSignal } = {},
 ): Promise<WalkResult | undefined> {
   const descend = opts.descend ?? ((m: MountInfo) => JAIL_LOCAL_FS.has(m.fstype));
   const base = jail === '/' ? '' : jail.replace(/\/+$/, '');
@@ -288,6 +288,7 @@ export async function walkWithFind(
     const child = spawn('find', args, {
       cwd: jail,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.signal ? { signal: opts.signal } : {}),
       env: { ...process.env, LC_ALL: 'C' },
     });
     // A record cut by a chunk's end waits in `held`; only it is joined with the next chunk's head.
@@ -328,6 +329,10 @@ export async function walkWithFind(
       resolve({ code, ...(stderr ? { error: stderr } : {}) });
     });
   });
+  if (opts.signal?.aborted) {
+    files?.abandon();
+    return undefined;
+  }
   if (ran.code === null || broken !== undefined || !root) {
     // Not installed (ENOENT), killed, or output we do not understand: the walker does it all.
     files?.abandon();
