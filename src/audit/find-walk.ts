@@ -284,7 +284,7 @@ export async function walkWithFind(
     }
   };
 
-  const ran = await new Promise<{ code: number | null; error?: string }>((resolve) => {
+  const ran = await new Promise<{ code: number | null; error?: string; errors?: number }>((resolve) => {
     const child = spawn('find', args, {
       cwd: jail,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -321,12 +321,19 @@ export async function walkWithFind(
       if (at < chunk.length) held = Buffer.from(chunk.subarray(at));
     });
     child.stderr.on('data', (b: Buffer) => {
-      if (stderr.length < 4096) stderr += b.toString('utf8');
+      // Kept whole up to 1 MiB, to count find's errors; past that, the walker redoes it all.
+      if (stderr.length < 1 << 20) stderr += b.toString('latin1');
     });
     child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: null, error: e.code ?? String(e) }));
     child.on('close', (code) => {
       if (held) broken ??= 'find output ended mid-record';
-      resolve({ code, ...(stderr ? { error: stderr } : {}) });
+      // One line per error with LC_ALL=C; a name holding "\nfind: " only adds to the count.
+      const errors =
+        stderr.length >= 1 << 20 ? Number.POSITIVE_INFINITY : stderr.split('\nfind: ').length - 1;
+      resolve({
+        code,
+        ...(stderr ? { error: stderr, errors: errors + (stderr.startsWith('find: ') ? 1 : 0) } : {}),
+      });
     });
   });
   if (opts.signal?.aborted) {
@@ -388,8 +395,9 @@ export async function walkWithFind(
     node.children = [];
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as DirNode);
   }
-  if (failed && warnings.length === 0) {
-    // find's error is not one the walker words (a file removed mid-walk, say): walk it all again.
+  if (failed && warnings.length < (ran.errors ?? 1)) {
+    // An error of find's the walker did not meet again (a file removed mid-walk, a directory
+    // read in part): walk it all again, rather than miss what find did not list.
     files?.abandon();
     return walk(jail, mountsUnder, jailNosuid, opts);
   }
