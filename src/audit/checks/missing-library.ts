@@ -8,9 +8,17 @@ const LOADER =
 
 const SO = /\.so(?:\.[\w.]+)?$/;
 
-/** Dynamically linked candidates: executables and shared objects. */
+/**
+ * The smallest file the resolver can find something missing for: `#!x` (a #! script names its
+ * interpreter; ELF needs 52 bytes, its ELF32 header). Smaller ones are not opened at all.
+ */
+const PROGRAM_MIN = 3n;
+
+/** Dynamically linked candidates: executables and shared objects big enough to be programs. */
 function candidates(ctx: AuditContext): Entry[] {
-  return ctx.files.filter((e) => e.mode & 0o111 || (e.path.includes('.so') && SO.test(e.path)));
+  return ctx.files.filter(
+    (e) => (e.mode & 0o111 || (e.path.includes('.so') && SO.test(e.path))) && e.size >= PROGRAM_MIN,
+  );
 }
 
 export const missingLibrary: Check = {
