@@ -9,7 +9,7 @@ import { walkWithFind } from '../../src/audit/find-walk.js';
 import type { Entry } from '../../src/audit/types.js';
 import { type WalkResult, walk } from '../../src/audit/walker.js';
 import { isUnder, readMountinfo } from '../../src/sys/index.js';
-import { describeAsRoot } from '../helpers/root.js';
+import { describeAsRoot, isRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { requireTool } from '../helpers/tools.js';
 import { Mounts, makeBrokenJail } from './fixture-jail.js';
@@ -92,14 +92,14 @@ describe.skipIf(!requireTool('find', 'findutils'))('the find walk', () => {
     linkSync(at('d', 'a'), at('d', 'sub', 'a-link'));
     mkdirSync(at('empty'));
     await execa('mkfifo', [path.join(jail, 'fifo')]);
-    await execa('mknod', [path.join(jail, 'null'), 'c', '1', '3']);
+    if (isRoot) await execa('mknod', [path.join(jail, 'null'), 'c', '1', '3']); // rdev: find has no %r
     const [a, b] = await bothWalks(jail);
     expectSameWalk(a, b);
     const paths = b.entries.map((e) => e.path);
     expect(paths).toContain('/d/new\\x0aline');
     expect(paths).toContain('/odd\\xfe\\x0a\\xff/deeper\\x0a/f');
     expect(paths.indexOf('/d/\ufffd')).toBeLessThan(paths.indexOf('/d/\u{1f600}'));
-    expect(b.entries.find((e) => e.path === '/null')?.rdev).toBe(0x103n);
+    if (isRoot) expect(b.entries.find((e) => e.path === '/null')?.rdev).toBe(0x103n);
   });
 });
 
