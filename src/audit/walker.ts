@@ -46,83 +46,101 @@ const SMALL: bigint[] = Array.from({ length: 4096 }, (_, i) => BigInt(i));
 export const share = (v: bigint): bigint => (v < 4096n ? (SMALL[Number(v)] as bigint) : v);
 export const shareNumber = (n: number): bigint => (n < 4096 ? (SMALL[n] as bigint) : BigInt(n));
 
+/** A walked entry's constructor (see entryClass). */
+export type WalkedClass = new (
+  type: EntryType,
+  mode: number,
+  uid: number,
+  gid: number,
+  dev: bigint,
+  ino: bigint,
+  nlink: bigint,
+  rdev: bigint,
+  size: bigint,
+  path: string,
+  rawHost: Buffer | undefined,
+  raw: Buffer | undefined,
+  inMount: boolean,
+  nosuid: boolean,
+) => Entry;
+
 /**
- * An entry whose host path is computed from the jail's and its own when asked (a few checks
- * read files; the walk no longer keeps a second copy of every path). Names that are not plain
- * text keep their raw host path.
+ * The entry class of one walk: the jail's path and the usual flags live once, on its prototype.
+ * A class per walk rather than a subclass per walk of one class: no derived constructor and its
+ * super() call for every entry (they showed in profiles of a 100k-entry walk).
  */
-class WalkedEntry implements Entry {
-  // Declared, not class fields: ES2022 fields are defined one by one on every instance before
-  // the constructor runs (an instance-members initializer), the largest cost of parsing a
-  // 100k-entry walk. Assigned in the constructor, always in this order: one hidden class.
-  declare readonly path: string;
-  declare type: EntryType;
-  declare mode: number;
-  declare uid: number;
-  declare gid: number;
-  declare dev: bigint;
-  declare ino: bigint;
-  declare nlink: bigint;
-  declare rdev: bigint;
-  declare size: bigint;
-  // Declared only: set on the few entries that have them, not a slot in every one of a million.
-  declare raw?: Buffer;
-  declare target?: string;
-  declare targetRaw?: Buffer;
-  declare mountPoint?: MountInfo;
-  declare foreign?: boolean;
-  declare private rawHost?: Buffer;
-  // On the prototype (see entryClass): false, or the walk's jail path, unless set on the entry.
-  declare readonly inMount: boolean;
-  declare readonly nosuid: boolean;
-  declare private readonly base: string;
+export function entryClass(base: string): WalkedClass {
+  /**
+   * An entry whose host path is computed from the jail's and its own when asked (a few checks
+   * read files; the walk no longer keeps a second copy of every path). Names that are not plain
+   * text keep their raw host path.
+   */
+  class WalkedEntry implements Entry {
+    // Declared, not class fields: ES2022 fields are defined one by one on every instance before
+    // the constructor runs (an instance-members initializer), the largest cost of parsing a
+    // 100k-entry walk. Assigned in the constructor, always in this order: one hidden class.
+    declare readonly path: string;
+    declare type: EntryType;
+    declare mode: number;
+    declare uid: number;
+    declare gid: number;
+    declare dev: bigint;
+    declare ino: bigint;
+    declare nlink: bigint;
+    declare rdev: bigint;
+    declare size: bigint;
+    // Declared only: set on the few entries that have them, not a slot in every one of a million.
+    declare raw?: Buffer;
+    declare target?: string;
+    declare targetRaw?: Buffer;
+    declare mountPoint?: MountInfo;
+    declare foreign?: boolean;
+    declare private rawHost?: Buffer;
+    // On the prototype (see entryClass): false, or the walk's jail path, unless set on the entry.
+    declare readonly inMount: boolean;
+    declare readonly nosuid: boolean;
+    declare private readonly base: string;
 
-  constructor(
-    type: EntryType,
-    mode: number,
-    uid: number,
-    gid: number,
-    dev: bigint,
-    ino: bigint,
-    nlink: bigint,
-    rdev: bigint,
-    size: bigint,
-    path: string,
-    rawHost: Buffer | undefined,
-    raw: Buffer | undefined,
-    inMount: boolean,
-    nosuid: boolean,
-  ) {
-    (this as { path: string }).path = path;
-    this.type = type;
-    this.mode = mode;
-    this.uid = uid;
-    this.gid = gid;
-    this.dev = dev;
-    this.ino = ino;
-    this.nlink = nlink;
-    this.rdev = rdev;
-    this.size = size;
-    if (rawHost) this.rawHost = rawHost;
-    if (raw) this.raw = raw;
-    if (inMount) (this as { inMount: boolean }).inMount = true;
-    if (nosuid) (this as { nosuid: boolean }).nosuid = true;
+    constructor(
+      type: EntryType,
+      mode: number,
+      uid: number,
+      gid: number,
+      dev: bigint,
+      ino: bigint,
+      nlink: bigint,
+      rdev: bigint,
+      size: bigint,
+      path: string,
+      rawHost: Buffer | undefined,
+      raw: Buffer | undefined,
+      inMount: boolean,
+      nosuid: boolean,
+    ) {
+      (this as { path: string }).path = path;
+      this.type = type;
+      this.mode = mode;
+      this.uid = uid;
+      this.gid = gid;
+      this.dev = dev;
+      this.ino = ino;
+      this.nlink = nlink;
+      this.rdev = rdev;
+      this.size = size;
+      if (rawHost) this.rawHost = rawHost;
+      if (raw) this.raw = raw;
+      if (inMount) (this as { inMount: boolean }).inMount = true;
+      if (nosuid) (this as { nosuid: boolean }).nosuid = true;
+    }
+
+    get host(): string | Buffer {
+      if (this.rawHost) return this.rawHost;
+      return this.path === '/' ? this.base || '/' : this.base + this.path;
+    }
   }
-
-  get host(): string | Buffer {
-    if (this.rawHost) return this.rawHost;
-    return this.path === '/' ? this.base || '/' : this.base + this.path;
-  }
+  Object.assign(WalkedEntry.prototype, { base, inMount: false, nosuid: false });
+  return WalkedEntry;
 }
-
-/** The entry class of one walk: the jail's path and the usual flags live once, on its prototype. */
-export function entryClass(base: string): typeof WalkedEntry {
-  const C = class extends WalkedEntry {};
-  Object.assign(C.prototype, { base, inMount: false, nosuid: false });
-  return C;
-}
-
-export type WalkedClass = ReturnType<typeof entryClass>;
 
 /** An entry from lstat's answer. */
 function fromStat(
