@@ -3,6 +3,7 @@ import path from 'node:path';
 import { AuditError, errnoCode } from '../errors.js';
 import type { Resolver } from '../resolve/index.js';
 import { isUnder, type MountInfo, mountOf, readMountinfo } from '../sys/index.js';
+import type { AllowRule } from './allow.js';
 import { isJailLocal } from './checks/mounts-util.js';
 import { buildContext } from './context.js';
 import { readFileCaps } from './fcaps.js';
@@ -86,19 +87,24 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
     ...(stream ? { files: stream } : {}),
     signal: abort.signal,
   });
-  let loaded: [typeof import('./registry.js'), typeof import('./allow.js')];
-  let rules: ReturnType<(typeof loaded)[1]['parseAllow']>[];
+  let CHECKS: readonly Check[];
+  // The allow rules' module (picomatch) loads only when there are rules.
+  let allow: typeof import('./allow.js') | undefined;
+  let rules: AllowRule[] = [];
   try {
-    loaded = await Promise.all([import('./registry.js'), import('./allow.js')]);
-    const ids = loaded[0].CHECKS.map((c) => c.id);
-    rules = (opts.allow ?? []).map((a) => loaded[1].parseAllow(a, ids));
+    ({ CHECKS } = await import('./registry.js'));
+    if (opts.allow?.length) {
+      allow = await import('./allow.js');
+      const ids = CHECKS.map((c) => c.id);
+      rules = opts.allow.map((a) => (allow as typeof import('./allow.js')).parseAllow(a, ids));
+    }
   } catch (e) {
     abort.abort();
     stream?.abandon();
     await walking.catch(() => undefined);
     throw e;
   }
-  const checks = opts.checks ?? loaded[0].CHECKS;
+  const checks = opts.checks ?? CHECKS;
   const walked = (await walking) ?? walk(real, mountsUnder, jailNosuid, walkOpts);
   const warnings: AuditWarning[] = [...walked.warnings];
   const fileCaps = new Map<string, FileCap>();
@@ -122,7 +128,7 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
   if (fc.error) warnings.push({ path: '/', message: `file capabilities not checked: ${fc.error}` });
   const all: Finding[] = [];
   for (const check of checks) all.push(...(await check.run(ctx)));
-  const { kept, silenced } = loaded[1].applyAllow(all, rules);
+  const { kept, silenced } = allow ? allow.applyAllow(all, rules) : { kept: all, silenced: 0 };
   kept.sort(compareFindings);
   return { jail: given, findings: kept, summary: summarize(kept, silenced, walked.entries.length), warnings };
 }
