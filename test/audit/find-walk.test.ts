@@ -147,4 +147,14 @@ describeAsRoot('the find walk on the broken jail fixture (mounts, sockets, caps)
       expect([...(viaPerl?.caps ?? [])].sort()).toEqual([...viaGetfattr.caps].sort());
     },
   );
+
+  it.skipIf(!requireTool('perl', 'perl-base'))(
+    'a perl reader that fails (a wrong syscall number) answers undefined: the audit asks getfattr',
+    async () => {
+      const reader = startCapsReader(jail, 100_000);
+      const name = Buffer.from('./bin/su');
+      reader?.add(name, 0, name.length);
+      expect(await reader?.finish(() => undefined)).toBeUndefined();
+    },
+  );
 });
