@@ -2,14 +2,14 @@ import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { AuditError, errnoCode } from '../errors.js';
 import type { Resolver } from '../resolve/index.js';
-import { createResolver } from '../resolve/index.js';
-import { isUnder, mountOf, readMountinfo } from '../sys/index.js';
-import { type AllowRule, applyAllow, parseAllow } from './allow.js';
+import { isUnder, type MountInfo, mountOf, readMountinfo } from '../sys/index.js';
+import type { AllowRule } from './allow.js';
 import { isJailLocal } from './checks/mounts-util.js';
 import { buildContext } from './context.js';
 import { readFileCaps } from './fcaps.js';
 import { finishFileCaps, startFileCaps } from './fcaps-early.js';
-import { CHECKS } from './registry.js';
+import { startCapsReader } from './fcaps-stream.js';
+import { walkWithFind } from './find-walk.js';
 import {
   type AuditReport,
   type AuditWarning,
@@ -33,6 +33,7 @@ export interface AuditOptions {
 
 /** The resolver rooted at the jail: pure ELF parsing inside it, nothing executed or loaded. */
 async function defaultResolver(root: string): Promise<Resolver | undefined> {
+  const { createResolver } = await import('../resolve/index.js');
   // hwcaps 'baseline' keeps the answer independent of this host's CPU.
   return createResolver({ root, hwcaps: 'baseline' });
 }
@@ -64,24 +65,47 @@ export function compareFindings(a: Finding, b: Finding): number {
 
 /** Audits a jail directory from the host. Never executes, dlopens or reads NSS config from it. */
 export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<AuditReport> {
-  const checks = opts.checks ?? CHECKS;
-  const rules: AllowRule[] = (opts.allow ?? []).map((a) =>
-    parseAllow(
-      a,
-      CHECKS.map((c) => c.id),
-    ),
-  );
   const { given, real } = openJail(dir);
   const mounts = readMountinfo();
   const mountsUnder = mounts.filter((m) => m.mountPoint !== real && isUnder(m.mountPoint, real));
   const jailMount = mountOf(mounts, real);
   const descend = new Set(mountsUnder.filter((m) => isJailLocal(m, mounts, real)));
-  // getfattr walks the jail in a process of its own while we walk it here (see fcaps-early.ts).
-  const early = startFileCaps(real, mountsUnder, (m) => descend.has(m));
-  const walked = walk(real, mountsUnder, jailMount?.options.includes('nosuid') ?? false, {
-    descend: (m) => descend.has(m),
+  // File capabilities: read by perl from the names find prints (fcaps-stream.ts), else getfattr
+  // walks the jail in a process of its own while we walk it here (fcaps-early.ts), else after.
+  const stream = startCapsReader(real);
+  const early = stream ? undefined : startFileCaps(real, mountsUnder, (m) => descend.has(m));
+  const walkOpts = {
+    descend: (m: MountInfo) => descend.has(m),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  };
+  const jailNosuid = jailMount?.options.includes('nosuid') ?? false;
+  // find walks in a process of its own while we parse (find-walk.ts); the walker when it cannot.
+  // It starts before the checks and the resolver load: their modules load while find walks.
+  const abort = new AbortController();
+  const walking = walkWithFind(real, mountsUnder, jailNosuid, {
+    ...walkOpts,
+    ...(stream ? { files: stream } : {}),
+    signal: abort.signal,
   });
+  let CHECKS: readonly Check[];
+  // The allow rules' module (picomatch) loads only when there are rules.
+  let allow: typeof import('./allow.js') | undefined;
+  let rules: AllowRule[] = [];
+  try {
+    ({ CHECKS } = await import('./registry.js'));
+    if (opts.allow?.length) {
+      allow = await import('./allow.js');
+      const ids = CHECKS.map((c) => c.id);
+      rules = opts.allow.map((a) => (allow as typeof import('./allow.js')).parseAllow(a, ids));
+    }
+  } catch (e) {
+    abort.abort();
+    stream?.abandon();
+    await walking.catch(() => undefined);
+    throw e;
+  }
+  const checks = opts.checks ?? CHECKS;
+  const walked = (await walking) ?? walk(real, mountsUnder, jailNosuid, walkOpts);
   const warnings: AuditWarning[] = [...walked.warnings];
   const fileCaps = new Map<string, FileCap>();
   const make = opts.createResolver ?? defaultResolver;
@@ -97,14 +121,14 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
     makeResolver: () => make(real),
   });
   const lookup = (p: string) => ctx.byPath.get(p);
-  const fc = early
-    ? await finishFileCaps(early, real, lookup)
-    : await readFileCaps(walked.entries, real, lookup);
+  const fc =
+    (await stream?.finish(lookup)) ??
+    (early ? await finishFileCaps(early, real, lookup) : await readFileCaps(walked.entries, real, lookup));
   for (const [p, cap] of fc.caps) fileCaps.set(p, cap);
   if (fc.error) warnings.push({ path: '/', message: `file capabilities not checked: ${fc.error}` });
   const all: Finding[] = [];
   for (const check of checks) all.push(...(await check.run(ctx)));
-  const { kept, silenced } = applyAllow(all, rules);
+  const { kept, silenced } = allow ? allow.applyAllow(all, rules) : { kept: all, silenced: 0 };
   kept.sort(compareFindings);
   return { jail: given, findings: kept, summary: summarize(kept, silenced, walked.entries.length), warnings };
 }

@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { Resolver } from '../resolve/index.js';
 import type { MountInfo } from '../sys/index.js';
+import { PathIndex } from './path-index.js';
 import type { AuditContext, AuditWarning, Entry, FileCap } from './types.js';
 import type { WalkResult } from './walker.js';
 
@@ -48,16 +49,19 @@ function readWalked(e: Entry, max: number): Buffer | undefined {
 
 export function buildContext(input: ContextInput): AuditContext {
   const { entries } = input.walk;
-  const byPath = new Map<string, Entry>();
+  const byPath = new PathIndex(entries, input.walk.listed);
   const files: Entry[] = [];
   const dirs: Entry[] = [];
   const symlinks: Entry[] = [];
   const devices: Entry[] = [];
   const sockets: Entry[] = [];
+  // Setuid, or setgid with group exec: noted in this one pass over every entry, not a second.
+  let setid = false;
   for (const e of entries) {
-    byPath.set(e.path, e);
-    if (e.type === 'file') files.push(e);
-    else if (e.type === 'dir') dirs.push(e);
+    if (e.type === 'file') {
+      files.push(e);
+      if (e.mode & 0o4000 || (e.mode & 0o2010) === 0o2010) setid = true;
+    } else if (e.type === 'dir') dirs.push(e);
     else if (e.type === 'symlink') symlinks.push(e);
     else if (e.type === 'char' || e.type === 'block') devices.push(e);
     else if (e.type === 'socket') sockets.push(e);
@@ -81,8 +85,7 @@ export function buildContext(input: ContextInput): AuditContext {
     fileCaps: input.fileCaps,
     linksSeen: input.walk.linksSeen,
     get hasPrivilegedFiles() {
-      hasPrivileged ??=
-        input.fileCaps.size > 0 || files.some((f) => f.mode & 0o4000 || (f.mode & 0o2010) === 0o2010);
+      hasPrivileged ??= input.fileCaps.size > 0 || setid;
       return hasPrivileged;
     },
     readFile(p, max = 1 << 20) {

@@ -5,6 +5,8 @@
  * whole jail is the one `getfattr -R -P` call fcaps.ts's planArgs would make anyway, and nothing
  * about it depends on the walk. Otherwise (a /proc or a host bind under the jail) the audit keeps
  * the walk-first path of fcaps.ts, which names files around those mounts.
+ * Since issue 17 the audit first tries fcaps-stream.ts (one lgetxattr per file find lists, no
+ * walk of its own); this reader is for where that one cannot run (no perl, an unknown arch).
  */
 import { type MountInfo, parseGetfattr } from '../sys/index.js';
 import { decodeFileCap, type FileCapResult, getfattr } from './fcaps.js';

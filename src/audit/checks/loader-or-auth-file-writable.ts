@@ -17,6 +17,8 @@ export const loaderOrAuthFileWritable: Check = {
     const sev = ctx.hasPrivilegedFiles ? 'critical' : 'high';
     const suffix = ctx.hasPrivilegedFiles ? ' (and the jail holds setuid or file-capability binaries)' : '';
     for (const e of ctx.entries) {
+      // What could be wrong first: a root-owned, not group/other-writable non-link is fine anywhere.
+      if (e.type !== 'symlink' && e.uid === 0 && (e.mode & 0o022) === 0) continue;
       if (!TRUSTED.test(e.path)) continue;
       const bad: string[] = [];
       if (e.type === 'symlink') bad.push(`is a symlink to ${e.target ?? '?'}`);

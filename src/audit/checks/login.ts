@@ -5,16 +5,12 @@
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  allowListPath,
-  chrootProblems,
-  type KeptHome,
-  type LoginRecord,
-  type LoginUser,
-  LSH_PATH,
-  readRecord,
-  systemHomeReason,
-} from '../../login/index.js';
+// The login modules themselves, not login/index.js: that barrel also pulls in `user add` (the
+// planner, the builder, YAML, handlebars...), over a megabyte of code an audit never runs.
+import { chrootProblems } from '../../login/chroot-rules.js';
+import { systemHomeReason } from '../../login/names.js';
+import { type KeptHome, type LoginRecord, readRecord } from '../../login/record.js';
+import { allowListPath, type LoginUser, LSH_PATH } from '../../login/types.js';
 import { accountRecords, octalMode } from '../../sys/index.js';
 import type { AuditContext, Check, Finding } from '../types.js';
 import { at } from './util.js';

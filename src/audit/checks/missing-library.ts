@@ -6,9 +6,19 @@ import { finding } from './util.js';
 const LOADER =
   /(?:^|\/)(?:ld-linux[\w.-]*\.so(?:\.\d+)*|ld64\.so\.\d+|ld\.so\.\d+|ld-musl-[\w.-]+\.so\.\d+)$/;
 
-/** Dynamically linked candidates: executables and shared objects. */
+const SO = /\.so(?:\.[\w.]+)?$/;
+
+/**
+ * The smallest file the resolver can find something missing for: `#!x` (a #! script names its
+ * interpreter; ELF needs 52 bytes, its ELF32 header). Smaller ones are not opened at all.
+ */
+const PROGRAM_MIN = 3n;
+
+/** Dynamically linked candidates: executables and shared objects big enough to be programs. */
 function candidates(ctx: AuditContext): Entry[] {
-  return ctx.files.filter((e) => e.mode & 0o111 || /\.so(?:\.[\w.]+)?$/.test(e.path));
+  return ctx.files.filter(
+    (e) => (e.mode & 0o111 || (e.path.includes('.so') && SO.test(e.path))) && e.size >= PROGRAM_MIN,
+  );
 }
 
 export const missingLibrary: Check = {

@@ -2,11 +2,17 @@ import { readFileSync } from 'node:fs';
 import type { AuditContext, Check, Entry, Finding, Severity } from '../types.js';
 import { basename, finding } from './util.js';
 
-/** Executables and symlinks (busybox applets are links) whose name matches. */
+/** Executables and symlinks (busybox applets are links), found once for the four tool checks. */
+const runnable = new WeakMap<AuditContext, Entry[]>();
+
+/** Executables and symlinks whose name matches. */
 function named(ctx: AuditContext, re: RegExp): Entry[] {
-  return ctx.entries.filter(
-    (e) => (e.type === 'symlink' || (e.type === 'file' && e.mode & 0o111)) && re.test(basename(e.path)),
-  );
+  let list = runnable.get(ctx);
+  if (!list) {
+    list = ctx.entries.filter((e) => e.type === 'symlink' || (e.type === 'file' && e.mode & 0o111));
+    runnable.set(ctx, list);
+  }
+  return list.filter((e) => re.test(basename(e.path)));
 }
 
 function toolCheck(

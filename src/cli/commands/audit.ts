@@ -82,10 +82,7 @@ export const auditCommand: CommandModule<object, AuditArgs> = {
     } else {
       if (!args.dir)
         throw new UsageError('USAGE', 'name a jail directory or --pid PID', { hint: 'jailsmith audit DIR' });
-      const [{ auditJail }, { CHECKS }] = await Promise.all([
-        import('../../audit/audit.js'),
-        import('../../audit/registry.js'),
-      ]);
+      const { auditJail } = await import('../../audit/audit.js');
       // The spec loader (YAML, the schema validator) loads only for --spec.
       const fromSpec = args.spec
         ? (await (await import('../../spec/load.js')).loadSpec(args.spec)).audit.allow
@@ -95,14 +92,17 @@ export const auditCommand: CommandModule<object, AuditArgs> = {
       const progress = progressReporter(io, args, 'auditing');
       const shown = progress.onProgress;
       try {
-        report = await auditJail(args.dir, {
+        // Started before the rules load: the audit's walk runs while they do.
+        const pending = auditJail(args.dir, {
           allow,
           ...(shown ? { onProgress: (entries, dir) => shown({ entries, bytes: 0, current: dir }) } : {}),
         });
+        pending.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+        rules = (await import('../../audit/registry.js')).CHECKS;
+        report = await pending;
       } finally {
         progress.done();
       }
-      rules = CHECKS;
     }
     await output(report, rules, args, io);
     if (failOn === 'none') return 0;
