@@ -8,6 +8,7 @@
  * where we do not know it, or perl is missing, the audit keeps the getfattr readers.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { findHostTool } from '../sys/index.js';
 import { decodeFileCap, type FileCapResult } from './fcaps.js';
 import { printable } from './names.js';
 import type { Entry, FileCap } from './types.js';
@@ -48,8 +49,10 @@ export interface CapsReader {
  * tests: a wrong one must make finish() answer undefined).
  */
 export function startCapsReader(jail: string, nr = LGETXATTR[process.arch]): CapsReader | undefined {
-  if (nr === undefined) return undefined;
-  let child: ChildProcess | undefined = spawn('perl', ['-e', SCRIPT, String(nr)], {
+  // From the system's directories, never the caller's PATH (as every host tool jailsmith runs).
+  const perl = findHostTool('perl');
+  if (nr === undefined || !perl) return undefined;
+  let child: ChildProcess | undefined = spawn(perl, ['-e', SCRIPT, String(nr)], {
     cwd: jail,
     stdio: ['pipe', 'pipe', 'ignore'],
   });

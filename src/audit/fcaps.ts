@@ -12,11 +12,12 @@
  * Measured (bench/audit.mjs, 100k entries, 2 loaded cores): getfattr -R ~1.4 s, getcap -r
  * ~0.8 s, getfattr naming each of the ~98k files on argv (5 calls) ~2.4 s.
  */
+
 import { spawn } from 'node:child_process';
 import { closeSync, constants, openSync } from 'node:fs';
 import path from 'node:path';
 import { errnoCode } from '../errors.js';
-import { parseGetfattr } from '../sys/index.js';
+import { findHostTool, parseGetfattr } from '../sys/index.js';
 import { printable } from './names.js';
 import type { Entry, FileCap } from './types.js';
 
@@ -105,8 +106,11 @@ export function getfattr(flags: string[], args: string[]): Promise<{ out?: Buffe
     '--',
     ...args,
   ];
+  // From the system's directories, never the caller's PATH.
+  const bin = findHostTool('getfattr');
+  if (!bin) return Promise.resolve({ error: 'getfattr not found (install the attr package)' });
   return new Promise((resolve) => {
-    const child = spawn('getfattr', argv, { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'ignore'] });
     const chunks: Buffer[] = [];
     let size = 0;
     let failed: string | undefined;

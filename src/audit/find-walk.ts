@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { lstatSync } from 'node:fs';
-import { JAIL_LOCAL_FS, type MountInfo, pathKey } from '../sys/index.js';
+import { findHostTool, JAIL_LOCAL_FS, type MountInfo, pathKey } from '../sys/index.js';
 import type { CapsReader } from './fcaps-stream.js';
 import { printable } from './names.js';
 import type { Entry, EntryType } from './types.js';
@@ -99,6 +99,9 @@ export async function walkWithFind(
   jailNosuid: boolean,
   opts: WalkOptions & { files?: CapsReader; signal?: AbortSignal } = {},
 ): Promise<WalkResult | undefined> {
+  // From the system's directories, never the caller's PATH (as every host tool jailsmith runs).
+  const findBin = findHostTool('find');
+  if (!findBin) return undefined;
   const descend = opts.descend ?? ((m: MountInfo) => JAIL_LOCAL_FS.has(m.fstype));
   const base = jail === '/' ? '' : jail.replace(/\/+$/, '');
   const mountAt = mountMap(mountsUnder);
@@ -285,7 +288,7 @@ export async function walkWithFind(
   };
 
   const ran = await new Promise<{ code: number | null; error?: string; errors?: number }>((resolve) => {
-    const child = spawn('find', args, {
+    const child = spawn(findBin, args, {
       cwd: jail,
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(opts.signal ? { signal: opts.signal } : {}),
