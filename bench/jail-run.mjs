@@ -22,17 +22,26 @@ function median(xs) {
 }
 
 /**
- * The cases interleaved run by run, so load changes touch every case alike, and the first case
- * of each round rotates: the first start after a pause (here, after the CLI's) is the slowest.
+ * The cases interleaved run by run, so load changes touch every case alike, in an order shuffled
+ * each round: a sandbox's namespaces are torn down by the kernel after it exits, and whichever
+ * case comes next pays for part of that (a fixed order would charge it to the same case each time).
  */
 async function timedAll(cases) {
   const times = cases.map(() => []);
+  let seed = 17;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
   for (let i = 0; i < RUNS; i++) {
-    for (let j = 0; j < cases.length; j++) {
-      const k = (i + j) % cases.length;
-      const c = cases[k];
+    const order = cases.map((_, k) => k);
+    for (let j = order.length - 1; j > 0; j--) {
+      const r = Math.floor(random() * (j + 1));
+      [order[j], order[r]] = [order[r], order[j]];
+    }
+    for (const k of order) {
       const t0 = process.hrtime.bigint();
-      await c.fn();
+      await cases[k].fn();
       times[k].push(Number(process.hrtime.bigint() - t0) / 1e9);
     }
   }
