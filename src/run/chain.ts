@@ -24,14 +24,16 @@ export interface Chain {
   child: ChildProcess;
   /** The chain's end; rejects with RUN_SPAWN when it could not be started at all. */
   exited: Promise<Exit>;
-  /** Lets the setup step go on: join the cgroups, mount, run the job. */
+  /** Hands bubblewrap its seccomp program (read when it starts, after the go). */
+  seccomp(program: Buffer): void;
+  /** Lets the setup step go on to the job's uid, bubblewrap and the job. */
   go(): void;
   /** Ends a chain that got no go (nothing of the job has run) and waits for it. */
   abort(): Promise<void>;
 }
 
-export function startChain(argv: readonly string[], seccomp: Buffer | null): Chain {
-  const { stdio, devNull } = chainStdio([seccomp ? 'pipe' : 'ignore', 'pipe']);
+export function startChain(argv: readonly string[], withSeccomp: boolean): Chain {
+  const { stdio, devNull } = chainStdio([withSeccomp ? 'pipe' : 'ignore', 'pipe']);
   const child = spawn(argv[0] as string, argv.slice(1), {
     stdio,
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
@@ -52,10 +54,11 @@ export function startChain(argv: readonly string[], seccomp: Buffer | null): Cha
     return s;
   };
   const go = pipe(GO_FD);
-  if (seccomp) pipe(SECCOMP_FD)?.end(seccomp);
+  const filter = withSeccomp ? pipe(SECCOMP_FD) : null;
   return {
     child,
     exited,
+    seccomp: (program) => filter?.end(program),
     go: () => go?.end('go\n'),
     abort: async () => {
       // End of file at the setup step: it exits before mounting anything, and unshare with it.

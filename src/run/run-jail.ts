@@ -108,7 +108,6 @@ function jobCgroup(opts: RunOptions, mode: RunMode, p: Protections): JobCgroup |
     note(p, 'cgroup', 'rootless runs get no cgroup: memory, pids and cores fall back to per-process rlimits');
     return null;
   }
-  sweepStaleCgroups();
   const l = opts.limits ?? {};
   const made = createJobCgroup(
     `job-${process.pid}-${mode.hostUid}`,
@@ -136,7 +135,7 @@ function jobCgroup(opts: RunOptions, mode: RunMode, p: Protections): JobCgroup |
 export async function runJail(opts: RunOptions): Promise<RunResult> {
   const tools = hostTools();
   const prep = prepareRun(opts);
-  const program = opts.seccomp !== false ? seccompProgram() : null;
+  const withSeccomp = opts.seccomp !== false;
   const mode = await runMode(opts.rootless, opts.uidRange);
   const protections: Protections = { missing: [], notes: [] };
   const limits = opts.limits ?? {};
@@ -152,7 +151,6 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       const why = mode.noPerJobUid ? ` (${mode.noPerJobUid})` : '';
       note(protections, 'per-job-uid', `without root the job runs as your own uid ${mode.hostUid}${why}`);
     }
-    sweepStaleWorkDirs();
     work = mkdtempSync(path.join(os.tmpdir(), `jailsmith-run-${process.pid}-`));
     // The job's uid reaches a file bind's point through here (traverse, never list).
     chmodSync(work, 0o711);
@@ -187,11 +185,15 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       tmpfsOwner,
       errorFile,
       fstab,
-      seccompFd: program ? SECCOMP_FD : null,
+      seccompFd: withSeccomp ? SECCOMP_FD : null,
     });
-    chain = startChain(argv, program);
-    // While the chain starts (and joins the cgroup): the audit verdict and the rw binds' ACLs. A
-    // refusal here aborts the chain before it has mounted anything.
+    chain = startChain(argv, withSeccomp);
+    // While the chain starts: what this job does not wait for (sweeping what killed callers left),
+    // the seccomp program, the audit verdict and the rw binds' ACLs. A refusal here aborts the
+    // chain before it has run anything of the job.
+    sweepStaleWorkDirs();
+    if (!mode.rootless) sweepStaleCgroups();
+    if (withSeccomp) chain.seccomp(seccompProgram());
     if (!opts.allowUnsafe) await refuseUnsafeJail(prep.root.dir, opts.auditAllow);
     if (mode.held) {
       granted = grantRwBinds(
@@ -225,7 +227,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       cpuSeconds: stats?.cpuSeconds ?? null,
       limitsHit: [...hits].sort(),
       cgroup: cgroup?.version ?? null,
-      seccomp: program !== null,
+      seccomp: withSeccomp,
       rootless: mode.rootless,
       hostUid: mode.hostUid,
       missing: protections.missing,
