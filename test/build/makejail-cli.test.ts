@@ -11,15 +11,23 @@ const IMPORTS = 'import ssl, json, email.mime.text';
 describeAsRoot('trace: makejail loop', () => {
   const work = tmpDir('jailsmith-trace-');
 
-  it('python3 alone fails to import the stdlib; with a trace it succeeds', async () => {
-    const bare = writeSpec(work, 'py-bare', { binaries: ['/usr/bin/python3'] });
+  it('without discovery python3 alone fails to import the stdlib; a trace makes it work, as discovery does', async () => {
+    const bare = writeSpec(work, 'py-bare', { binaries: ['/usr/bin/python3'], discover: false });
     const bareJail = path.join(work, 'bare-jail');
     await buildCli(bare, bareJail);
     const before = await inJail(bareJail, ['/usr/bin/python3', '-c', IMPORTS]);
     expect(before.exitCode).not.toBe(0);
 
+    // Discovery (on by default) gives python3 its profile, and so its standard library.
+    const found = writeSpec(work, 'py-found', { binaries: ['/usr/bin/python3'] });
+    const foundJail = path.join(work, 'found-jail');
+    await buildCli(found, foundJail);
+    const discovered = await inJail(foundJail, ['/usr/bin/python3', '-c', `${IMPORTS}; print(1)`]);
+    expect(discovered.stdout).toBe('1');
+
     const spec = writeSpec(work, 'py-traced', {
       binaries: ['/usr/bin/python3'],
+      discover: false,
       trace: [`python3 -c '${IMPORTS}'`],
     });
     const jail = path.join(work, 'py-jail');
