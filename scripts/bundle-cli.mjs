@@ -39,6 +39,15 @@ for (const [file, out] of Object.entries(split.metafile.outputs)) {
 const HOT = {
   run: ['dist/cli/commands/run.js', 'dist/run/run-jail.js', 'dist/run/uid-pool.js'],
   build: ['dist/cli/commands/build.js', 'dist/build/build-jail.js'],
+  audit: [
+    'dist/cli/commands/audit.js',
+    'dist/audit/audit.js',
+    'dist/audit/registry.js',
+    'dist/audit/reporters/json.js',
+    'dist/audit/reporters/sarif.js',
+    'dist/audit/reporters/text.js',
+    'dist/resolve/index.js',
+  ],
 };
 const hotEntries = [];
 for (const [command, modules] of Object.entries(HOT)) {
