@@ -8,10 +8,11 @@
  *                                                 --map-users/--map-groups for a sub-id)
  *   sh -c SETUP ERRFILE MOUNT KEYCTL FSTAB CGLIST
  *                                                 as root of that mount namespace, while the caller
- *                                                 still checks the audit verdict: joins the job's
- *                                                 cgroups, binds the jail and each bind source onto
- *                                                 private staging dirs (so the job's uid needs no
- *                                                 way to the paths they came from), mounts each
+ *                                                 still checks the audit verdict, at once: joins
+ *                                                 the job's cgroups, binds the jail and each bind
+ *                                                 source onto private staging dirs (so the job's
+ *                                                 uid needs no way to the paths they came from),
+ *                                                 mounts each
  *                                                 writable place as a size-limited noexec tmpfs
  *                                                 (bubblewrap 0.8's --tmpfs has no noexec, and a
  *                                                 bind keeps the flags), puts itself in a fresh
@@ -50,14 +51,16 @@ const SETUP_SCRIPT = [
   'shift 5',
   // Everything here runs while the caller still makes its last checks (the audit verdict, the rw
   // binds' ACLs): none of it runs anything of the job, and all of it dies with this namespace.
-  // The job's cgroups, one cgroup.procs (or tasks) file a line: a move between cgroups waits for
-  // an RCU grace period.
-  'while IFS= read -r f; do echo $$ >"$f" || exit 125; done <"$cglist"',
-  // One mount process for every bind and tmpfs of the job, in the fstab's order; the keyring is
-  // joined meanwhile (keyctl installs it in this shell, its parent).
+  // Three steps at once, forked before any of them runs (a cgroup move holds up every fork of the
+  // host for an RCU grace period): one mount process for every bind and tmpfs of the job, in the
+  // fstab's order; a fresh session keyring (keyctl installs it in this shell, its parent); and
+  // this shell ($$ in a subshell) moved into each of the job's cgroups, one cgroup.procs (or
+  // tasks) file a line.
   '"$mount" -n -a -T "$fstab" & m=$!',
-  '"$keyctl" new_session >/dev/null || { wait $m; exit 125; }',
-  'wait $m || exit 125',
+  '"$keyctl" new_session >/dev/null & k=$!',
+  '(while IFS= read -r f; do echo $$ >"$f" || exit 1; done <"$cglist") & c=$!',
+  'ok=0; wait $m || ok=1; wait $k || ok=1; wait $c || ok=1',
+  '[ $ok = 0 ] || exit 125',
   // No core dumps ever: a core_pattern pipe would hand the dump to a host program.
   'ulimit -c 0 || exit 125',
   // End of file instead of "go": the caller refused the job (or died); the job never starts.
