@@ -102,6 +102,8 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
+/** Rows for bench/run.mjs: per part and way, programs that work and the median build time. */
+const benchRows = [];
 for (const held of [false, true]) {
   const part = rows.filter((r) => (r.t.heldOut === true) === held);
   console.log(`\n${held ? 'held out' : 'corpus'} (${part.length} programs)`);
@@ -116,6 +118,10 @@ for (const held of [false, true]) {
     console.log(
       `  ${name.padEnd(28)} ${String(works).padStart(2)} work, ${wrong} silently wrong; median ${mib(median(part.map((r) => r[k].bytes)))}, median build ${median(part.map((r) => r[k].ms)).toFixed(0)} ms`,
     );
+    benchRows.push({
+      tool: `${held ? 'held out' : 'corpus'}: ${name}, ${works}/${part.length} work, ${wrong} wrong, median ${mib(median(part.map((r) => r[k].bytes)))}`,
+      seconds: median(part.map((r) => r[k].ms)) / 1000,
+    });
   }
 }
 console.log('\nper program (on / off / jailkit [section]; sizes on / off / jailkit; build ms on / off):');
@@ -127,3 +133,4 @@ const ratios = rows.filter((r) => r.off.bytes > 0).map((r) => r.on.bytes / r.off
 console.log(
   `\nsize ratio on/off: median ${median(ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)}`,
 );
+console.log(`BENCH ${JSON.stringify({ name: 'corpus', rows: benchRows })}`);
