@@ -57,8 +57,8 @@ const ACTIONS: Record<
 // Entries worth scanning: the programs the spec names and what they load, never whole trees or packages.
 const SCANNED = /^(?:binaries: |files: |closure of |discover: )/;
 
-/** Reads at most 64 MiB of a regular file, or undefined (unreadable, not ELF, too big). */
-function readElfFile(host: string): Buffer | undefined {
+/** `read` on the open file, or undefined when it cannot be opened. */
+function withFile<T>(host: string, read: (fd: number) => T | undefined): T | undefined {
   let fd: number;
   try {
     fd = openSync(host, 'r');
@@ -66,6 +66,15 @@ function readElfFile(host: string): Buffer | undefined {
     return undefined;
   }
   try {
+    return read(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads at most 64 MiB of a regular file, or undefined (unreadable, not ELF, too big). */
+function readElfFile(host: string): Buffer | undefined {
+  return withFile(host, (fd) => {
     const size = fstatSync(fd).size;
     if (size < 64 || size > 64 << 20) return undefined;
     const buf = Buffer.allocUnsafe(size);
@@ -76,27 +85,17 @@ function readElfFile(host: string): Buffer | undefined {
       got += n;
     }
     return isElfMagic(buf) ? buf.subarray(0, got) : undefined;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /** The first 64 KiB of a file as text (a script's code), or undefined. */
 function readScript(host: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(host, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
+  return withFile(host, (fd) => {
     const buf = Buffer.alloc(64 << 10);
     const n = readSync(fd, buf, 0, buf.length, 0);
     const text = buf.toString('latin1', 0, n);
     return isShellScript(text) ? text : undefined;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /**
