@@ -3,15 +3,10 @@
  * entry cannot substitute one of them (sandbox tools, runtimes, setfacl...).
  */
 import { accessSync, constants } from 'node:fs';
+import { ROOT_PATH_DIRS } from './root-path.js';
 
-export const SYSTEM_DIRS: readonly string[] = [
-  '/usr/local/sbin',
-  '/usr/local/bin',
-  '/usr/sbin',
-  '/usr/bin',
-  '/sbin',
-  '/bin',
-];
+/** The directories of root's PATH (root-path.ts): where the host's own programs are installed. */
+export const SYSTEM_DIRS: readonly string[] = ROOT_PATH_DIRS;
 
 /** An executable `name` in `dirs` (a name with a '/' is taken as the path it is), or null. */
 export function findHostTool(name: string, dirs: readonly string[] = SYSTEM_DIRS): string | null {
