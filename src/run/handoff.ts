@@ -118,6 +118,7 @@ export function handOver(
 export function handOverSubordinate(
   roots: readonly string[],
   job: { uid: number; gid: number },
+  unshare: string,
 ): HandoffResult {
   if (roots.length === 0) return { changed: 0, failed: [] };
   const id = String(INNER_JOB_ID);
@@ -126,7 +127,7 @@ export function handOverSubordinate(
     `find "$@" -xdev -gid ${id} -print0 -exec chgrp -h 0 -- {} +`,
   ].join('; ');
   const r = spawnSync(
-    findHostTool('unshare') ?? 'unshare',
+    unshare,
     [
       '--user',
       '--map-root-user',

@@ -208,7 +208,17 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     const outcome = await supervise(chain, opts, prep.command, cgroup, hits);
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 
-    const setupError = existsSync(errorFile) ? readFileSync(errorFile, 'utf8').trim() : '';
+    // The setup step opens the error file first thing: without it, the chain ended before (setpriv
+    // or unshare failed, e.g. newuidmap refused the sub-ids), and nothing of the job ran. Its
+    // status is not the job's.
+    if (!existsSync(errorFile)) {
+      throw new RunError(
+        'RUN_SETUP',
+        `setting up the job failed: the sandbox chain ended with status ${outcome.exitCode} before its setup step (its own message is above)`,
+        { path: prep.root.dir },
+      );
+    }
+    const setupError = readFileSync(errorFile, 'utf8').trim();
     if (outcome.exitCode === SETUP_FAILED && setupError) {
       throw new RunError('RUN_SETUP', `setting up the job failed: ${setupError}`, { path: prep.root.dir });
     }
@@ -240,7 +250,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     if (mode.held) {
       revokeRwBinds(granted, mode.hostUid);
       const rw = prep.binds.filter((b) => !b.readOnly && b.dir).map((b) => b.source);
-      if (mode.subordinate) handOverSubordinate(rw, mode.subordinate);
+      if (mode.subordinate) handOverSubordinate(rw, mode.subordinate, tools.unshare);
       else handOver(rw, mode.hostUid, mode.hostGid, owner);
     }
     await mode.held?.release();

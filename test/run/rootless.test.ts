@@ -263,7 +263,9 @@ describeAsRoot('jailsmith run without root, with subordinate ids: a host uid of 
     '/etc/subuid and /etc/subgid must exist to be bound over (Debian: passwd creates them)',
   );
   const ready = tools && files;
-  const withSubids = (args: string[]) =>
+  // A newuidmap that cannot map (no setuid bit), for the failure test.
+  const brokenMap = path.join(base, 'newuidmap');
+  const withSubids = (args: string[], extraMount = 'true') =>
     execa(
       'unshare',
       [
@@ -272,7 +274,7 @@ describeAsRoot('jailsmith run without root, with subordinate ids: a host uid of 
         'private',
         'sh',
         '-c',
-        'mount --bind "$1" /etc/subuid && mount --bind "$2" /etc/subgid && shift 2 && exec "$@"',
+        `mount --bind "$1" /etc/subuid && mount --bind "$2" /etc/subgid && ${extraMount} && shift 2 && exec "$@"`,
         'sh',
         subuid,
         subgid,
@@ -330,6 +332,26 @@ describeAsRoot('jailsmith run without root, with subordinate ids: a host uid of 
       expect(new Set(hostUids).size).toBe(2);
       expect(seen.sort()).toEqual([...hostUids].sort());
       expect(uidsRunning(marker)).toEqual([]);
+    },
+  );
+
+  it.skipIf(!ready)(
+    'a mapping newuidmap refuses: one error, exit 2, nothing run (not the job’s status)',
+    async () => {
+      copyFileSync('/usr/bin/newuidmap', brokenMap);
+      chmodSync(brokenMap, 0o755);
+      const out = path.join(base, 'out-broken');
+      mkdirSync(out, { mode: 0o777 });
+      chmodSync(out, 0o777);
+      const r = await withSubids(
+        [jail, '--bind', `${out}:/out:rw`, '--', '/bin/sh', '-c', 'echo ran > /out/ran'],
+        `mount --bind ${brokenMap} /usr/bin/newuidmap`,
+      );
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(
+        /^jailsmith: setting up the job failed: the sandbox chain ended with status \d+ before its setup step/m,
+      );
+      expect(existsSync(path.join(out, 'ran'))).toBe(false);
     },
   );
 
