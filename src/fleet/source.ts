@@ -4,7 +4,7 @@
  * installPackage). The policy comes from `--spec FILE`, else a spec SRC, else what the jail
  * recorded (recordedPolicy), else `jailsmith run`'s defaults.
  */
-import { closeSync, existsSync, lstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, lstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { errnoCode, UsageError } from '../errors.js';

@@ -74,23 +74,20 @@ export function startChain(argv: readonly string[], withSeccomp: boolean): Chain
 const ABORT_GRACE_MS = 5000;
 
 /**
- * Kills a running chain from the inside out: the init of the job's PID namespace (bubblewrap's
- * init, unshare's grandchild), whose death makes the kernel kill everything in that namespace;
- * bubblewrap then exits with it, and unshare reaps bubblewrap and exits. Killing unshare instead
- * would leave its child to the host's pid 1 (a zombie where pid 1 never reaps, as in many
- * containers), and killing its child makes unshare complain on the job's stderr. Before those
- * processes exist, the outermost one there is is killed.
+ * Kills a running chain from the inside out: the init of the chain's PID namespace (the setup
+ * shell, unshare's child, root for the whole run), whose death makes the kernel kill everything
+ * in that namespace and in the job's namespaces below it; unshare then reaps it and exits.
+ * Killing unshare instead would leave its child to the host's pid 1 (a zombie where pid 1 never
+ * reaps, as in many containers). Before that child exists, unshare itself is killed.
  */
 function killChain(child: ChildProcess): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const kids = childrenOf(child.pid);
-  const grandkids = kids.flatMap(childrenOf);
-  const targets = grandkids.length > 0 ? grandkids : kids;
-  if (targets.length === 0) {
+  const inits = childrenOf(child.pid);
+  if (inits.length === 0) {
     child.kill('SIGKILL');
     return;
   }
-  for (const pid of targets) {
+  for (const pid of inits) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {} // ended meanwhile: its parent reaps it

@@ -66,7 +66,15 @@ const SETUP_SCRIPT = [
   // End of file instead of "go": the caller refused the job (or died); the job never starts.
   `IFS= read -r go <&${GO_FD} && [ "$go" = go ] || exit 125`,
   `exec ${GO_FD}<&- 2>&8 8>&-`,
-  'exec "$@"',
+  // Run the rest as a child, not by exec: this shell is the init of the chain's PID namespace and
+  // keeps root's credentials, so it keeps the parent-death signal unshare --kill-child gave it.
+  // The per-job uid (setpriv) clears that signal in the process that changes uid, and bubblewrap
+  // sets its own only later: a caller that died in between left an exec'd init and its job running
+  // for good. Here the caller's death kills unshare, then this shell, and with the namespace's init
+  // the kernel kills every process in it and in the job's namespaces below. The status is the
+  // child's, 128+N for a signal as bubblewrap reports a job's.
+  '"$@"',
+  'exit $?',
 ].join('\n');
 
 /** A path as fstab(5) spells it: blanks, newlines and backslashes octal-escaped. */
@@ -253,9 +261,10 @@ export function engineArgv(e: EngineInput): string[] {
     '--mount',
     '--propagation',
     'private',
-    // A PID namespace of the chain's own: bubblewrap exits before its init (the job's pid 1) is
-    // reaped, and orphans then go to this namespace's pid 1 (bubblewrap), whose exit reaps them
-    // all; unshare waits for it. Without it they go to the host's pid 1, which may never reap them.
+    // A PID namespace of the chain's own, whose init is the setup shell: bubblewrap exits before
+    // its init (the job's pid 1) is reaped, and orphans then go to the setup shell, whose exit
+    // kills and reaps them all; unshare waits for it. Without it they would go to the host's
+    // pid 1, which may never reap them.
     '--pid',
     '--fork',
     '--kill-child',

@@ -154,6 +154,50 @@ describeAsRoot('jailsmith run: entering a jail', () => {
     expect(readdirSync(os.tmpdir()).filter((n) => n.startsWith(`jailsmith-run-${cli.pid}-`))).toEqual([]);
   });
 
+  it('a caller killed between the per-job uid and bubblewrap still takes the job with it', async () => {
+    // The window where the process that changed to the job's uid has lost its parent-death signal
+    // and bubblewrap has not set its own, widened to 2 s: bubblewrap, in the caller's own mount
+    // namespace, is a script that sleeps before it execs the real one (the host's stays as it is).
+    const tools = tmpDir('jailsmith-slow-bwrap-');
+    chmodSync(tools, 0o755);
+    copyFileSync(hostTools().bwrap, path.join(tools, 'bwrap-real'));
+    writeFileSync(path.join(tools, 'bwrap'), `#!/bin/sh\nsleep 2\nexec ${tools}/bwrap-real "$@"\n`, {
+      mode: 0o755,
+    });
+    const marker = `window-${process.pid}-${Date.now()}`;
+    const cli = execa(
+      'unshare',
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        `mount --bind "$1" "$2" && shift 2 && exec "$@"`,
+        'sh',
+        path.join(tools, 'bwrap'),
+        hostTools().bwrap,
+        process.execPath,
+        BIN,
+        'run',
+        jail,
+        '--',
+        '/bin/sh',
+        '-c',
+        `while :; do :; done # ${marker}`,
+      ],
+      // No pipes: a job that outlived the caller would hold them, and the wait for it would hang.
+      { reject: false, stdio: 'ignore' },
+    );
+    // The sleeping script runs as the job's uid with the job's argv: the window is open.
+    await until(() => jobPids(marker).length > 0, 'the chain is in the window');
+    cli.kill('SIGKILL');
+    await cli;
+    // Past the sleep: had anything of the chain outlived the caller, the job would now be running.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(jobPids(marker)).toEqual([]);
+  });
+
   it('maxRssBytes is the job’s peak resident memory', async () => {
     const mib = 1024 ** 2;
     // The hostile program's alloc touches every byte: it succeeds (prints ESCAPED) with no limit.

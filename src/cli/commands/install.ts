@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../../errors.js';
 import { example } from '../example.js';
 import { printJson } from '../io.js';
 import { progressReporter } from '../progress.js';
