@@ -51,15 +51,15 @@ const SETUP_SCRIPT = [
   'shift 5',
   // Everything here runs while the caller still makes its last checks (the audit verdict, the rw
   // binds' ACLs): none of it runs anything of the job, and all of it dies with this namespace.
-  // Three steps at once, forked before any of them runs (a cgroup move holds up every fork of the
-  // host for an RCU grace period): one mount process for every bind and tmpfs of the job, in the
-  // fstab's order; a fresh session keyring (keyctl installs it in this shell, its parent); and
-  // this shell ($$ in a subshell) moved into each of the job's cgroups, one cgroup.procs (or
-  // tasks) file a line.
+  // Three steps at once: one mount process for every bind and tmpfs of the job, in the fstab's
+  // order, and a fresh session keyring (keyctl installs it in this shell, its parent), both forked
+  // first; meanwhile this shell moves itself into each of the job's cgroups, one join file a line,
+  // by writing 0 (the writer) into it. The cgroup's join files say why that is cheap (v1's tasks
+  // skip the kernel's threadgroup lock); the shell does it itself, as 0 must name it.
   '"$mount" -n -a -T "$fstab" & m=$!',
   '"$keyctl" new_session >/dev/null & k=$!',
-  '(while IFS= read -r f; do echo $$ >"$f" || exit 1; done <"$cglist") & c=$!',
-  'ok=0; wait $m || ok=1; wait $k || ok=1; wait $c || ok=1',
+  'ok=0; while IFS= read -r f; do echo 0 >"$f" || ok=1; done <"$cglist"',
+  'wait $m || ok=1; wait $k || ok=1',
   '[ $ok = 0 ] || exit 125',
   // No core dumps ever: a core_pattern pipe would hand the dump to a host program.
   'ulimit -c 0 || exit 125',
@@ -154,7 +154,7 @@ export interface EngineInput {
   /** Rootless with sub-ids: the job's host uid and gid, mapped to INNER_JOB_ID in the chain's user namespace. */
   subordinate?: { uid: number; gid: number } | null;
   rlimits: Rlimits;
-  /** A file that lists, one a line, the cgroup.procs (or tasks) files the setup step joins (empty: no cgroup). */
+  /** A file that lists, one a line, the job cgroup's join files the setup step writes 0 into (empty: no cgroup). */
   cgroupList: string;
   /**
    * Where the setup step stages the job's mounts, so bubblewrap (the job's uid) needs no access to

@@ -122,6 +122,11 @@ function fakeFs(
       const name = path.basename(p);
       if (name === 'cgroup.subtree_control') onSubtree(p, text);
       else if (name === 'cgroup.procs') writeFileSync(p, `${readFileSync(p, 'utf8')}${text.trim()}\n`);
+      else if (name === 'tasks') {
+        // v1: a thread of its own; the fake's processes are single-threaded, so it joins whole.
+        for (const f of [p, `${path.dirname(p)}/cgroup.procs`])
+          writeFileSync(f, `${readFileSync(f, 'utf8')}${text.trim()}\n`);
+      }
       else if (name === 'cgroup.kill') {
         fs.killFileWrites.push(path.dirname(p));
         const procs = `${path.dirname(p)}/cgroup.procs`;

@@ -32,11 +32,11 @@ interface Ended {
 }
 
 /**
- * Starts `cmd` the way the engine will: a shell that writes its own pid into every join file,
- * then execs the job, so the job is in the cgroup from its first instruction.
+ * Starts `cmd` the way the engine will: a shell that moves itself into every join file (writing
+ * 0), then execs the job, so the job is in the cgroup from its first instruction.
  */
 function startJob(cg: JobCgroup, cmd: string, onStdout?: (text: string) => void): Promise<Ended> {
-  const join = cg.joinFiles.map((f) => `echo $$ > ${q(f)}`).join('; ');
+  const join = cg.joinFiles.map((f) => `echo 0 > ${q(f)}`).join('; ');
   const t0 = process.hrtime.bigint();
   const child = spawn('/bin/sh', ['-c', `${join}; exec ${cmd}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -69,7 +69,7 @@ function create(jobName: string, limits: CgroupLimits, mountRoot = ROOT): JobCgr
 }
 
 function procsIn(cg: JobCgroup): number[] {
-  const text = readFileSync(cg.joinFiles[0]!, 'utf8').trim();
+  const text = readFileSync(`${cg.paths[0]}/cgroup.procs`, 'utf8').trim();
   return text === '' ? [] : text.split('\n').map(Number);
 }
 

@@ -260,7 +260,7 @@ describe('cgroup v1 (fake tree)', () => {
       `${f.root}/memory/process_api/abc/jailsmith/${name}`,
       `${f.root}/pids/jailsmith/${name}`,
     ]);
-    expect(cg.joinFiles).toEqual(cg.paths.map((p) => `${p}/cgroup.procs`));
+    expect(cg.joinFiles).toEqual(cg.paths.map((p) => `${p}/tasks`));
     expect(existsSync(`${f.root}/cpuset/jailsmith`)).toBe(false);
     const mem = `memory/process_api/abc/jailsmith/${name}`;
     expect(f.read(`${mem}/memory.limit_in_bytes`)).toBe(String(64 * MB));

@@ -1,6 +1,6 @@
 /**
  * Per-job cgroups for `jailsmith run` (v1 and v2). The engine creates one before the job, the
- * job's first process joins it (writes its pid into every joinFiles entry), and after the job the
+ * job's first process joins it (writes 0, itself, into every joinFiles entry), and after the job the
  * engine reads stats() and calls remove().
  */
 import { readFileSync } from 'node:fs';

@@ -18,7 +18,7 @@ export function makeJobCgroup(fs: CgroupFs, version: 1 | 2, members: Member[], n
   };
   return {
     version,
-    joinFiles: members.map((m) => `${m.dir}/cgroup.procs`),
+    joinFiles: members.map((m) => `${m.dir}/${version === 1 ? 'tasks' : 'cgroup.procs'}`),
     paths: members.map((m) => m.dir),
     notes,
     stats: () => last ?? readStats(fs, version, members),
