@@ -187,11 +187,8 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       seccompFd: withSeccomp ? SECCOMP_FD : null,
     });
     chain = startChain(argv, withSeccomp);
-    // While the chain starts: what this job does not wait for (sweeping what killed callers left),
-    // the seccomp program, the audit verdict and the rw binds' ACLs. A refusal here aborts the
-    // chain before it has run anything of the job.
-    sweepStaleWorkDirs();
-    if (!mode.rootless) sweepStaleCgroups();
+    // While the chain starts: the seccomp program, the audit verdict and the rw binds' ACLs. A
+    // refusal here aborts the chain before it has run anything of the job.
     if (withSeccomp) chain.seccomp(seccompProgram());
     if (!opts.allowUnsafe) await refuseUnsafeJail(prep.root.dir, opts.auditAllow);
     if (mode.held) {
@@ -203,6 +200,9 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     const started = process.hrtime.bigint();
     chain.go();
     went = true;
+    // While the job runs: what it does not wait for, the sweep of what killed callers left.
+    sweepStaleWorkDirs();
+    if (!mode.rootless) sweepStaleCgroups();
     const hits = new Set<LimitHit>();
     const outcome = await supervise(chain, opts, prep.command, cgroup, hits);
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
