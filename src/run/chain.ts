@@ -74,20 +74,25 @@ export function startChain(argv: readonly string[], withSeccomp: boolean): Chain
 const ABORT_GRACE_MS = 5000;
 
 /**
- * Kills a running chain from the inside out: the init of the chain's PID namespace (the setup
- * shell, unshare's child, root for the whole run), whose death makes the kernel kill everything
- * in that namespace and in the job's namespaces below it; unshare then reaps it and exits.
- * Killing unshare instead would leave its child to the host's pid 1 (a zombie where pid 1 never
- * reaps, as in many containers). Before that child exists, unshare itself is killed.
+ * Kills a running chain below its setup shell (unshare's child, the init of the chain's PID
+ * namespace, root for the whole run): the steps it started (bubblewrap, or setpriv and prlimit
+ * before they exec'd it) and their children (bubblewrap's init, whose death makes the kernel kill
+ * the job's namespace). The shell then exits with 128+9 and unshare after it, each reaped by its
+ * own parent. Killing unshare would leave its child to the host's pid 1 (a zombie where pid 1
+ * never reaps, as in many containers); killing the shell makes unshare complain on the job's
+ * stderr, so that is only for a shell that has no steps (still setting up), and unshare itself
+ * only before the shell exists.
  */
 function killChain(child: ChildProcess): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const inits = childrenOf(child.pid);
-  if (inits.length === 0) {
+  const steps = inits.flatMap(childrenOf);
+  const targets = steps.length > 0 ? [...steps, ...steps.flatMap(childrenOf)] : inits;
+  if (targets.length === 0) {
     child.kill('SIGKILL');
     return;
   }
-  for (const pid of inits) {
+  for (const pid of targets) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {} // ended meanwhile: its parent reaps it

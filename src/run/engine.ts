@@ -65,15 +65,17 @@ const SETUP_SCRIPT = [
   'ulimit -c 0 || exit 125',
   // End of file instead of "go": the caller refused the job (or died); the job never starts.
   `IFS= read -r go <&${GO_FD} && [ "$go" = go ] || exit 125`,
-  `exec ${GO_FD}<&- 2>&8 8>&-`,
+  `exec ${GO_FD}<&-`,
   // Run the rest as a child, not by exec: this shell is the init of the chain's PID namespace and
   // keeps root's credentials, so it keeps the parent-death signal unshare --kill-child gave it.
   // The per-job uid (setpriv) clears that signal in the process that changes uid, and bubblewrap
   // sets its own only later: a caller that died in between left an exec'd init and its job running
   // for good. Here the caller's death kills unshare, then this shell, and with the namespace's init
   // the kernel kills every process in it and in the job's namespaces below. The status is the
-  // child's, 128+N for a signal as bubblewrap reports a job's.
-  '"$@"',
+  // child's, 128+N for a signal as bubblewrap reports a job's. The child takes the caller's stderr
+  // in itself; this shell keeps the error file as its own, so what it says of a child killed by a
+  // signal ("Killed") is not the job's output.
+  '(exec "$@" 2>&8 8>&-)',
   'exit $?',
 ].join('\n');
 
