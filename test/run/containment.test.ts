@@ -13,6 +13,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { type RunOptions, runJail } from '../../src/index.js';
 import { manifestOf } from '../../src/manifest/manifest.js';
 import { BIN } from '../helpers/cli.js';
+import { inOwnMountNs } from '../helpers/mount-ns.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { requireThat, requireTool } from '../helpers/tools.js';
@@ -295,16 +296,7 @@ describeAsRoot('jailsmith run: containment of concurrent hostile jobs', () => {
     }
     // No bubblewrap (hidden in a mount namespace of this command alone): one line, nothing run.
     const r = await execa(
-      'unshare',
-      [
-        '--mount',
-        'sh',
-        '-c',
-        'mount --bind /dev/null "$(command -v bwrap)" && exec "$@"',
-        'sh',
-        process.execPath,
-        ...runArgv(),
-      ],
+      ...inOwnMountNs('mount --bind /dev/null "$(command -v bwrap)"', [], [process.execPath, ...runArgv()]),
       { reject: false },
     );
     expect(r.exitCode).toBe(2);

@@ -17,6 +17,7 @@ import { execa } from 'execa';
 import { beforeAll, expect, it } from 'vitest';
 import { jailDirs, jailStateKey, refuseUnsafeJail } from '../../src/run/gate.js';
 import { makeMiniJail } from '../helpers/mini-jail.js';
+import { inOwnMountNs } from '../helpers/mount-ns.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
 
@@ -50,21 +51,17 @@ describeAsRoot('the run audit gate', () => {
 
     // A mount under the jail (in a namespace of this test's own, as a host admin's would be).
     const r = await execa(
-      'unshare',
-      [
-        '--mount',
-        '--propagation',
-        'private',
-        'sh',
-        '-c',
-        `mount -t tmpfs t ${path.join(jail, 'deep')} && exec "$@"`,
-        'sh',
-        process.execPath,
-        '--input-type=module',
-        '-e',
-        `import { refuseUnsafeJail } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../dist/run/gate.js'))};` +
-          `console.log(JSON.stringify(await refuseUnsafeJail(${JSON.stringify(jail)})));`,
-      ],
+      ...inOwnMountNs(
+        'mount -t tmpfs t "$1"',
+        [path.join(jail, 'deep')],
+        [
+          process.execPath,
+          '--input-type=module',
+          '-e',
+          `import { refuseUnsafeJail } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../dist/run/gate.js'))};` +
+            `console.log(JSON.stringify(await refuseUnsafeJail(${JSON.stringify(jail)})));`,
+        ],
+      ),
       { reject: false },
     );
     expect(r.stderr).toBe('');

@@ -19,6 +19,7 @@ import { buildJail } from '../../src/build/build-jail.js';
 import { runJail } from '../../src/index.js';
 import { BIN, REPO } from '../helpers/cli.js';
 import { makeMiniJail } from '../helpers/mini-jail.js';
+import { inOwnMountNs } from '../helpers/mount-ns.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { requireThat, requireTool } from '../helpers/tools.js';
@@ -267,24 +268,11 @@ describeAsRoot('jailsmith run without root, with subordinate ids: a host uid of 
   const brokenMap = path.join(base, 'newuidmap');
   const withSubids = (args: string[], extraMount = 'true') =>
     execa(
-      'unshare',
-      [
-        '--mount',
-        '--propagation',
-        'private',
-        'sh',
-        '-c',
-        `mount --bind "$1" /etc/subuid && mount --bind "$2" /etc/subgid && ${extraMount} && shift 2 && exec "$@"`,
-        'sh',
-        subuid,
-        subgid,
-        'setpriv',
-        ...AS_NOBODY,
-        process.execPath,
-        BIN,
-        'run',
-        ...args,
-      ],
+      ...inOwnMountNs(
+        `mount --bind "$1" /etc/subuid && mount --bind "$2" /etc/subgid && ${extraMount}`,
+        [subuid, subgid],
+        ['setpriv', ...AS_NOBODY, process.execPath, BIN, 'run', ...args],
+      ),
       { reject: false, cwd: base, env: { NO_COLOR: '1', HOME: '/' } },
     );
 

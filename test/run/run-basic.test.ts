@@ -16,6 +16,7 @@ import { runJail } from '../../src/index.js';
 import { hostTools } from '../../src/run/host-tools.js';
 import { childrenOf } from '../../src/run/job-pid.js';
 import { BIN, runCli } from '../helpers/cli.js';
+import { inOwnMountNs } from '../helpers/mount-ns.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { hostListener, pidsOfUid } from './host-fixtures.js';
@@ -166,26 +167,11 @@ describeAsRoot('jailsmith run: entering a jail', () => {
     });
     const marker = `window-${process.pid}-${Date.now()}`;
     const cli = execa(
-      'unshare',
-      [
-        '--mount',
-        '--propagation',
-        'private',
-        'sh',
-        '-c',
-        `mount --bind "$1" "$2" && shift 2 && exec "$@"`,
-        'sh',
-        path.join(tools, 'bwrap'),
-        hostTools().bwrap,
-        process.execPath,
-        BIN,
-        'run',
-        jail,
-        '--',
-        '/bin/sh',
-        '-c',
-        `while :; do :; done # ${marker}`,
-      ],
+      ...inOwnMountNs(
+        'mount --bind "$1" "$2"',
+        [path.join(tools, 'bwrap'), hostTools().bwrap],
+        [process.execPath, BIN, 'run', jail, '--', '/bin/sh', '-c', `while :; do :; done # ${marker}`],
+      ),
       // No pipes: a job that outlived the caller would hold them, and the wait for it would hang.
       { reject: false, stdio: 'ignore' },
     );
