@@ -126,8 +126,7 @@ function fakeFs(
         // v1: a thread of its own; the fake's processes are single-threaded, so it joins whole.
         for (const f of [p, `${path.dirname(p)}/cgroup.procs`])
           writeFileSync(f, `${readFileSync(f, 'utf8')}${text.trim()}\n`);
-      }
-      else if (name === 'cgroup.kill') {
+      } else if (name === 'cgroup.kill') {
         fs.killFileWrites.push(path.dirname(p));
         const procs = `${path.dirname(p)}/cgroup.procs`;
         for (const pid of readFileSync(procs, 'utf8').split('\n').filter(Boolean)) fs.kill(Number(pid));
