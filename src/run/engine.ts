@@ -1,6 +1,7 @@
 /**
  * The argument vector of a run, built as data (no shell strings from input) so it can be tested
- * and shown. One process execs through the steps; bubblewrap does the sandbox itself:
+ * and shown. One process execs through the first steps, the setup shell stays (the init of the
+ * chain's PID namespace) and its child execs through the rest; bubblewrap does the sandbox itself:
  *
  *   setpriv --pdeathsig KILL                      the whole chain dies with the caller
  *   unshare --mount --propagation private --pid --fork --kill-child
@@ -17,7 +18,8 @@
  *                                                 (bubblewrap 0.8's --tmpfs has no noexec, and a
  *                                                 bind keeps the flags), puts itself in a fresh
  *                                                 anonymous session keyring, then waits for the
- *                                                 caller's go on fd 4 (none: no job)
+ *                                                 caller's go on fd 4 (none: no job), and runs the
+ *                                                 rest in a child it waits for
  *   [prlimit --cpu=.. --as=..]                    per-process rlimits, when asked
  *   [setpriv --reuid U --regid U --clear-groups ...]
  *                                                 the per-job uid (root: a host uid; rootless with
