@@ -93,7 +93,7 @@ const cold = [];
 const cps = [];
 const jail = path.join(work, 'cold-python');
 const copy = path.join(work, 'cold-cp-a');
-for (let i = 0; i < 3; i++) {
+for (let i = 0; i < RUNS; i++) {
   cleanJail(jail);
   spawnSync('sync');
   cold.push(build(specs.python, jail));
@@ -113,7 +113,7 @@ const findArgs = [t100k, '-printf', '%m %U %G %i %n %y %s\n'];
 run('find', findArgs); // warm the dentry and inode caches for both
 const finds = [];
 const audits = [];
-for (let i = 0; i < 3; i++) {
+for (let i = 0; i < RUNS; i++) {
   finds.push(run('find', findArgs));
   audits.push(run(node, [bin, 'audit', t100k, '--json', '--fail-on', 'none']));
 }
