@@ -34,7 +34,7 @@ export interface RunLimits {
   cpu?: number;
   /** Bytes of memory of the whole job: anonymous memory, its tmpfs pages, memfd, SysV shm. */
   mem?: number;
-  /** Processes and threads of the whole job (the cgroup's pids limit). */
+  /** Processes and threads of the whole job, itself included: 1 forbids forking (the cgroup's pids limit, the sandbox's own added). */
   nproc?: number;
   /** A CPU quota in cores (0.5 = half of one core). */
   cores?: number;

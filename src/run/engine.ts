@@ -39,6 +39,14 @@ import type { PreparedRun } from './prepare.js';
 import { INNER_JOB_ID } from './subids.js';
 import type { RunLimits } from './types.js';
 
+/**
+ * Processes of the sandbox itself that the job's limits would count: the setup shell, bubblewrap
+ * and bubblewrap's init are in the job's cgroup, and the last two run as the job's uid. `nproc`
+ * counts the job's own processes (nproc=1: the job may not fork), so these are added to the
+ * cgroup's pids limit and, without a cgroup, to RLIMIT_NPROC.
+ */
+export const SANDBOX_PROCESSES = { inCgroup: 3, asJobUid: 2 } as const;
+
 /** Exit status of the setup step when it failed (its reason is in the error file). */
 export const SETUP_FAILED = 125;
 
@@ -140,7 +148,7 @@ export function rlimitsFor(limits: RunLimits, withCgroup: boolean): Rlimits {
   if (!withCgroup) {
     // The fallback the result names: per process, and per host uid for nproc.
     if (limits.mem !== undefined && out.as === undefined) out.as = limits.mem;
-    if (limits.nproc !== undefined) out.nproc = limits.nproc;
+    if (limits.nproc !== undefined) out.nproc = limits.nproc + SANDBOX_PROCESSES.asJobUid;
   }
   return out;
 }

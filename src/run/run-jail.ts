@@ -22,7 +22,15 @@ import path from 'node:path';
 import { RunError } from '../errors.js';
 import { createJobCgroup, type JobCgroup, sweepStaleCgroups } from './cgroup/index.js';
 import { type Chain, startChain, supervise } from './chain.js';
-import { type EngineInput, engineArgv, fstabText, rlimitsFor, SECCOMP_FD, SETUP_FAILED } from './engine.js';
+import {
+  type EngineInput,
+  engineArgv,
+  fstabText,
+  rlimitsFor,
+  SANDBOX_PROCESSES,
+  SECCOMP_FD,
+  SETUP_FAILED,
+} from './engine.js';
 import { refuseUnsafeJail } from './gate.js';
 import { grantRwBinds, handOver, handOverSubordinate, revokeRwBinds } from './handoff.js';
 import { hostTools } from './host-tools.js';
@@ -110,7 +118,11 @@ function jobCgroup(opts: RunOptions, mode: RunMode, p: Protections): JobCgroup |
   const l = opts.limits ?? {};
   const made = createJobCgroup(
     `job-${process.pid}-${mode.hostUid}`,
-    { memoryBytes: l.mem, pids: l.nproc, cores: l.cores },
+    {
+      memoryBytes: l.mem,
+      pids: l.nproc === undefined ? undefined : l.nproc + SANDBOX_PROCESSES.inCgroup,
+      cores: l.cores,
+    },
     opts.cgroupParent !== undefined ? { parent: opts.cgroupParent } : {},
   );
   if (made.ok) {

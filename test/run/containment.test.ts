@@ -176,10 +176,15 @@ describeAsRoot('jailsmith run: containment of concurrent hostile jobs', () => {
       ]);
       expect(host.stdout.toString().trim()).toBe('forked');
       expect((await holder.done).r.exitCode).toBe(0);
-      // A fork bomb is held at its limit: its forks fail, and the result says so.
+      // A fork bomb is held at its limit: its forks fail, and the result says so. nproc counts the
+      // job's own processes, itself included (the sandbox's are not taken from them): 1 + 7.
       const bomb = await job(['forks', '100'], { limits: { nproc: 8 } }).done;
-      expect(bomb.lines[0]).toMatch(/^forked [0-7] EAGAIN$/);
+      expect(bomb.lines[0]).toBe('forked 7 EAGAIN');
       expect(bomb.r.limitsHit).toContain('pids');
+      // nproc=1: the job runs, and may not fork.
+      const alone = await job(['forks', '5'], { limits: { nproc: 1 } }).done;
+      expect(alone.lines).toEqual(['forked 0 EAGAIN']);
+      expect(alone.r).toMatchObject({ exitCode: 0, limitsHit: ['pids'] });
     },
   );
 
