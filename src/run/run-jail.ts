@@ -23,6 +23,7 @@ import { RunError } from '../errors.js';
 import { createJobCgroup, type JobCgroup, sweepStaleCgroups } from './cgroup/index.js';
 import { type Chain, startChain, supervise } from './chain.js';
 import {
+  checkRlimitFloors,
   type EngineInput,
   engineArgv,
   fstabText,
@@ -183,6 +184,8 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
         ? { uid: 0, gid: 0 }
         : { uid: mode.hostUid, gid: mode.hostGid };
     writeFileSync(fstab, fstabText({ prep, stage, tmpfsOwner }), { mode: 0o644 });
+    const rlimits = rlimitsFor(limits, cgroup !== null);
+    checkRlimitFloors(rlimits, limits);
     const argv = engineArgv({
       tools,
       prep,
@@ -190,7 +193,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       become: mode.subordinate ? INNER_JOB_ID : (mode.held?.uid ?? null),
       rootless: mode.rootless,
       subordinate: mode.subordinate,
-      rlimits: rlimitsFor(limits, cgroup !== null),
+      rlimits,
       cgroupList,
       stage,
       tmpfsOwner,

@@ -229,6 +229,17 @@ describeAsRoot('jailsmith run: entering a jail', () => {
       /bind target/,
     ],
     ['uid 0', (_b: string) => ['run', jail, '--user', '0', '--', 'sh'], /uid or gid 0/],
+    // Limits the sandbox itself could not start under (bubblewrap's error would read as the job's).
+    [
+      'nofile below what the sandbox needs',
+      (_b: string) => ['run', jail, '--limit', 'nofile=5', '--', 'sh'],
+      /nofile=5 is below 10, what the sandbox itself needs/,
+    ],
+    [
+      'as below what the sandbox needs',
+      (_b: string) => ['run', jail, '--limit', 'as=1M', '--', 'sh'],
+      /as=1048576 is below 8M/,
+    ],
   ])('bad input: %s → exit 2, one line, nothing run', async (_name, argv, message) => {
     const marker = path.join(base, `ran-${Math.random()}`);
     const r = await runCli([...argv(base), 'marker-arg', marker]);
