@@ -312,6 +312,7 @@ export type ErrorCode =
   | 'ROOT_UNSAFE_ANCESTOR'
   | 'ROOT_WRITE_FAILED'
   | 'ROOT_XATTR_FAILED'
+  | 'RUN_ABORTED'
   | 'RUN_BAD_BIND'
   | 'RUN_BAD_CONFIG'
   | 'RUN_BAD_ENV'

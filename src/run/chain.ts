@@ -133,6 +133,13 @@ export async function supervise(
   };
   const timers: NodeJS.Timeout[] = [];
   if (opts.timeout !== undefined) timers.push(setTimeout(() => kill('timeout'), opts.timeout * 1000));
+  // The caller's abort ends the job as a timeout would, without naming a limit.
+  const onAbort = () => {
+    killed = true;
+    killChain(child);
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) onAbort();
   const cpu = opts.limits?.cpu;
   if (cpu !== undefined && cgroup) {
     timers.push(
@@ -155,6 +162,7 @@ export async function supervise(
   } finally {
     done = true;
     for (const t of timers) clearTimeout(t);
+    opts.signal?.removeEventListener('abort', onAbort);
   }
   await probe;
   if (killed) return { exitCode: 128 + 9, signal: 'SIGKILL' };

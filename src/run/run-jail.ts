@@ -212,6 +212,11 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
         mode.hostUid,
       );
     }
+    if (opts.signal?.aborted) {
+      throw new RunError('RUN_ABORTED', 'the run was aborted before the job started', {
+        path: prep.root.dir,
+      });
+    }
     const started = process.hrtime.bigint();
     chain.go();
     went = true;

@@ -49,6 +49,12 @@ export interface RunOptions {
    * called when the job ends first; an error it throws is dropped (the run's result comes first).
    */
   onStart?: (pid: number) => void | Promise<void>;
+  /**
+   * Ends the run when aborted: a running job is killed whole, as by a timeout (the result says
+   * SIGKILL); before the job started, nothing of it runs and runJail rejects with RUN_ABORTED.
+   * Either way everything is cleaned up before runJail settles.
+   */
+  signal?: AbortSignal;
 }
 
 /** What ended or held the job. */

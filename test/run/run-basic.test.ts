@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -153,6 +154,65 @@ describeAsRoot('jailsmith run: entering a jail', () => {
     expect(stale).toHaveLength(1);
     await runJail({ jail, command: ['/bin/sh', '-c', 'true'] });
     expect(readdirSync(os.tmpdir()).filter((n) => n.startsWith(`jailsmith-run-${cli.pid}-`))).toEqual([]);
+  });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s to jailsmith ends the job, cleans up and exits %i', async (sig, code) => {
+    const marker = `stop-${sig}-${process.pid}-${Date.now()}`;
+    const cli = execa(
+      process.execPath,
+      [BIN, 'run', jail, '--', '/bin/sh', '-c', `while :; do :; done # ${marker}`],
+      { reject: false },
+    );
+    await until(() => jobPids(marker).length > 0, 'the job runs');
+    cli.kill(sig);
+    const r = await cli;
+    expect(r.exitCode).toBe(code);
+    expect(jobPids(marker)).toEqual([]);
+    // Cleaned up by jailsmith itself, not left for the next run's sweep: no work dir, no cgroup.
+    expect(readdirSync(os.tmpdir()).filter((n) => n.startsWith(`jailsmith-run-${cli.pid}-`))).toEqual([]);
+    const cgroups = spawnSync('find', [
+      '/sys/fs/cgroup',
+      '-maxdepth',
+      '8',
+      '-type',
+      'd',
+      '-name',
+      `job-${cli.pid}-*`,
+    ]);
+    expect(cgroups.stdout.toString()).toBe('');
+  });
+
+  it('an aborted runJail kills the running job whole; aborted before the job starts, nothing runs', async () => {
+    const stop = new AbortController();
+    const running = runJail({
+      jail,
+      command: ['/bin/sh', '-c', '(while :; do :; done) & while :; do :; done'],
+      signal: stop.signal,
+      onStart: () => {
+        setTimeout(() => stop.abort(), 200);
+      },
+    });
+    const r = await running;
+    expect(r).toMatchObject({ exitCode: 137, signal: 'SIGKILL', timedOut: false, limitsHit: [] });
+    expect(pidsOfUid(r.hostUid)).toEqual([]);
+
+    const out = path.join(base, 'aborted-out');
+    mkdirSync(out);
+    chmodSync(out, 0o777);
+    const before = new AbortController();
+    before.abort();
+    await expect(
+      runJail({
+        jail,
+        binds: [{ source: out, target: '/work', readOnly: false }],
+        command: ['/bin/sh', '-c', 'echo ran > /work/ran'],
+        signal: before.signal,
+      }),
+    ).rejects.toMatchObject({ code: 'RUN_ABORTED' });
+    expect(existsSync(path.join(out, 'ran'))).toBe(false);
   });
 
   it('a caller killed between the per-job uid and bubblewrap still takes the job with it', async () => {

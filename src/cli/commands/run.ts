@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { ProbeReport } from '../../audit/probe.js';
@@ -130,7 +131,8 @@ function builder(y: Argv): Argv<RunArgs> {
     )
     .epilog(
       'The job’s own output goes to stdout and stderr; with --json the result object is printed on stdout after it. ' +
-        'The exit code is the job’s (128+N when signal N ended it); 2 means nothing ran.',
+        'The exit code is the job’s (128+N when signal N ended it); 2 means nothing ran. ' +
+        'SIGINT, SIGTERM or SIGHUP to jailsmith end the job, clean up and exit 128+N.',
     ) as unknown as Argv<RunArgs>;
 }
 
@@ -212,7 +214,25 @@ export const runCommand: CommandModule<object, RunArgs> = {
         probe = probeProcess(pid);
       };
     }
-    const result: RunResult = await runJail(opts);
+    // SIGINT, SIGTERM or SIGHUP to jailsmith end the job and clean up (its work dir, cgroup and
+    // uid) before jailsmith exits 128+N, as the signal would have; a second one kills at once.
+    const stop = new AbortController();
+    let stoppedBy: NodeJS.Signals | null = null;
+    const onSignal = (s: NodeJS.Signals) => {
+      stoppedBy ??= s;
+      stop.abort();
+    };
+    for (const s of STOP_SIGNALS) process.once(s, onSignal);
+    opts.signal = stop.signal;
+    let result: RunResult;
+    try {
+      result = await runJail(opts);
+    } catch (e) {
+      if (stoppedBy === null) throw e;
+      return 128 + os.constants.signals[stoppedBy as NodeJS.Signals];
+    } finally {
+      for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
+    }
     // Protections that could not be applied are said on stderr in every mode, -q and --json too.
     for (const n of result.notes) io.err(`jailsmith: missing protection ${n}`);
     if (args.json) {
@@ -229,9 +249,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (result.timedOut && !args.quiet) io.err(`jailsmith: job killed after --timeout ${args.timeout}s`);
       if (args.verbose > 0 && !args.quiet) io.err(`jailsmith: ${runSummary(result)}`);
     }
-    return result.exitCode;
+    return stoppedBy === null ? result.exitCode : 128 + os.constants.signals[stoppedBy as NodeJS.Signals];
   }),
 };
+
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** -v: how the job went, after its own output (stderr, so the job's stdout stays clean). */
 function runSummary(r: RunResult): string {
