@@ -2,11 +2,9 @@ import { createHash } from 'node:crypto';
 import {
   type BigIntStats,
   closeSync,
-  constants,
   fstatSync,
   lstatSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -19,6 +17,7 @@ import type { JailPlan } from '../plan/types.js';
 import { factKey, RACY_NS } from '../resolve/file-facts.js';
 import { jailPaths } from '../root/staging.js';
 import { writeFileAtomic } from '../sys/atomic-write.js';
+import { openNoFollow, selfUid, writableOnlyBy } from '../sys/own-file.js';
 import { PACKAGE_ROOT, VERSION } from '../version.js';
 import { type InputLog, Use } from './input-log.js';
 
@@ -222,14 +221,14 @@ export function cachedPlan(dir: string | null, req: PlanRequest, sharedDir: stri
 function readCacheFile(file: string): CacheFile | null {
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openNoFollow(file);
   } catch {
     return null;
   }
   try {
     // Ours and written by us only, like the state file: a plan says what goes into the jail.
     const st = fstatSync(fd);
-    if (!st.isFile() || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0) return null;
+    if (!st.isFile() || !writableOnlyBy(st, [selfUid()])) return null;
     const c = JSON.parse(readFileSync(fd, 'utf8')) as CacheFile;
     if (c.format !== FORMAT || typeof c.request !== 'string' || !Array.isArray(c.inputs)) return null;
     if (typeof c.plan !== 'object' || c.plan === null || !Array.isArray(c.plan.entries)) return null;
@@ -276,7 +275,7 @@ export function savePlan(
         const parent = path.dirname(file);
         mkdirSync(parent, { recursive: true, mode: 0o700 });
         const st = lstatSync(parent);
-        if (!st.isDirectory() || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0) continue;
+        if (!st.isDirectory() || !writableOnlyBy(st, [selfUid()])) continue;
       }
       writeFileAtomic(file, body, { fsync: false });
       saved = true;

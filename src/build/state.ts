@@ -1,8 +1,9 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, readFileSync, type Stats } from 'node:fs';
 import type { PlanEntry } from '../plan/index.js';
 import { type FileFact, factKey, factsFromJson } from '../resolve/file-facts.js';
 import { under } from '../root/index.js';
 import { writeFileAtomic } from '../sys/index.js';
+import { openNoFollow, selfUid, writableOnlyBy } from '../sys/own-file.js';
 
 /**
  * What the last build wrote, kept beside DIR (`.NAME.jailsmith-state.json`, in the root-owned
@@ -77,13 +78,13 @@ function readStateFile(file: string): StateFile {
   const out: StateFile = { files: state, sources, facts: new Map() };
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openNoFollow(file);
   } catch {
     return out;
   }
   try {
     const st = fstatSync(fd, { bigint: true });
-    if (!st.isFile() || Number(st.uid) !== process.geteuid?.() || (Number(st.mode) & 0o022) !== 0) return out;
+    if (!st.isFile() || !writableOnlyBy(st, [selfUid()])) return out;
     const key = factKey(st);
     if (lastRead?.file === file && lastRead.key === key) return copyOf(lastRead.data);
     const data = JSON.parse(readFileSync(fd, 'utf8')) as {

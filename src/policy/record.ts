@@ -4,11 +4,12 @@
  * packages and images, and used by `jailsmith run DIR` by default. A carried policy names binds
  * by their jail path only: host sources are given where the job runs.
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { RunError } from '../errors.js';
 import type { JailPlan } from '../plan/index.js';
 import { jailPaths } from '../root/index.js';
 import type { JailSpec } from '../spec/index.js';
+import { openNoFollow, selfUid, writableOnlyBy } from '../sys/own-file.js';
 import { checkPolicy } from './check.js';
 import { policyFromSpec } from './from-spec.js';
 import type { RunPolicy } from './types.js';
@@ -53,7 +54,7 @@ export function readPolicyRecord(dir: string): RunPolicy | undefined {
   const file = jailPaths(dir).policy;
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openNoFollow(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new RunError('RUN_POLICY_RECORD', `cannot read the jail's run policy: ${(e as Error).message}`, {
@@ -62,7 +63,7 @@ export function readPolicyRecord(dir: string): RunPolicy | undefined {
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || (st.uid !== 0 && st.uid !== process.geteuid?.()) || (st.mode & 0o022) !== 0) {
+    if (!st.isFile() || !writableOnlyBy(st, [0, selfUid()])) {
       throw new RunError(
         'RUN_POLICY_RECORD',
         'the run policy record is not a file only root or you can write',

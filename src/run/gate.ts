@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Finding } from '../audit/index.js';
 import { errnoCode, RunError } from '../errors.js';
 import { readMountinfo, writeFileAtomic } from '../sys/index.js';
+import { selfUid, writableOnlyBy } from '../sys/own-file.js';
 
 /** Every directory of the jail (the jail first), found by a walk. */
 export function jailDirs(jail: string): string[] {
@@ -71,7 +72,7 @@ interface Verdict {
 }
 
 function cacheDir(): string {
-  const uid = process.geteuid?.() ?? 0;
+  const uid = selfUid();
   if (uid === 0) return '/run/jailsmith/audit-gate';
   return path.join(process.env.XDG_RUNTIME_DIR || path.join(os.tmpdir(), `jailsmith-${uid}`), 'audit-gate');
 }
@@ -100,11 +101,10 @@ function cacheFile(jail: string, allow: readonly string[]): string {
  * symlink, and not writable by group or others.
  */
 function ownedByUs(file: string, withFile = true): boolean {
-  const uid = process.geteuid?.() ?? 0;
   const dir = path.dirname(file);
   return [...(withFile ? [file] : []), dir, path.dirname(dir)].every((p) => {
     const st = lstatSync(p, { throwIfNoEntry: false });
-    return st !== undefined && !st.isSymbolicLink() && st.uid === uid && (st.mode & 0o022) === 0;
+    return st !== undefined && !st.isSymbolicLink() && writableOnlyBy(st, [selfUid()]);
   });
 }
 

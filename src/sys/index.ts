@@ -35,6 +35,7 @@ export {
   unescapeField,
 } from './mountinfo.js';
 export { escapeOctal, unescapeOctal } from './octal-escape.js';
+export { openNoFollow, selfUid, writableOnlyBy } from './own-file.js';
 export { findOnPath, isFileInRoot, ROOT_PATH, ROOT_PATH_DIRS } from './root-path.js';
 export type { RootView } from './root-view.js';
 export { parseGetfattr, setfattrRecord } from './xattr.js';

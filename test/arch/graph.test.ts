@@ -81,6 +81,7 @@ const ALLOWED: Record<string, string> = {
   'pack -> run': 'images carry run’s seccomp profile as a label',
   'policy -> plan': 'the policy a saved plan carries',
   'policy -> root': 'where a jail’s policy record lives beside it',
+  'policy -> sys': 'a policy record counts only when no one else could have written it',
   'ship -> pack': 'images are packed, verified and installed by pack',
   'run -> audit': 'run refuses a jail the audit finds critical (gate)',
   'run -> policy': 'run takes its options from a policy',
