@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { ProbeReport } from '../../audit/probe.js';
+import { isJailError } from '../../errors.js';
 import {
   parseBind,
   parseEnv,
@@ -217,19 +218,18 @@ export const runCommand: CommandModule<object, RunArgs> = {
     // SIGINT, SIGTERM or SIGHUP to jailsmith end the job and clean up (its work dir, cgroup and
     // uid) before jailsmith exits 128+N, as the signal would have; a second one kills at once.
     const stop = new AbortController();
-    let stoppedBy: NodeJS.Signals | null = null;
-    const onSignal = (s: NodeJS.Signals) => {
-      stoppedBy ??= s;
-      stop.abort();
-    };
+    // The signal that stopped the run is the abort's reason.
+    const onSignal = (s: NodeJS.Signals) => stop.abort(s);
+    const stoppedCode = () => 128 + os.constants.signals[stop.signal.reason as NodeJS.Signals];
     for (const s of STOP_SIGNALS) process.once(s, onSignal);
     opts.signal = stop.signal;
     let result: RunResult;
     try {
       result = await runJail(opts);
     } catch (e) {
-      if (stoppedBy === null) throw e;
-      return 128 + os.constants.signals[stoppedBy as NodeJS.Signals];
+      // Stopped before the job started: nothing ran and nothing is left. Any other error is said.
+      if (isJailError(e) && e.code === 'RUN_ABORTED') return stoppedCode();
+      throw e;
     } finally {
       for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
     }
@@ -249,7 +249,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (result.timedOut && !args.quiet) io.err(`jailsmith: job killed after --timeout ${args.timeout}s`);
       if (args.verbose > 0 && !args.quiet) io.err(`jailsmith: ${runSummary(result)}`);
     }
-    return stoppedBy === null ? result.exitCode : 128 + os.constants.signals[stoppedBy as NodeJS.Signals];
+    return stop.signal.aborted ? stoppedCode() : result.exitCode;
   }),
 };
 
