@@ -157,7 +157,7 @@ export function checkRlimitFloors(rlimits: Rlimits, limits: RunLimits): void {
       key === 'as' && limits.as === undefined ? `mem=${v} (RLIMIT_AS without a cgroup)` : `${key}=${v}`;
     throw new UsageError(
       'RUN_BAD_LIMIT',
-      `--limit ${given} is below ${key === 'as' ? '8M' : floor}, what the sandbox itself needs before the job starts`,
+      `--limit ${given} is below ${key === 'as' ? `${floor / 1024 ** 2}M` : floor}, what the sandbox itself needs before the job starts`,
       { hint: key === 'nofile' ? 'e.g. --limit nofile=16' : 'e.g. --limit as=64M' },
     );
   }
