@@ -46,7 +46,11 @@ const SMALL: bigint[] = Array.from({ length: 4096 }, (_, i) => BigInt(i));
 export const share = (v: bigint): bigint => (v < 4096n ? (SMALL[Number(v)] as bigint) : v);
 export const shareNumber = (n: number): bigint => (n < 4096 ? (SMALL[n] as bigint) : BigInt(n));
 
-/** A walked entry's constructor (see entryClass). */
+/**
+ * A walked entry's constructor (see entryClass). Its parameters are written out again here: the
+ * class is local to entryClass and has private members, which a declaration file cannot name, and
+ * a shared rest tuple would allocate an array for each of a million entries.
+ */
 export type WalkedClass = new (
   type: EntryType,
   mode: number,
