@@ -6,7 +6,7 @@ import { isUnder, type MountInfo, mountOf, readMountinfo } from '../sys/index.js
 import type { AllowRule } from './allow.js';
 import { isJailLocal } from './checks/mounts-util.js';
 import { buildContext } from './context.js';
-import { readFileCaps } from './fcaps.js';
+import { capsCanApply, readFileCaps } from './fcaps.js';
 import { finishFileCaps, startFileCaps } from './fcaps-early.js';
 import { startCapsReader } from './fcaps-stream.js';
 import { walkWithFind } from './find-walk.js';
@@ -124,7 +124,11 @@ export async function auditJail(dir: string, opts: AuditOptions = {}): Promise<A
   const fc =
     (await stream?.finish(lookup)) ??
     (early ? await finishFileCaps(early, real, lookup) : await readFileCaps(walked.entries, real, lookup));
-  for (const [p, cap] of fc.caps) fileCaps.set(p, cap);
+  // The getfattr readers read every file: keep only what capsCanApply lets the stream read.
+  for (const [p, cap] of fc.caps) {
+    const e = lookup(p);
+    if (e && capsCanApply(e.mode, e.uid)) fileCaps.set(p, cap);
+  }
   if (fc.error) warnings.push({ path: '/', message: `file capabilities not checked: ${fc.error}` });
   const all: Finding[] = [];
   for (const check of checks) all.push(...(await check.run(ctx)));

@@ -52,18 +52,23 @@ export function startCapsReader(jail: string, nr = LGETXATTR[process.arch]): Cap
   // From the system's directories, never the caller's PATH (as every host tool jailsmith runs).
   const perl = findHostTool('perl');
   if (nr === undefined || !perl) return undefined;
-  let child: ChildProcess | undefined = spawn(perl, ['-e', SCRIPT, String(nr)], {
-    cwd: jail,
-    stdio: ['pipe', 'pipe', 'ignore'],
-  });
+  // Started at the first name, not now: find is the audit's critical path and is spawned first
+  // (each spawn forks Node, a few ms), and a jail with no file to read needs no perl at all.
+  let child: ChildProcess | undefined;
+  let abandoned = false;
   const out: Buffer[] = [];
-  child.stdout?.on('data', (b: Buffer) => out.push(b));
-  // EPIPE when perl is gone early: its exit status tells the story.
-  child.stdin?.on('error', () => undefined);
-  const exited = new Promise<{ code: number | null; error?: string }>((resolve) => {
-    child?.on('error', (e: NodeJS.ErrnoException) => resolve({ code: null, error: e.code ?? String(e) }));
-    child?.on('close', (code) => resolve({ code }));
-  });
+  let exited: Promise<{ code: number | null; error?: string }> = Promise.resolve({ code: 0 });
+  const start = (): ChildProcess => {
+    const c = spawn(perl, ['-e', SCRIPT, String(nr)], { cwd: jail, stdio: ['pipe', 'pipe', 'ignore'] });
+    c.stdout?.on('data', (b: Buffer) => out.push(b));
+    // EPIPE when perl is gone early: its exit status tells the story.
+    c.stdin?.on('error', () => undefined);
+    exited = new Promise((resolve) => {
+      c.on('error', (e: NodeJS.ErrnoException) => resolve({ code: null, error: e.code ?? String(e) }));
+      c.on('close', (code) => resolve({ code }));
+    });
+    return c;
+  };
   let batch = Buffer.allocUnsafe(BATCH);
   let used = 0;
   const flush = () => {
@@ -72,24 +77,25 @@ export function startCapsReader(jail: string, nr = LGETXATTR[process.arch]): Cap
     used = 0;
   };
   return {
-    add(buf, start, end) {
-      if (!child) return;
-      if (used + end - start + 1 > batch.length) {
+    add(buf, from, end) {
+      if (abandoned) return;
+      child ??= start();
+      if (used + end - from + 1 > batch.length) {
         flush();
-        if (end - start + 1 > batch.length) batch = Buffer.allocUnsafe(2 * (end - start + 1));
+        if (end - from + 1 > batch.length) batch = Buffer.allocUnsafe(2 * (end - from + 1));
       }
       // A loop, not buf.copy(): names are short, and copy()'s checks cost more than the bytes.
-      for (let i = start; i < end; i++) batch[used++] = buf[i] as number;
+      for (let i = from; i < end; i++) batch[used++] = buf[i] as number;
       batch[used++] = 0;
     },
     abandon() {
       child?.kill('SIGKILL');
-      child = undefined;
+      abandoned = true;
     },
     async finish(lookup) {
-      if (!child) return undefined;
+      if (abandoned) return undefined;
       flush();
-      child.stdin?.end();
+      child?.stdin?.end();
       const r = await exited;
       // No perl, or it failed (ENOSYS: a syscall number that is not lgetxattr's here): the
       // caller reads the capabilities with getfattr instead, which says so if it fails too.

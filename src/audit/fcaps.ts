@@ -48,6 +48,16 @@ export function decodeFileCap(raw: Buffer): FileCap | undefined {
   return undefined;
 }
 
+/**
+ * Whether a regular file's capabilities could ever be granted: execve needs an x bit, even for
+ * root (CAP_DAC_OVERRIDE lets root run a file only when at least one x bit is set), and only the
+ * owner (or root, already all-powerful) can add one: chmod keeps security.capability, while any
+ * write to the file removes it (the kernel's killpriv). So a file with no x bit owned by root
+ * cannot confer its capabilities on anyone, and its xattr is not read: on a jail of libraries and
+ * data that is most of its files, and one lgetxattr each was a third of the audit's CPU.
+ */
+export const capsCanApply = (mode: number, uid: number): boolean => (mode & 0o111) !== 0 || uid !== 0;
+
 /** Keep argv well below the usual 2 MiB ARG_MAX, which also counts the environment. */
 const ARG_BUDGET = 1_000_000;
 const O_PATH = 0o10000000;

@@ -14,9 +14,12 @@
  */
 import { spawn } from 'node:child_process';
 import { lstatSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { findHostTool, JAIL_LOCAL_FS, type MountInfo, pathKey } from '../sys/index.js';
+import { capsCanApply } from './fcaps.js';
 import type { CapsReader } from './fcaps-stream.js';
-import { printable } from './names.js';
+import { type FindSplit, planSplit } from './find-split.js';
+import { PLAIN, printable } from './names.js';
 import type { Entry, EntryType } from './types.js';
 import {
   entryClass,
@@ -32,6 +35,9 @@ import {
   walkFrom,
 } from './walker.js';
 
+/** Finds that walk at once, at most: past two, the parse here is what takes the time. */
+const MAX_FINDS = 4;
+
 /** find's %y letters; anything else (D for a door, U unknown) is a file, as in walker.ts. */
 const TYPE_OF: Record<string, EntryType> = {
   f: 'file',
@@ -42,9 +48,12 @@ const TYPE_OF: Record<string, EntryType> = {
   s: 'socket',
   p: 'fifo',
 };
-const TYPE_BY_BYTE = new Map<number, EntryType>(
-  Object.entries(TYPE_OF).map(([k, v]) => [k.charCodeAt(0), v]),
-);
+/** TYPE_OF by byte: an array lookup per record, not a Map's. */
+const TYPE_AT: (EntryType | undefined)[] = [];
+for (const [k, v] of Object.entries(TYPE_OF)) TYPE_AT[k.charCodeAt(0)] = v;
+
+/** Whether `c` is a byte of PLAIN (names.ts), tested while a record is scanned for its end. */
+const plainByte = (c: number): boolean => c >= 0x20 && c <= 0x7e && c !== 0x5c;
 
 /**
  * One record: type, octal mode bits, uid, gid, st_dev, inode, nlink, size, all decimal, then the
@@ -63,6 +72,38 @@ interface DirNode {
   sorted: boolean;
 }
 
+/**
+ * One find's output being parsed. `open` holds the directories it is inside, root first: find
+ * walks depth first, so a directory it left has all its children printed, and is sorted then,
+ * while find walks on (Node is idle anyway).
+ */
+interface Stream {
+  args: string[];
+  /** In a split walk: the in-jail paths this find starts from (besides the jail itself). */
+  starts: Set<string>;
+  /** Lists subtrees dealt to it (find-split.ts), below directories the shallow find lists. */
+  deep: boolean;
+  /** The start points met once already (the shallow find prints each twice). */
+  seen: Set<string>;
+  open: DirNode[];
+  /** A record cut by a chunk's end; only it is joined with the next chunk's head. */
+  held?: Buffer;
+  /** Chunks kept until the shallow find is parsed (deep finds only). */
+  queue: Buffer[];
+}
+
+function stream(args: string[], starts: readonly string[], deep: boolean): Stream {
+  const inJail = starts.filter((p) => p !== '.').map((p) => p.slice(1));
+  return { args, starts: new Set(inJail), deep, seen: new Set(), open: [], queue: [] };
+}
+
+/** How one find ended. */
+interface Ran {
+  code: number | null;
+  error?: string;
+  errors?: number;
+}
+
 /** Sorts a directory's children by name bytes, as walker.ts lists them. */
 function sortChildren(node: DirNode): void {
   const kids = node.children;
@@ -78,16 +119,21 @@ function isAncestor(a: DirNode, p: DirNode): boolean {
   return false;
 }
 
+/** `p` is the parent of the entry being parsed: sorts the directories the find has left. */
+function settle(p: DirNode, open: DirNode[]): void {
+  for (let top = open.at(-1); top && top !== p && !isAncestor(top, p); top = open.at(-1)) {
+    sortChildren(top);
+    open.pop();
+  }
+  const chain: DirNode[] = [];
+  for (let q: DirNode | undefined = p; q && q !== open.at(-1); q = q.parent) chain.push(q);
+  for (let i = chain.length - 1; i >= 0; i--) open.push(chain[i] as DirNode);
+}
+
 const DOT = Buffer.from('.');
 
 /** Escapes fnmatch's special characters so find's -path matches the path literally. */
 const literal = (p: string): string => p.replace(/[\\*?[\]]/g, '\\$&');
-
-/**
- * Names that pass through printable() unchanged and sort the same as bytes and as JS strings:
- * printable ASCII without the backslash.
- */
-const PLAIN = /^[\x20-\x5b\x5d-\x7e]*$/;
 
 /**
  * Walks the jail with find; resolves to undefined when find cannot be used (not installed, or a
@@ -97,7 +143,12 @@ export async function walkWithFind(
   jail: string,
   mountsUnder: readonly MountInfo[],
   jailNosuid: boolean,
-  opts: WalkOptions & { files?: CapsReader; signal?: AbortSignal } = {},
+  opts: WalkOptions & {
+    files?: CapsReader;
+    signal?: AbortSignal;
+    /** A split planned already (tests: the jail changed since it), or null for one find. */
+    split?: FindSplit | null;
+  } = {},
 ): Promise<WalkResult | undefined> {
   // From the system's directories, never the caller's PATH (as every host tool jailsmith runs).
   const findBin = findHostTool('find');
@@ -116,17 +167,32 @@ export async function walkWithFind(
     }
     prune.push(literal(`.${inJail}`));
   }
-  const args = ['-P', '.'];
-  if (prune.length > 0) {
-    args.push('(');
-    prune.forEach((p, i) => {
-      if (i > 0) args.push('-o');
-      args.push('-path', p);
-    });
-    args.push(')', '-printf', FORMAT, '-prune', '-o');
+  // One find for the whole jail; or, with no mount under it and cores to spare, one for its top
+  // and one per share of its subtrees (find-split.ts).
+  let split: FindSplit | undefined;
+  if (mountAt.size === 0) {
+    split =
+      opts.split === undefined
+        ? planSplit(jail, Math.min(availableParallelism(), MAX_FINDS))
+        : (opts.split ?? undefined);
   }
-  args.push('-printf', FORMAT);
-
+  const streams: Stream[] = [];
+  if (split) {
+    streams.push(stream(['-P', ...split.shallow, '-maxdepth', '1', '-printf', FORMAT], split.shallow, false));
+    for (const share of split.deep) streams.push(stream(['-P', ...share, '-printf', FORMAT], share, true));
+  } else {
+    const args = ['-P', '.'];
+    if (prune.length > 0) {
+      args.push('(');
+      prune.forEach((p, i) => {
+        if (i > 0) args.push('-o');
+        args.push('-path', p);
+      });
+      args.push(')', '-printf', FORMAT, '-prune', '-o');
+    }
+    args.push('-printf', FORMAT);
+    streams.push(stream(args, [], false));
+  }
   const Walked = entryClass(base);
   const files = opts.files;
   const linksSeen = new Map<bigint, number>();
@@ -139,18 +205,6 @@ export async function walkWithFind(
   // The parent of most entries is the one of the entry before: find lists a directory's files together.
   let lastParent: DirNode | undefined;
   let lastPrefix = '';
-  // The directories find is inside, root first. find walks depth first: a directory left behind
-  // has all its children printed, and is sorted then, while find walks on (Node is idle anyway).
-  const open: DirNode[] = [];
-  const settle = (p: DirNode): void => {
-    for (let top = open.at(-1); top && top !== p && !isAncestor(top, p); top = open.at(-1)) {
-      sortChildren(top);
-      open.pop();
-    }
-    const chain: DirNode[] = [];
-    for (let q: DirNode | undefined = p; q && q !== open.at(-1); q = q.parent) chain.push(q);
-    for (let i = chain.length - 1; i >= 0; i--) open.push(chain[i] as DirNode);
-  };
   let broken: string | undefined;
   const hostPrefix = Buffer.from(base);
 
@@ -169,8 +223,26 @@ export async function walkWithFind(
   const wide = (buf: Buffer, n: number): bigint =>
     Number.isNaN(n) ? BigInt(buf.toString('latin1', from, to)) : shareNumber(n);
 
-  const record = (buf: Buffer, start: number, z1: number, z2: number): void => {
-    const type = TYPE_BY_BYTE.get(buf[start] as number) ?? 'file';
+  /**
+   * The end (NUL) of a field from `i`, or buf.length; `scannedPlain` tells whether every byte
+   * before it is PLAIN's. A loop here, not Buffer#indexOf: two native calls a record cost more.
+   */
+  let scannedPlain = true;
+  const nul = (buf: Buffer, i: number): number => {
+    let plain = true;
+    const n = buf.length;
+    for (; i < n; i++) {
+      const c = buf[i] as number;
+      if (c === 0) break;
+      if (!plainByte(c)) plain = false;
+    }
+    scannedPlain = plain;
+    return i;
+  };
+
+  /** One record in buf[start, z2]: z1 ends its path, which is PLAIN when `plain` (see nul()). */
+  const record = (buf: Buffer, start: number, z1: number, z2: number, s: Stream, plain: boolean): void => {
+    const type = TYPE_AT[buf[start] as number] ?? 'file';
     pos = start + 2;
     let mode = 0;
     for (let c = buf[pos++] as number; c !== 0x20; c = buf[pos++] as number) mode = mode * 8 + c - 48;
@@ -183,16 +255,15 @@ export async function walkWithFind(
     const nlink = wide(buf, num(buf));
     const size = wide(buf, num(buf));
     // pos is at the path: '.' for the jail, './name...' below it.
-    if (type === 'file') files?.add(buf, pos, z1);
+    const pathAt = pos;
     let path: string;
     let raw: Buffer | undefined;
     let rawHost: Buffer | undefined;
-    let plain = true;
     if (z1 - pos === 1) path = '/';
     else {
       path = buf.toString('latin1', pos + 1, z1);
-      if (!PLAIN.test(path)) {
-        plain = false;
+      // The fields before the path are digits, blanks and a letter: PLAIN bytes all.
+      if (!plain) {
         const bytes = Buffer.from(buf.subarray(pos + 1, z1));
         const pr = printable(bytes);
         path = pr.text;
@@ -202,6 +273,20 @@ export async function walkWithFind(
         }
       }
     }
+    if (s.starts.size > 0 && s.starts.has(path)) {
+      // A split walk's start point, printed by the find that starts there: the directory its
+      // parent's listing gave (a deep find's, or the shallow one's second sight of it). It must
+      // still be that directory: one swapped for a symlink since would be listed twice, and a
+      // find starting below it would walk wherever the link leads, as if it were in the jail.
+      if (s.deep || s.seen.has(path)) {
+        const node = nodes.get(path);
+        if (!node || node.entry.ino !== ino || node.entry.dev !== dev)
+          broken ??= `${path} changed during the walk`;
+        return;
+      }
+      s.seen.add(path);
+    }
+    if (type === 'file' && capsCanApply(mode, uid)) files?.add(buf, pathAt, z1);
     // Parent: in-jail path up to the last slash.
     let parent: DirNode | undefined;
     if (path !== '/') {
@@ -215,7 +300,7 @@ export async function walkWithFind(
         }
         lastParent = parent;
         lastPrefix = path.slice(0, cut);
-        settle(parent);
+        settle(parent, s.open);
       }
     }
     let inMount = false;
@@ -287,58 +372,75 @@ export async function walkWithFind(
     }
   };
 
-  const ran = await new Promise<{ code: number | null; error?: string; errors?: number }>((resolve) => {
-    const child = spawn(findBin, args, {
-      cwd: jail,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      env: { ...process.env, LC_ALL: 'C' },
-    });
-    // A record cut by a chunk's end waits in `held`; only it is joined with the next chunk's head.
-    let held: Buffer | undefined;
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      let at = 0;
-      if (held) {
-        // held has no NUL yet, or the one after the path: the record ends at the next one or two.
-        const c1 = chunk.indexOf(0);
-        const end = c1 < 0 ? -1 : held.indexOf(0) >= 0 ? c1 : chunk.indexOf(0, c1 + 1);
-        if (end < 0) {
-          held = Buffer.concat([held, chunk]);
-          return;
-        }
-        const rec = Buffer.concat([held, chunk.subarray(0, end + 1)]);
-        const z1 = rec.indexOf(0);
-        if (broken === undefined) record(rec, 0, z1, rec.length - 1);
-        at = end + 1;
-        held = undefined;
+  /** Parses a chunk of one find's output; a record cut at its end waits for the next chunk. */
+  const feed = (s: Stream, chunk: Buffer): void => {
+    let at = 0;
+    if (s.held) {
+      // held has no NUL yet, or the one after the path: the record ends at the next one or two.
+      const c1 = chunk.indexOf(0);
+      const end = c1 < 0 ? -1 : s.held.indexOf(0) >= 0 ? c1 : chunk.indexOf(0, c1 + 1);
+      if (end < 0) {
+        s.held = Buffer.concat([s.held, chunk]);
+        return;
       }
-      for (;;) {
-        const z1 = chunk.indexOf(0, at);
-        if (z1 < 0) break;
-        const z2 = chunk.indexOf(0, z1 + 1);
-        if (z2 < 0) break;
-        if (broken === undefined) record(chunk, at, z1, z2);
-        at = z2 + 1;
-      }
-      if (at < chunk.length) held = Buffer.from(chunk.subarray(at));
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      // Kept whole up to 1 MiB, to count find's errors; past that, the walker redoes it all.
-      if (stderr.length < 1 << 20) stderr += b.toString('latin1');
-    });
-    child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: null, error: e.code ?? String(e) }));
-    child.on('close', (code) => {
-      if (held) broken ??= 'find output ended mid-record';
-      // One line per error with LC_ALL=C; a name holding "\nfind: " only adds to the count.
-      const errors =
-        stderr.length >= 1 << 20 ? Number.POSITIVE_INFINITY : stderr.split('\nfind: ').length - 1;
-      resolve({
-        code,
-        ...(stderr ? { error: stderr, errors: errors + (stderr.startsWith('find: ') ? 1 : 0) } : {}),
-      });
-    });
-  });
+      const rec = Buffer.concat([s.held, chunk.subarray(0, end + 1)]);
+      const z1 = nul(rec, 0);
+      if (broken === undefined) record(rec, 0, z1, rec.length - 1, s, scannedPlain);
+      at = end + 1;
+      s.held = undefined;
+    }
+    for (const n = chunk.length; ; ) {
+      const z1 = nul(chunk, at);
+      const plain = scannedPlain;
+      const z2 = z1 < n ? nul(chunk, z1 + 1) : n;
+      if (z2 >= n) break;
+      if (broken === undefined) record(chunk, at, z1, z2, s, plain);
+      at = z2 + 1;
+    }
+    if (at < chunk.length) s.held = Buffer.from(chunk.subarray(at));
+  };
+
+  // A deep find's output waits until the shallow one is parsed: its directories come from there.
+  let shallowDone = streams.length === 1;
+  const runs = streams.map(
+    (s, i) =>
+      new Promise<Ran>((resolve) => {
+        const child = spawn(findBin, s.args, {
+          cwd: jail,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          env: { ...process.env, LC_ALL: 'C' },
+        });
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          if (s.deep && !shallowDone) s.queue.push(chunk);
+          else feed(s, chunk);
+        });
+        child.stderr.on('data', (b: Buffer) => {
+          // Kept whole up to 1 MiB, to count find's errors; past that, the walker redoes it all.
+          if (stderr.length < 1 << 20) stderr += b.toString('latin1');
+        });
+        child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: null, error: e.code ?? String(e) }));
+        child.on('close', (code) => {
+          if (i === 0 && !shallowDone) {
+            shallowDone = true;
+            for (const d of streams) for (const chunk of d.queue.splice(0)) feed(d, chunk);
+          }
+          // One line per error with LC_ALL=C; a name holding "\nfind: " only adds to the count.
+          const errors =
+            stderr.length >= 1 << 20 ? Number.POSITIVE_INFINITY : stderr.split('\nfind: ').length - 1;
+          resolve({
+            code,
+            ...(stderr ? { error: stderr, errors: errors + (stderr.startsWith('find: ') ? 1 : 0) } : {}),
+          });
+        });
+      }),
+  );
+  const all = await Promise.all(runs);
+  // The first failure tells (a spawn error before an exit code); errors add up.
+  const ran: Ran = all.find((r) => r.code === null) ?? all.find((r) => r.code !== 0) ?? { code: 0 };
+  if (all.some((r) => r.errors !== undefined)) ran.errors = all.reduce((n, r) => n + (r.errors ?? 0), 0);
+  if (streams.some((s) => s.held)) broken ??= 'find output ended mid-record';
   if (opts.signal?.aborted) {
     files?.abandon();
     return undefined;
@@ -365,12 +467,22 @@ export async function walkWithFind(
     listed: new Map(),
   };
   const failed = ran.code !== 0;
+  // In a split walk, a directory the shallow find listed that is neither a shallow one nor a
+  // dealt subtree (made after the split was planned) had its contents listed by no find.
+  const inJail = (p: string) => (p === '.' ? '/' : p.slice(1));
+  const shallow = new Set(split?.shallow.map(inJail));
+  const dealt = new Set(split ? [...split.subtrees].map(inJail) : []);
+  const unwalked = (n: DirNode): boolean =>
+    n.parent !== undefined &&
+    shallow.has(n.parent.entry.path) &&
+    !shallow.has(n.entry.path) &&
+    !dealt.has(n.entry.path);
   const { entries, warnings } = state;
   const stack: DirNode[] = [nodes.get('/') as DirNode];
   while (stack.length > 0) {
     const node = stack.pop() as DirNode;
     const kids = node.children;
-    if (failed && kids.length === 0) {
+    if (kids.length === 0 && (failed || (split && unwalked(node)))) {
       // Maybe the directory find could not read: the walker reads it again, and words it.
       const d = node.entry;
       const from = entries.length;
@@ -378,7 +490,7 @@ export async function walkWithFind(
       // The files it met go to the capability reader too, as ./in/jail bytes.
       for (let i = from; files && i < entries.length; i++) {
         const e = entries[i] as Entry;
-        if (e.type !== 'file') continue;
+        if (e.type !== 'file' || !capsCanApply(e.mode, e.uid)) continue;
         const name = Buffer.concat([DOT, e.raw ?? Buffer.from(e.path)]);
         files.add(name, 0, name.length);
       }

@@ -58,3 +58,9 @@ function escapeBytes(raw: Buffer): string {
 export function childPath(dir: string, name: string): string {
   return dir === '/' ? `/${name}` : `${dir}/${name}`;
 }
+
+/**
+ * Names that pass through printable() unchanged and sort the same as bytes and as JS strings:
+ * printable ASCII without the backslash.
+ */
+export const PLAIN = /^[\x20-\x5b\x5d-\x7e]*$/;

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, realpathSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,36 @@ describe.skipIf(!ready)('file capabilities read during the walk', () => {
     const report = await auditJail(jail);
     const capped = report.findings.filter((f) => f.path === '/bin/ping' || f.path === '/deep/er/capped');
     expect(capped.length).toBeGreaterThan(0);
+  });
+
+  it('reports capabilities only on files someone could execute with them, whichever reader read them', async () => {
+    const jail = realpathSync(tmpDir('jailsmith-fcaps-exec-'));
+    const capped = async (name: string, mode: number, uid = 0) => {
+      const p = path.join(jail, name);
+      copyFileSync('/bin/true', p);
+      chmodSync(p, mode);
+      chownSync(p, uid, 0);
+      await execa('setcap', ['cap_sys_admin+ep', p]);
+    };
+    await capped('exec-by-all', 0o755);
+    await capped('exec-by-owner', 0o700);
+    await capped('data-owned-by-root', 0o644); // no x bit, and only root can add one
+    await capped('data-owned-by-user', 0o644, 1000); // its owner can chmod +x and run it
+    const expected = ['/data-owned-by-user', '/exec-by-all', '/exec-by-owner'];
+    const reported = async () =>
+      (await auditJail(jail)).findings
+        .filter((f) => f.id === 'file-capabilities')
+        .map((f) => f.path)
+        .sort();
+    expect(await reported()).toEqual(expected);
+    // The getfattr readers (no perl: an unknown syscall number) read every file: same answer.
+    const arch = Object.getOwnPropertyDescriptor(process, 'arch') as PropertyDescriptor;
+    Object.defineProperty(process, 'arch', { value: 'unknown-arch' });
+    try {
+      expect(await reported()).toEqual(expected);
+    } finally {
+      Object.defineProperty(process, 'arch', arch);
+    }
   });
 
   it('is not used when a mount under the jail is not walked (the walk-first reader names files around it)', () => {

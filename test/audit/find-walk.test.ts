@@ -1,10 +1,11 @@
-import { linkSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isJailLocal } from '../../src/audit/checks/mounts-util.js';
 import { readFileCaps } from '../../src/audit/fcaps.js';
 import { startCapsReader } from '../../src/audit/fcaps-stream.js';
+import { planSplit } from '../../src/audit/find-split.js';
 import { walkWithFind } from '../../src/audit/find-walk.js';
 import type { Entry } from '../../src/audit/types.js';
 import { type WalkResult, walk } from '../../src/audit/walker.js';
@@ -100,6 +101,95 @@ describe.skipIf(!requireTool('find', 'findutils'))('the find walk', () => {
     expect(paths).toContain('/odd\\xfe\\x0a\\xff/deeper\\x0a/f');
     expect(paths.indexOf('/d/\ufffd')).toBeLessThan(paths.indexOf('/d/\u{1f600}'));
     if (isRoot) expect(b.entries.find((e) => e.path === '/null')?.rdev).toBe(0x103n);
+  });
+});
+
+/**
+ * A jail whose walk is split over several finds: a wide top, a directory with many subdirectories
+ * (opened up by the planner), odd names below the split points, a directory whose child has a name
+ * argv cannot carry (kept whole), links across subtrees, a symlink to a directory.
+ */
+function makeWideJail(): string {
+  const jail = realpathSync(tmpDir('jailsmith-find-split-'));
+  const at = (...p: (string | Buffer)[]) =>
+    Buffer.concat([Buffer.from(jail), ...p.map((x) => Buffer.concat([Buffer.from('/'), Buffer.from(x)]))]);
+  for (let d = 0; d < 6; d++) {
+    mkdirSync(at(`top${d}`, 'sub'), { recursive: true });
+    for (let f = 0; f < 5; f++) writeFileSync(at(`top${d}`, `f${f}`), `${d}${f}`);
+    writeFileSync(at(`top${d}`, 'sub', 'new\nline'), '');
+  }
+  for (let d = 0; d < 40; d++) mkdirSync(at('big', `s${d}`, 'deeper'), { recursive: true });
+  writeFileSync(at('big', 's3', 'deeper', 'caf\u00e9'), '');
+  mkdirSync(at('whole', Buffer.from([0x6f, 0xfe])), { recursive: true });
+  writeFileSync(at('whole', Buffer.from([0x6f, 0xfe]), 'in'), '');
+  linkSync(at('top0', 'f0'), at('big', 's1', 'link-to-top0-f0'));
+  symlinkSync('big/s2', at('dir-link'));
+  mkdirSync(at('empty'));
+  writeFileSync(at('top-file'), '', { mode: 0o4755 });
+  // Many files and no subdirectory: opened up (its size), though it deals out no subtree.
+  mkdirSync(at('files'));
+  for (let f = 0; f < 3000; f++) writeFileSync(at('files', `file-with-a-long-name-${f}`), '');
+  return jail;
+}
+
+describe.skipIf(!requireTool('find', 'findutils'))('the find walk split over several finds', () => {
+  it('plans a balanced split, and none where one find is as good', () => {
+    const jail = makeWideJail();
+    const plan = planSplit(jail, 3);
+    expect(plan?.shallow).toContain('.');
+    expect(plan?.shallow).toContain('./big'); // 40 subdirectories: opened up
+    expect(plan?.shallow).toContain('./files'); // 3000 files: opened up
+    expect(plan?.subtrees.has('./whole')).toBe(true); // a child argv cannot name: kept whole
+    expect(plan?.deep.length).toBe(3);
+    for (const share of plan?.deep ?? []) expect(share.length).toBeGreaterThan(3);
+    expect(planSplit(jail, 1)).toBeUndefined();
+    const odd = realpathSync(tmpDir('jailsmith-find-split-odd-'));
+    mkdirSync(path.join(odd, 'a'));
+    mkdirSync(Buffer.concat([Buffer.from(`${odd}/`), Buffer.from([0xfe])]));
+    expect(planSplit(odd, 2)).toBeUndefined();
+  });
+
+  it('is the walker’s walk, entry for entry, for 2 and 3 finds', async () => {
+    const jail = makeWideJail();
+    const byWalker = walk(jail, [], false);
+    for (const workers of [2, 3]) {
+      const plan = planSplit(jail, workers);
+      expect(plan).toBeDefined();
+      expectSameWalk(byWalker, (await walkWithFind(jail, [], false, { split: plan })) as WalkResult);
+    }
+    expectSameWalk(byWalker, (await walkWithFind(jail, [], false)) as WalkResult);
+    expectSameWalk(byWalker, (await walkWithFind(jail, [], false, { split: null })) as WalkResult);
+  });
+
+  it('a directory swapped for a symlink after the split was planned is not walked through', async () => {
+    const jail = makeWideJail();
+    const outside = realpathSync(tmpDir('jailsmith-find-split-outside-'));
+    for (let d = 0; d < 40; d++) mkdirSync(path.join(outside, `s${d}`, 'deeper'), { recursive: true });
+    writeFileSync(path.join(outside, 's5', 'outside-secret'), '');
+    writeFileSync(path.join(outside, 'outside-secret'), '');
+    const plan = planSplit(jail, 2);
+    expect(plan?.shallow).toEqual(expect.arrayContaining(['./big', './files']));
+    // ./big (opened up: its subdirectories are dealt out), ./files (opened up, nothing dealt out)
+    // and a dealt subtree: all three now links out.
+    renameSync(path.join(jail, 'big'), path.join(jail, 'big-was'));
+    symlinkSync(outside, path.join(jail, 'big'));
+    renameSync(path.join(jail, 'top1'), path.join(jail, 'top1-was'));
+    symlinkSync(outside, path.join(jail, 'top1'));
+    renameSync(path.join(jail, 'files'), path.join(jail, 'files-was'));
+    symlinkSync(outside, path.join(jail, 'files'));
+    const walked = (await walkWithFind(jail, [], false, { split: plan })) as WalkResult;
+    expect(walked.entries.map((e) => e.path).filter((p) => p.includes('outside-secret'))).toEqual([]);
+    expectSameWalk(walk(jail, [], false), walked);
+  });
+
+  it('a directory made after the split was planned is walked all the same', async () => {
+    const jail = makeWideJail();
+    const plan = planSplit(jail, 2);
+    mkdirSync(path.join(jail, 'late', 'er'), { recursive: true });
+    writeFileSync(path.join(jail, 'late', 'er', 'file'), '');
+    const walked = (await walkWithFind(jail, [], false, { split: plan })) as WalkResult;
+    expect(walked.entries.map((e) => e.path)).toContain('/late/er/file');
+    expectSameWalk(walk(jail, [], false), walked);
   });
 });
 
