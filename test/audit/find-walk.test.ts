@@ -135,30 +135,43 @@ function makeWideJail(): string {
 describe.skipIf(!requireTool('find', 'findutils'))('the find walk split over several finds', () => {
   it('plans a balanced split, and none where one find is as good', () => {
     const jail = makeWideJail();
-    const plan = planSplit(jail, 3);
+    const plan = planSplit(jail, 3, 0);
     expect(plan?.shallow).toContain('.');
     expect(plan?.shallow).toContain('./big'); // 40 subdirectories: opened up
     expect(plan?.shallow).toContain('./files'); // 3000 files: opened up
     expect(plan?.subtrees.has('./whole')).toBe(true); // a child argv cannot name: kept whole
     expect(plan?.deep.length).toBe(3);
     for (const share of plan?.deep ?? []) expect(share.length).toBeGreaterThan(3);
-    expect(planSplit(jail, 1)).toBeUndefined();
+    expect(planSplit(jail, 1, 0)).toBeUndefined();
+    expect(planSplit(jail, 3)).toBeUndefined(); // a few thousand entries: one find is as good
     const odd = realpathSync(tmpDir('jailsmith-find-split-odd-'));
     mkdirSync(path.join(odd, 'a'));
     mkdirSync(Buffer.concat([Buffer.from(`${odd}/`), Buffer.from([0xfe])]));
-    expect(planSplit(odd, 2)).toBeUndefined();
+    expect(planSplit(odd, 2, 0)).toBeUndefined();
   });
 
   it('is the walker’s walk, entry for entry, for 2 and 3 finds', async () => {
     const jail = makeWideJail();
     const byWalker = walk(jail, [], false);
     for (const workers of [2, 3]) {
-      const plan = planSplit(jail, workers);
+      const plan = planSplit(jail, workers, 0);
       expect(plan).toBeDefined();
       expectSameWalk(byWalker, (await walkWithFind(jail, [], false, { split: plan })) as WalkResult);
     }
     expectSameWalk(byWalker, (await walkWithFind(jail, [], false)) as WalkResult);
     expectSameWalk(byWalker, (await walkWithFind(jail, [], false, { split: null })) as WalkResult);
+  });
+
+  it('weighs the subdirectories of a very wide directory alike, and still walks them all', async () => {
+    const jail = realpathSync(tmpDir('jailsmith-find-split-wide-'));
+    for (let d = 0; d < 1100; d++) mkdirSync(path.join(jail, `d${d}`));
+    writeFileSync(path.join(jail, 'd7', 'f'), '');
+    const plan = planSplit(jail, 2, 0);
+    expect(plan?.deep.map((share) => share.length)).toEqual([550, 550]);
+    expectSameWalk(
+      walk(jail, [], false),
+      (await walkWithFind(jail, [], false, { split: plan })) as WalkResult,
+    );
   });
 
   it('a directory swapped for a symlink after the split was planned is not walked through', async () => {
@@ -167,7 +180,7 @@ describe.skipIf(!requireTool('find', 'findutils'))('the find walk split over sev
     for (let d = 0; d < 40; d++) mkdirSync(path.join(outside, `s${d}`, 'deeper'), { recursive: true });
     writeFileSync(path.join(outside, 's5', 'outside-secret'), '');
     writeFileSync(path.join(outside, 'outside-secret'), '');
-    const plan = planSplit(jail, 2);
+    const plan = planSplit(jail, 2, 0);
     expect(plan?.shallow).toEqual(expect.arrayContaining(['./big', './files']));
     // ./big (opened up: its subdirectories are dealt out), ./files (opened up, nothing dealt out)
     // and a dealt subtree: all three now links out.
@@ -184,7 +197,7 @@ describe.skipIf(!requireTool('find', 'findutils'))('the find walk split over sev
 
   it('a directory made after the split was planned is walked all the same', async () => {
     const jail = makeWideJail();
-    const plan = planSplit(jail, 2);
+    const plan = planSplit(jail, 2, 0);
     mkdirSync(path.join(jail, 'late', 'er'), { recursive: true });
     writeFileSync(path.join(jail, 'late', 'er', 'file'), '');
     const walked = (await walkWithFind(jail, [], false, { split: plan })) as WalkResult;
