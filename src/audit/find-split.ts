@@ -19,8 +19,9 @@ import { PLAIN } from './names.js';
 const MAX_OPENED = 64;
 /** No subtree is left heavier than 1 / (SHARE x workers) of the whole, if openings allow. */
 const SHARE = 4;
-/** Past this many subdirectories in one directory, they weigh the same (no lstat of each). */
+/** Past this many subdirectories in one directory, a sample is weighed, not each (an lstat each). */
 const MAX_WEIGHED = 1024;
+const SAMPLE = 64;
 /**
  * The least estimated size (the weights of the subtrees plus the entries of the directories read)
  * worth a split: each find more is a spawn, a few ms of this process, more than a small jail's
@@ -72,15 +73,22 @@ export function planSplit(jail: string, workers: number, minWeight = MIN_WEIGHT)
     argv += bytes;
     read += names.length;
     shallow.push(dir);
+    // Past MAX_WEIGHED, the first SAMPLE stand in for the rest: their mean weight for each.
+    let sum = 0;
+    let weighed = 0;
     for (const d of subs) {
       const sub = `${dir}/${d.name}`;
-      if (subs.length > MAX_WEIGHED) {
-        leaves.set(sub, 1);
+      if (weighed >= (subs.length > MAX_WEIGHED ? SAMPLE : subs.length)) {
+        leaves.set(sub, sum / weighed);
         continue;
       }
       const st = lstatSync(`${jail}/${sub}`, { throwIfNoEntry: false });
       // Gone or no longer a directory: find lists what it is then, and the parser checks.
-      if (st?.isDirectory()) leaves.set(sub, weight(st.nlink, st.size));
+      if (!st?.isDirectory()) continue;
+      const w = weight(st.nlink, st.size);
+      leaves.set(sub, w);
+      sum += w;
+      weighed++;
     }
     return true;
   };
