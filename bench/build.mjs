@@ -1,18 +1,14 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { cleanJail, median, run } from './lib/timed.mjs';
+import { freshDirs, median, run } from './lib/timed.mjs';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const bin = path.join(repo, 'bin/jailsmith');
 const spec = process.env.BENCH_SPEC ?? path.join(repo, 'jails/python.yaml');
 const work = '/var/lib/jailsmith-bench';
-const jail = path.join(work, 'python');
-const copy = path.join(work, 'cp-a');
 const jk = path.join(work, 'jk');
 
 mkdirSync(work, { recursive: true, mode: 0o755 });
-
-const clean = cleanJail;
 
 // The plan: the file list cp -a gets, and the count shown.
 const planText = spec.endsWith('.json')
@@ -21,11 +17,14 @@ const planText = spec.endsWith('.json')
 const plan = JSON.parse(planText);
 const copied = plan.entries.filter((e) => e.type === 'file' || e.type === 'symlink').map((e) => e.path);
 
-// jailsmith, cold (nothing there) then no-op (nothing changed); the CLI end to end.
+// jailsmith, cold (nothing there) then no-op (nothing changed); the CLI end to end. Cold runs and
+// cp -a write into directories of their own (freshDirs says why).
+const dirs = freshDirs(work, 'build');
 const cold = [];
 let peakRssMB = 0;
+let jail = '';
 for (let i = 0; i < 3; i++) {
-  clean(jail);
+  jail = dirs.next();
   const r = run(process.execPath, [bin, 'build', spec, jail, '--json']);
   cold.push(r);
   peakRssMB = Math.max(peakRssMB, r.rssMB);
@@ -45,9 +44,9 @@ const { applyPlan } = await import(path.join(repo, 'dist/index.js'));
 const applyCold = [];
 const applyNoop = [];
 for (let i = 0; i < 3; i++) {
-  clean(jail);
-  applyCold.push(await timed(() => applyPlan(plan, jail)));
-  applyNoop.push(await timed(() => applyPlan(plan, jail)));
+  const fresh = dirs.next();
+  applyCold.push(await timed(() => applyPlan(plan, fresh)));
+  applyNoop.push(await timed(() => applyPlan(plan, fresh)));
 }
 async function timed(f) {
   const c0 = process.cpuUsage();
@@ -60,7 +59,7 @@ async function timed(f) {
 // cp -a of the same files (with their parent directories).
 const cps = [];
 for (let i = 0; i < 3; i++) {
-  rmSync(copy, { recursive: true, force: true });
+  const copy = dirs.next();
   mkdirSync(copy);
   const host = plan.source === '/' ? '' : plan.source;
   cps.push(run('cp', ['-a', '--parents', '-t', copy, ...copied.map((p) => host + p)], { cwd: '/' }));
@@ -76,7 +75,7 @@ if (process.env.BENCH_SKIP_JAILKIT !== '1') {
   jkAgain = run('jk_init', ['-c', ini, '-j', jk, 'python3'], { cwd: work });
   rmSync(jk, { recursive: true, force: true });
 }
-rmSync(copy, { recursive: true, force: true });
+dirs.done();
 
 const med = (xs) => ({ seconds: median(xs.map((x) => x.seconds)), cpu: median(xs.map((x) => x.cpu)) });
 const c = med(cold);

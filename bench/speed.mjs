@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cleanJail, median, run } from './lib/timed.mjs';
+import { cleanJail, freshDirs, median, run } from './lib/timed.mjs';
 
 const here = import.meta.dirname;
 const repo = path.resolve(here, '..');
@@ -86,30 +86,24 @@ const noopPy = row(`no-op build python (${counts.python} entries)`, noop.python)
 const noop17 = row(`no-op build issue-17 (${counts['issue-17']} entries)`, noop['issue-17']);
 row('node -e 0', bare);
 
-// 2. Cold build of the python jail against cp -a of the same files, a sync before each. Each run
-// writes into a directory of its own, and all are removed only at the end: on an ext4 without a
-// journal (this machine's), a file made within a minute of a mass delete has the allocator skip
-// every recently deleted inode (recently_deleted() in ext4's ialloc.c), which tripled whichever
-// side followed a delete (cp -a measured 0.29-0.65 s that way, 0.09-0.11 s into fresh directories).
+// 2. Cold build of the python jail against cp -a of the same files, a sync before each, each into
+// a directory of its own (freshDirs says why).
 const plan = JSON.parse(run(node, [bin, 'plan', specs.python, '--json']).stdout);
 const copied = plan.entries.filter((e) => e.type === 'file' || e.type === 'symlink').map((e) => e.path);
 const cold = [];
 const cps = [];
-const coldBase = path.join(work, `cold-${process.pid}`);
-rmSync(coldBase, { recursive: true, force: true });
-mkdirSync(coldBase);
+const dirs = freshDirs(work, 'cold');
 for (let i = 0; i < RUNS; i++) {
-  const jail = path.join(coldBase, `python-${i}`);
-  const copy = path.join(coldBase, `cp-a-${i}`);
   spawnSync('sync');
-  cold.push(build(specs.python, jail));
+  cold.push(build(specs.python, dirs.next()));
+  const copy = dirs.next();
   mkdirSync(copy);
   spawnSync('sync');
   cps.push(run('cp', ['-a', '--parents', '-t', copy, ...copied], { cwd: '/' }));
 }
 const coldJs = row('cold build python', cold);
 const coldCp = row(`cp -a of the same ${copied.length} files and links`, cps);
-rmSync(coldBase, { recursive: true, force: true });
+dirs.done();
 
 // 3. Audit of 100k entries against find printing the same stat fields with numeric ids.
 const t100k = tree('audit-400x250', 400, 250);

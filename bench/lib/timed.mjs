@@ -1,7 +1,7 @@
 // Shared by the bench scripts: a command timed by GNU time, whose CPU seconds (user+sys, children
 // included) and peak RSS swing far less with a shared 2-core machine's load than wall time does.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 export function run(cmd, args, opts = {}) {
@@ -27,4 +27,22 @@ export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 export function cleanJail(p) {
   rmSync(p, { recursive: true, force: true });
   rmSync(path.join(path.dirname(p), `.${path.basename(p)}.jailsmith-state.json`), { force: true });
+}
+
+/**
+ * Directories for cold runs: a new one each time, all removed only by done(). On an ext4 without a
+ * journal (this machine's), a file made within a minute of a mass delete has the allocator skip
+ * every recently deleted inode (recently_deleted() in ext4's ialloc.c): whichever side of a
+ * comparison followed a delete took up to 3x its time (cp -a of the python jail 0.29-0.65 s that
+ * way, 0.09-0.11 s into fresh directories).
+ */
+export function freshDirs(parent, name) {
+  const base = path.join(parent, `${name}-${process.pid}`);
+  rmSync(base, { recursive: true, force: true });
+  mkdirSync(base, { recursive: true });
+  let n = 0;
+  return {
+    next: () => path.join(base, String(n++)),
+    done: () => rmSync(base, { recursive: true, force: true }),
+  };
 }
