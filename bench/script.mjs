@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { cleanJail, median, run } from './lib/timed.mjs';
+import { freshDirs, median, run } from './lib/timed.mjs';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const bin = path.join(repo, 'bin/jailsmith');
@@ -17,7 +17,6 @@ const times = (n, before, f) =>
     before();
     return f();
   });
-const clean = (p) => () => cleanJail(p);
 const none = () => {};
 
 const plan = JSON.parse(run(process.execPath, [bin, 'plan', spec, '--json']).stdout);
@@ -34,18 +33,28 @@ const renderBundle = run(process.execPath, [
   at('bundle.sh'),
   '-q',
 ]);
-const build = times(3, clean(at('built')), () =>
-  run(process.execPath, [bin, 'build', spec, at('built'), '-q']),
-);
-const hostCold = times(3, clean(at('host')), () => run('sh', [at('setup.sh'), '-q', at('host')]));
-const hostAgain = times(3, none, () => run('sh', [at('setup.sh'), '-q', at('host')]));
-const bundle = times(3, clean(at('bundle')), () => run('sh', [at('bundle.sh'), '-q', at('bundle')]));
-const cps = times(3, clean(at('cp-a')), () => {
-  mkdirSync(at('cp-a'));
-  const host = plan.source === '/' ? '' : plan.source;
-  return run('cp', ['-a', '--parents', '-t', at('cp-a'), ...copied.map((p) => host + p)], { cwd: '/' });
+// Every cold row writes into a new directory (freshDirs says why); the built jail for the tarball
+// and the host script's second run use the last one of theirs.
+const dirs = freshDirs(work, 'cold');
+let built = '';
+const build = times(3, none, () => {
+  built = dirs.next();
+  return run(process.execPath, [bin, 'build', spec, built, '-q']);
 });
-run('tar', ['-czf', at('built.tar.gz'), '-C', at('built'), '.']);
+let host = '';
+const hostCold = times(3, none, () => {
+  host = dirs.next();
+  return run('sh', [at('setup.sh'), '-q', host]);
+});
+const hostAgain = times(3, none, () => run('sh', [at('setup.sh'), '-q', host]));
+const bundle = times(3, none, () => run('sh', [at('bundle.sh'), '-q', dirs.next()]));
+const cps = times(3, none, () => {
+  const copy = dirs.next();
+  mkdirSync(copy);
+  const source = plan.source === '/' ? '' : plan.source;
+  return run('cp', ['-a', '--parents', '-t', copy, ...copied.map((p) => source + p)], { cwd: '/' });
+});
+run('tar', ['-czf', at('built.tar.gz'), '-C', built, '.']);
 
 const b = med(build);
 const row = (tool, m) => ({ tool, seconds: m.seconds, ratio: m.seconds / b.seconds, cpuSeconds: m.cpu });
