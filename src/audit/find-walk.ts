@@ -35,7 +35,7 @@ import {
   walkFrom,
 } from './walker.js';
 
-/** Finds that walk at once, at most: past two, the parse here is what takes the time. */
+/** Finds that walk at once, at most (one a core): past that, the parse here takes the time. */
 const MAX_FINDS = 4;
 
 /** find's %y letters; anything else (D for a door, U unknown) is a file, as in walker.ts. */
@@ -92,8 +92,11 @@ interface Stream {
   queue: Buffer[];
 }
 
+/** A start point as find is given it ('.', './usr') as an in-jail path ('/', '/usr'). */
+const inJailPath = (p: string): string => (p === '.' ? '/' : p.slice(1));
+
 function stream(args: string[], starts: readonly string[], deep: boolean): Stream {
-  const inJail = starts.filter((p) => p !== '.').map((p) => p.slice(1));
+  const inJail = starts.filter((p) => p !== '.').map(inJailPath);
   return { args, starts: new Set(inJail), deep, seen: new Set(), open: [], queue: [] };
 }
 
@@ -469,9 +472,8 @@ export async function walkWithFind(
   const failed = ran.code !== 0;
   // In a split walk, a directory the shallow find listed that is neither a shallow one nor a
   // dealt subtree (made after the split was planned) had its contents listed by no find.
-  const inJail = (p: string) => (p === '.' ? '/' : p.slice(1));
-  const shallow = new Set(split?.shallow.map(inJail));
-  const dealt = new Set(split ? [...split.subtrees].map(inJail) : []);
+  const shallow = new Set(split?.shallow.map(inJailPath));
+  const dealt = new Set(split ? [...split.subtrees].map(inJailPath) : []);
   const unwalked = (n: DirNode): boolean =>
     n.parent !== undefined &&
     shallow.has(n.parent.entry.path) &&
