@@ -19,7 +19,7 @@ import { findHostTool, JAIL_LOCAL_FS, type MountInfo, pathKey } from '../sys/ind
 import { capsCanApply } from './fcaps.js';
 import type { CapsReader } from './fcaps-stream.js';
 import { type FindSplit, planSplit } from './find-split.js';
-import { PLAIN, printable } from './names.js';
+import { PLAIN, plainByte, printable } from './names.js';
 import type { Entry, EntryType } from './types.js';
 import {
   entryClass,
@@ -51,9 +51,6 @@ const TYPE_OF: Record<string, EntryType> = {
 /** TYPE_OF by byte: an array lookup per record, not a Map's. */
 const TYPE_AT: (EntryType | undefined)[] = [];
 for (const [k, v] of Object.entries(TYPE_OF)) TYPE_AT[k.charCodeAt(0)] = v;
-
-/** Whether `c` is a byte of PLAIN (names.ts), tested while a record is scanned for its end. */
-const plainByte = (c: number): boolean => c >= 0x20 && c <= 0x7e && c !== 0x5c;
 
 /**
  * One record: type, octal mode bits, uid, gid, st_dev, inode, nlink, size, all decimal, then the

@@ -64,3 +64,6 @@ export function childPath(dir: string, name: string): string {
  * printable ASCII without the backslash.
  */
 export const PLAIN = /^[\x20-\x5b\x5d-\x7e]*$/;
+
+/** Whether byte `c` is one PLAIN allows (for a parser that tests bytes as it scans them). */
+export const plainByte = (c: number): boolean => c >= 0x20 && c <= 0x7e && c !== 0x5c;

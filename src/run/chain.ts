@@ -126,18 +126,15 @@ export async function supervise(
   const { child } = chain;
   let done = false;
   let killed = false;
-  const kill = (why: LimitHit) => {
-    hits.add(why);
+  // A limit names itself in the result; the caller's abort ends the job as a timeout would, naming none.
+  const kill = (why?: LimitHit) => {
+    if (why) hits.add(why);
     killed = true;
     killChain(child);
   };
   const timers: NodeJS.Timeout[] = [];
   if (opts.timeout !== undefined) timers.push(setTimeout(() => kill('timeout'), opts.timeout * 1000));
-  // The caller's abort ends the job as a timeout would, without naming a limit.
-  const onAbort = () => {
-    killed = true;
-    killChain(child);
-  };
+  const onAbort = () => kill();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) onAbort();
   const cpu = opts.limits?.cpu;
