@@ -21,9 +21,9 @@
  *                                                 caller's go on fd 4 (none: no job), and runs the
  *                                                 rest in a child it waits for
  *   [prlimit --cpu=.. --as=..]                    per-process rlimits, when asked
- *   [setpriv --reuid U --regid U --clear-groups ...]
- *                                                 the per-job uid (root: a host uid; rootless with
- *                                                 sub-ids: INNER_JOB_ID), no capabilities left
+ *   [unshare --setuid=U --setgid=U]               the per-job uid (root: a host uid; rootless with
+ *                                                 sub-ids: INNER_JOB_ID), no supplementary groups,
+ *                                                 no capabilities left (see becomeArgs)
  *   bwrap --unshare-user --uid JU --gid JG --unshare-all [--share-net] --die-with-parent
  *         --new-session --cap-drop ALL --disable-userns [--seccomp 3]
  *         --ro-bind STAGE/root / --proc /proc --bind STAGE/i TMPFS|BIND... --dev-bind DEV...
@@ -266,21 +266,22 @@ export function bwrapArgs(e: EngineInput): string[] {
   ];
 }
 
+/**
+ * The step that becomes the job's uid: setgroups(0), setgid, setuid, then exec. util-linux
+ * unshare with no namespace flag, because it reads the ids as numbers only: setpriv's --reuid
+ * looks the text up as a user NAME first (getpwnam through NSS: nscd, LDAP, systemd-userdb), so a
+ * directory entry named "2000065001" would hand the job that entry's uid, and every job start
+ * would wait on the directory service (about 1 ms here with only files). Root's setuid clears the
+ * permitted, effective and ambient sets; bubblewrap then sets no_new_privs and drops every set
+ * (--cap-drop ALL) before it runs anything of the job.
+ */
+export function becomeArgs(tools: Pick<HostTools, 'unshare'>, id: number): string[] {
+  return [tools.unshare, `--setuid=${id}`, `--setgid=${id}`, '--'];
+}
+
 export function engineArgv(e: EngineInput): string[] {
   const t = e.tools;
-  const become =
-    e.become !== null
-      ? [
-          t.setpriv,
-          `--reuid=${e.become}`,
-          `--regid=${e.become}`,
-          '--clear-groups',
-          '--inh-caps=-all',
-          '--bounding-set=-all',
-          '--no-new-privs',
-          '--',
-        ]
-      : [];
+  const become = e.become !== null ? becomeArgs(t, e.become) : [];
   const sub = e.rootless ? (e.subordinate ?? null) : null;
   // Rootless forced by root: the per-job uid makes the user namespace, as a caller without root
   // would. Otherwise the identity changes after the mounts, right before bubblewrap.

@@ -5,7 +5,15 @@
  * (containment-job.py) in a jail built from jails/python.yaml.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
@@ -185,6 +193,54 @@ describeAsRoot('jailsmith run: containment of concurrent hostile jobs', () => {
       const alone = await job(['forks', '5'], { limits: { nproc: 1 } }).done;
       expect(alone.lines).toEqual(['forked 0 EAGAIN']);
       expect(alone.r).toMatchObject({ exitCode: 0, limitsHit: ['pids'] });
+    },
+  );
+
+  it.skipIf(!ready)(
+    'the job’s host uid is the number allocated, even where a user is NAMED like that number',
+    async () => {
+      // A passwd entry named "2000070123" with uid 4242, seen by this run alone: a tool that looks
+      // the per-job uid up as a name (setpriv --reuid does) would run the job as 4242.
+      const uid = 2000070123;
+      const passwd = path.join(base, 'passwd-named-like-a-uid');
+      writeFileSync(
+        passwd,
+        `${readFileSync('/etc/passwd', 'utf8')}${uid}:x:4242:4242::/nonexistent:/bin/false\n`,
+      );
+      // The job makes a file in an rw bind and waits: its owner, read from here while the job
+      // runs (the file is handed to the caller when it ends), is the job's host uid.
+      const dir = path.join(base, 'named-uid');
+      mkdirSync(dir, { mode: 0o755 });
+      const probe = path.join(dir, 'probe');
+      const run = execa(
+        ...inOwnMountNs(
+          'mount --bind "$1" /etc/passwd',
+          [passwd],
+          [
+            process.execPath,
+            BIN,
+            'run',
+            jail,
+            '--uid-range',
+            `${uid}-${uid}`,
+            '--bind',
+            `${dir}:/work:rw`,
+            '--',
+            '-c',
+            "import time; open('/work/probe', 'w').close(); time.sleep(5)",
+          ],
+        ),
+        { reject: false },
+      );
+      for (let i = 0; i < 250 && !existsSync(probe); i++) await sleep(20);
+      // Only the allocated uid may write there (run grants it the bind): under another uid the
+      // job cannot even make the probe.
+      expect(existsSync(probe), 'the job made its probe in the rw bind').toBe(true);
+      const owner = statSync(probe).uid;
+      const r = await run;
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+      expect(owner).toBe(uid);
     },
   );
 

@@ -140,18 +140,11 @@ describe('the engine’s argument vector', () => {
   it('root: mounts as root in a private mount namespace, then bubblewrap as the per-job uid', () => {
     const argv = engineArgv(engine());
     const bw = argv.indexOf('BW');
-    const sp = argv.lastIndexOf('SP', bw);
+    const sp = argv.lastIndexOf('U', bw);
     // The per-job uid comes after root's mounts and right before bubblewrap; never root in a userns.
-    expect(argv.slice(sp, bw)).toEqual([
-      'SP',
-      '--reuid=2000000005',
-      '--regid=2000000005',
-      '--clear-groups',
-      '--inh-caps=-all',
-      '--bounding-set=-all',
-      '--no-new-privs',
-      '--',
-    ]);
+    // Numbers only (unshare's --setuid): setpriv --reuid would look the text up as a user name.
+    expect(argv.slice(sp, bw)).toEqual(['U', '--setuid=2000000005', '--setgid=2000000005', '--']);
+    expect(argv.filter((a) => a.startsWith('--re'))).toEqual([]);
     expect(argv.slice(0, 11)).toEqual([
       'SP',
       '--pdeathsig',
@@ -252,7 +245,7 @@ describe('the engine’s argument vector', () => {
       '--map-root-user',
       '--mount',
     ]);
-    expect(argv.filter((a) => a.startsWith('--reuid'))).toEqual([]);
+    expect(argv.filter((a) => a.startsWith('--setuid'))).toEqual([]);
     expect(argv).toContain('--share-net');
     expect(argv).not.toContain('--seccomp');
   });
@@ -273,19 +266,14 @@ describe('the engine’s argument vector', () => {
       '--mount',
     ]);
     const bw = argv.indexOf('BW');
-    expect(argv.slice(argv.lastIndexOf('SP', bw), argv.lastIndexOf('SP', bw) + 3)).toEqual([
-      'SP',
-      '--reuid=1',
-      '--regid=1',
-    ]);
-    expect(argv.filter((a) => a.startsWith('--reuid'))).toEqual(['--reuid=1']);
+    expect(argv.slice(argv.lastIndexOf('U', bw), bw)).toEqual(['U', '--setuid=1', '--setgid=1', '--']);
+    expect(argv.filter((a) => a.startsWith('--setuid'))).toEqual(['--setuid=1']);
   });
 
   it('rootless forced by root: the per-job uid makes the user namespace, before anything else', () => {
     const argv = engineArgv(engine({ rootless: true }));
-    expect(argv[0]).toBe('SP');
-    expect(argv[1]).toBe('--reuid=2000000005');
-    expect(argv.filter((a) => a.startsWith('--reuid'))).toHaveLength(1);
-    expect(argv.indexOf('--pdeathsig')).toBeGreaterThan(argv.indexOf('--reuid=2000000005'));
+    expect(argv.slice(0, 4)).toEqual(['U', '--setuid=2000000005', '--setgid=2000000005', '--']);
+    expect(argv.filter((a) => a.startsWith('--setuid'))).toHaveLength(1);
+    expect(argv.indexOf('--pdeathsig')).toBeGreaterThan(argv.indexOf('--setuid=2000000005'));
   });
 });
