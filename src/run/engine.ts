@@ -7,7 +7,7 @@
  *   unshare --mount --propagation private --pid --fork --kill-child
  *                                                 (rootless: also --user --map-root-user, and
  *                                                 --map-users/--map-groups for a sub-id)
- *   sh -c SETUP ERRFILE MOUNT KEYCTL FSTAB CGLIST
+ *   sh -c SETUP ERRFILE MOUNT KEYCTL FSTAB N JOIN1..JOINN
  *                                                 as root of that mount namespace, while the caller
  *                                                 still checks the audit verdict, at once: joins
  *                                                 the job's cgroups, binds the jail and each bind
@@ -58,18 +58,19 @@ export const GO_FD = 4;
 
 const SETUP_SCRIPT = [
   'exec 8>&2 2>"$1"',
-  'mount=$2 keyctl=$3 fstab=$4 cglist=$5',
+  'mount=$2 keyctl=$3 fstab=$4 n=$5',
   'shift 5',
   // Everything here runs while the caller still makes its last checks (the audit verdict, the rw
   // binds' ACLs): none of it runs anything of the job, and all of it dies with this namespace.
   // Three steps at once: one mount process for every bind and tmpfs of the job, in the fstab's
   // order, and a fresh session keyring (keyctl installs it in this shell, its parent), both forked
-  // first; meanwhile this shell moves itself into each of the job's cgroups, one join file a line,
-  // by writing 0 (the writer) into it. The cgroup's join files say why that is cheap (v1's tasks
-  // skip the kernel's threadgroup lock); the shell does it itself, as 0 must name it.
+  // first; meanwhile this shell moves itself into each of the job's cgroups (the N arguments after
+  // the fstab are their join files) by writing 0 (the writer) into it. The cgroup's join files say
+  // why that is cheap (v1's tasks skip the kernel's threadgroup lock); the shell does it itself, as
+  // 0 must name it.
   '"$mount" -n -a -T "$fstab" & m=$!',
   '"$keyctl" new_session >/dev/null & k=$!',
-  'ok=0; while IFS= read -r f; do echo 0 >"$f" || ok=1; done <"$cglist"',
+  'ok=0; while [ "$n" -gt 0 ]; do echo 0 >"$1" || ok=1; shift; n=$((n - 1)); done',
   'wait $m || ok=1; wait $k || ok=1',
   '[ $ok = 0 ] || exit 125',
   // No core dumps ever: a core_pattern pipe would hand the dump to a host program.
@@ -191,8 +192,8 @@ export interface EngineInput {
   /** Rootless with sub-ids: the job's host uid and gid, mapped to INNER_JOB_ID in the chain's user namespace. */
   subordinate?: { uid: number; gid: number } | null;
   rlimits: Rlimits;
-  /** A file that lists, one a line, the job cgroup's join files the setup step writes 0 into (empty: no cgroup). */
-  cgroupList: string;
+  /** The job cgroup's join files, which the setup step writes 0 into (none: no cgroup). */
+  cgroupJoin: readonly string[];
   /**
    * Where the setup step stages the job's mounts, so bubblewrap (the job's uid) needs no access to
    * the paths they came from: `base`, a host directory it mounts a small tmpfs over (mode 0711);
@@ -315,7 +316,8 @@ export function engineArgv(e: EngineInput): string[] {
     t.mount,
     t.keyctl,
     e.fstab,
-    e.cgroupList,
+    String(e.cgroupJoin.length),
+    ...e.cgroupJoin,
     ...(prlimitArgs(e.rlimits).length > 0 ? [t.prlimit, ...prlimitArgs(e.rlimits), '--'] : []),
     // Root made the mounts (or the caller, root of its namespace); bubblewrap runs as the job's uid.
     ...(becomeFirst ? [] : become),

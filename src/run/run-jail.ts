@@ -175,8 +175,6 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     cgroup = jobCgroup(opts, mode, protections);
     const errorFile = path.join(work, 'error');
     const fstab = path.join(work, 'fstab');
-    const cgroupList = path.join(work, 'cgroups');
-    writeFileSync(cgroupList, (cgroup?.joinFiles ?? []).map((f) => `${f}\n`).join(''), { mode: 0o644 });
     // Owner ids as the setup step's namespace spells them: the job's sub-id is INNER_JOB_ID there.
     const tmpfsOwner = mode.subordinate
       ? { uid: INNER_JOB_ID, gid: INNER_JOB_ID }
@@ -194,7 +192,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       rootless: mode.rootless,
       subordinate: mode.subordinate,
       rlimits,
-      cgroupList,
+      cgroupJoin: cgroup?.joinFiles ?? [],
       stage,
       tmpfsOwner,
       errorFile,

@@ -7,7 +7,7 @@
  * atomic across every jailsmith process of the host's network namespace, and frees it when the
  * holder closes it or dies, so no lock file can go stale.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { RunError, UsageError } from '../errors.js';
 import { accountRecords, idField } from '../sys/index.js';
@@ -104,8 +104,23 @@ export const HOST_ID_FILES = {
   subgid: '/etc/subgid',
 };
 
+/** The identity of the id files (dev, inode, size, times in ns): unchanged, so is what they say. */
+function filesKey(files: typeof HOST_ID_FILES): string {
+  return Object.values(files)
+    .map((f) => {
+      const st = statSync(f, { bigint: true, throwIfNoEntry: false });
+      return st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : '-';
+    })
+    .join(' ');
+}
+
+/** The last range found clear, with the files it was checked against: a job start re-reads nothing. */
+let lastClear: string | undefined;
+
 /** Refuses a range that overlaps a host account, group or subordinate id range. */
 export function checkUidRange(range: UidRange, files = HOST_ID_FILES): void {
+  const key = `${range.first}-${range.last} ${JSON.stringify(files)} ${filesKey(files)}`;
+  if (key === lastClear) return;
   for (const t of takenIds(files)) {
     if (t.first <= range.last && t.last >= range.first) {
       const ids = t.first === t.last ? `id ${t.first}` : `ids ${t.first}-${t.last}`;
@@ -116,6 +131,7 @@ export function checkUidRange(range: UidRange, files = HOST_ID_FILES): void {
       );
     }
   }
+  lastClear = key;
 }
 
 export interface HeldUid {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,7 +31,7 @@ function engine(over: Partial<EngineInput> = {}, prep: Partial<PreparedRun> = {}
     become: 2000000005,
     rootless: false,
     rlimits: { nofile: 64 },
-    cgroupList: '/w/cgroups',
+    cgroupJoin: ['/cg/memory/j/tasks', '/cg/pids/j/tasks'],
     stage: { base: '/s', root: '/s/root', binds: ['/s/bind-0'], tmpfs: ['/s/tmpfs-0'] },
     tmpfsOwner: { uid: 2000000005, gid: 2000000005 },
     errorFile: '/w/error',
@@ -134,6 +134,20 @@ describe('per-job uid ranges', () => {
     expect(() => checkUidRange({ first: 2999999999, last: 3000000001 }, files)).toThrow(/big .*group/);
     expect(() => checkUidRange({ first: 2000000000, last: 2000065535 }, files)).not.toThrow();
   });
+
+  it('a range found clear is checked again once an id file changed', () => {
+    const range = { first: 2000000000, last: 2000065535 };
+    expect(() => checkUidRange(range, files)).not.toThrow();
+    expect(() => checkUidRange(range, files)).not.toThrow();
+    const before = readFileSync(files.passwd, 'utf8');
+    try {
+      writeFileSync(files.passwd, `${before}bob:x:2000000007:100::/home/bob:/bin/sh\n`);
+      expect(() => checkUidRange(range, files)).toThrow(/overlaps bob \(id 2000000007\)/);
+    } finally {
+      writeFileSync(files.passwd, before);
+    }
+    expect(() => checkUidRange(range, files)).not.toThrow();
+  });
 });
 
 describe('the engine’s argument vector', () => {
@@ -159,7 +173,7 @@ describe('the engine’s argument vector', () => {
       '--',
     ]);
     const setup = argv.slice(argv.indexOf('jailsmith-setup') + 1, argv.indexOf('PL'));
-    expect(setup).toEqual(['/w/error', 'M', 'K', '/w/fstab', '/w/cgroups']);
+    expect(setup).toEqual(['/w/error', 'M', 'K', '/w/fstab', '2', '/cg/memory/j/tasks', '/cg/pids/j/tasks']);
     // One mount process: a small tmpfs over the staging base (mount makes the points in it), the
     // jail and each bind source onto their points, then the tmpfs, noexec.
     expect(fstabText(engine())).toBe(
