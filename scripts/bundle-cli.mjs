@@ -10,7 +10,7 @@
 // over some twenty shared chunks, each a module load. What a line reaches only now and then (a
 // spec for run, an image pull, --probe, yargs for usage errors, other commands) stays in the split
 // bundle's chunks, imported from there.
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -49,6 +49,21 @@ const HOT = {
     'dist/resolve/index.js',
   ],
 };
+// A hot entry's import() of a split chunk goes through a function bin/code-cache.cjs provides:
+// compiled by vm.Script from cached data, Node 20 loses a script's import() callback (it throws
+// ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). Required the usual way, the entry imports itself.
+const IMPORT_HOOK =
+  "const __jailsmithImport = globalThis[Symbol.for('jailsmith.import')] || ((s) => import(s));";
+
+/** Rewrites the entry's import("./chunk.js") calls to the hook; any other import() fails the build. */
+function routeImports(file) {
+  const text = readFileSync(file, 'utf8');
+  const routed = text.replace(/\bimport\("(\.\/[A-Za-z0-9_.-]+\.js)"\)/g, '__jailsmithImport("$1")');
+  const rest = routed.split(IMPORT_HOOK).join('').match(/\bimport\(.{0,40}/g);
+  if (rest) throw new Error(`${path.basename(file)}: an import() not of a split chunk: ${rest[0]}`);
+  writeFileSync(file, routed);
+}
+
 const hotEntries = [];
 for (const [command, modules] of Object.entries(HOT)) {
   const held = ['dist/cli/fast-args.js', ...modules].map((p) => path.join(root, p));
@@ -80,8 +95,9 @@ for (const [command, modules] of Object.entries(HOT)) {
     outfile: path.join(outdir, file),
     plugins: [toSplitChunks],
     define: { 'import.meta.url': '__jailsmithUrl', 'import.meta.dirname': '__dirname' },
-    banner: { js: "const __jailsmithUrl = require('node:url').pathToFileURL(__filename).href;" },
+    banner: { js: `const __jailsmithUrl = require('node:url').pathToFileURL(__filename).href;\n${IMPORT_HOOK}` },
   });
+  routeImports(path.join(outdir, file));
   hotEntries.push({ file, held, metafile: result.metafile });
 }
 
