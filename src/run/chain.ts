@@ -10,7 +10,7 @@ import { closeSync } from 'node:fs';
 import os from 'node:os';
 import { RunError } from '../errors.js';
 import type { JobCgroup } from './cgroup/index.js';
-import { GO_FD, SECCOMP_FD, SETUP_FAILED } from './engine.js';
+import { GO_FD, SECCOMP_FD, SETUP_FAILED, WATCH_FD } from './engine.js';
 import { chainStdio } from './inherited-fds.js';
 import { childrenOf, waitForJob } from './job-pid.js';
 import type { LimitHit, RunOptions } from './types.js';
@@ -33,7 +33,8 @@ export interface Chain {
 }
 
 export function startChain(argv: readonly string[], withSeccomp: boolean): Chain {
-  const { stdio, devNull } = chainStdio([withSeccomp ? 'pipe' : 'ignore', 'pipe']);
+  // fd 3: the seccomp program; 4: the go; 5: the watcher's pipe (engine.ts WATCH_FD).
+  const { stdio, devNull } = chainStdio([withSeccomp ? 'pipe' : 'ignore', 'pipe', 'pipe']);
   const child = spawn(argv[0] as string, argv.slice(1), {
     stdio,
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
@@ -55,6 +56,15 @@ export function startChain(argv: readonly string[], withSeccomp: boolean): Chain
   };
   const go = pipe(GO_FD);
   const filter = withSeccomp ? pipe(SECCOMP_FD) : null;
+  // Held open, never written, while the chain runs: its end of file tells the watcher this
+  // process is gone. Closed once the chain has ended (nothing of it is left to kill).
+  const watch = (child.stdio as unknown[])[WATCH_FD] as {
+    on(e: 'error', f: () => void): void;
+    destroy(): void;
+  } | null;
+  watch?.on('error', () => undefined);
+  child.once('exit', () => watch?.destroy());
+  child.once('error', () => watch?.destroy());
   return {
     child,
     exited,
@@ -75,8 +85,8 @@ const ABORT_GRACE_MS = 5000;
 
 /**
  * Kills a running chain below its setup shell (unshare's child, the init of the chain's PID
- * namespace, root for the whole run): the steps it started (bubblewrap, or setpriv and prlimit
- * before they exec'd it) and their children (bubblewrap's init, whose death makes the kernel kill
+ * namespace, root for the whole run): the steps it started (bubblewrap, or unshare and prlimit
+ * before they exec'd it, and its watcher) and their children (bubblewrap's init, whose death makes the kernel kill
  * the job's namespace). The shell then exits with 128+9 and unshare after it, each reaped by its
  * own parent. Killing unshare would leave its child to the host's pid 1 (a zombie where pid 1
  * never reaps, as in many containers); killing the shell makes unshare complain on the job's

@@ -3,23 +3,24 @@
  * and shown. One process execs through the first steps, the setup shell stays (the init of the
  * chain's PID namespace) and its child execs through the rest; bubblewrap does the sandbox itself:
  *
- *   setpriv --pdeathsig KILL                      the whole chain dies with the caller
  *   unshare --mount --propagation private --pid --fork --kill-child
  *                                                 (rootless: also --user --map-root-user, and
  *                                                 --map-users/--map-groups for a sub-id)
  *   sh -c SETUP ERRFILE MOUNT KEYCTL FSTAB N JOIN1..JOINN
  *                                                 as root of that mount namespace, while the caller
- *                                                 still checks the audit verdict, at once: joins
- *                                                 the job's cgroups, binds the jail and each bind
- *                                                 source onto private staging dirs (so the job's
- *                                                 uid needs no way to the paths they came from),
- *                                                 mounts each
- *                                                 writable place as a size-limited noexec tmpfs
- *                                                 (bubblewrap 0.8's --tmpfs has no noexec, and a
- *                                                 bind keeps the flags), puts itself in a fresh
- *                                                 anonymous session keyring, then waits for the
- *                                                 caller's go on fd 4 (none: no job), and runs the
- *                                                 rest in a child it waits for
+ *                                                 still makes the job's cgroups and checks the
+ *                                                 audit verdict: starts a watcher that ends
+ *                                                 everything when the caller dies; binds the jail
+ *                                                 and each bind source onto private staging dirs
+ *                                                 (so the job's uid needs no way to the paths they
+ *                                                 came from) and mounts each writable place as a
+ *                                                 size-limited noexec tmpfs (bubblewrap 0.8's
+ *                                                 --tmpfs has no noexec, and a bind keeps the
+ *                                                 flags), and puts itself in a fresh anonymous
+ *                                                 session keyring, all at once; waits for the
+ *                                                 caller's go on fd 4 (none: no job), joins the
+ *                                                 job's cgroups, and runs the rest in a child it
+ *                                                 waits for
  *   [prlimit --cpu=.. --as=..]                    per-process rlimits, when asked
  *   [unshare --setuid=U --setgid=U]               the per-job uid (root: a host uid; rootless with
  *                                                 sub-ids: INNER_JOB_ID), no supplementary groups,
@@ -55,38 +56,49 @@ export const SETUP_FAILED = 125;
 export const SECCOMP_FD = 3;
 /** The fd the setup step reads the caller's "go" from; closed before anything else runs. */
 export const GO_FD = 4;
+/**
+ * A pipe the caller holds open and never writes: end of file on it means the caller is gone
+ * (SIGKILL included), and the setup step's watcher then kills the whole chain.
+ */
+export const WATCH_FD = 5;
 
 const SETUP_SCRIPT = [
   'exec 8>&2 2>"$1"',
   'mount=$2 keyctl=$3 fstab=$4 n=$5',
   'shift 5',
+  // The chain dies with its caller. This shell is the init of the chain's PID namespace; the
+  // watcher, its first child (outside the job's cgroups), waits for end of file on the caller's
+  // pipe and then kills every other process of the namespace, the job's namespaces below included
+  // (kill -1 from inside a PID namespace spares only its init and the sender); the shell then
+  // exits, and the kernel takes the rest. A caller that dies before the watcher reads finds it at
+  // end of file at once. (The kernel's parent-death signal would need a process of its own at the
+  // top, setpriv --pdeathsig: an exec on every job start, ~0.8 ms here.)
+  `{ exec ${SECCOMP_FD}<&- ${GO_FD}<&-; read -r x <&${WATCH_FD}; kill -KILL -1; } 2>/dev/null &`,
+  `exec ${WATCH_FD}<&-`,
   // Everything here runs while the caller still makes its last checks (the audit verdict, the rw
-  // binds' ACLs): none of it runs anything of the job, and all of it dies with this namespace.
-  // Three steps at once: one mount process for every bind and tmpfs of the job, in the fstab's
-  // order, and a fresh session keyring (keyctl installs it in this shell, its parent), both forked
-  // first; meanwhile this shell moves itself into each of the job's cgroups (the N arguments after
-  // the fstab are their join files) by writing 0 (the writer) into it. The cgroup's join files say
-  // why that is cheap (v1's tasks skip the kernel's threadgroup lock); the shell does it itself, as
-  // 0 must name it.
+  // binds' ACLs) and the job's cgroups: none of it runs anything of the job, and all of it dies
+  // with this namespace. One mount process for every bind and tmpfs of the job, in the fstab's
+  // order, and a fresh session keyring (keyctl installs it in this shell, its parent), at once.
   '"$mount" -n -a -T "$fstab" & m=$!',
   '"$keyctl" new_session >/dev/null & k=$!',
+  // End of file instead of "go": the caller refused the job (or died); the job never starts.
+  `IFS= read -r go <&${GO_FD} && [ "$go" = go ] || exit 125`,
+  `exec ${GO_FD}<&-`,
+  // The job's cgroups exist by the go: this shell moves itself into each (the N arguments after
+  // the fstab are their join files) by writing 0 (the writer) into it, while mount may still run.
+  // The cgroup's join files say why that is cheap (v1's tasks skip the kernel's threadgroup
+  // lock); the shell does it itself, as 0 must name it.
   'ok=0; while [ "$n" -gt 0 ]; do echo 0 >"$1" || ok=1; shift; n=$((n - 1)); done',
   'wait $m || ok=1; wait $k || ok=1',
   '[ $ok = 0 ] || exit 125',
   // No core dumps ever: a core_pattern pipe would hand the dump to a host program.
   'ulimit -c 0 || exit 125',
-  // End of file instead of "go": the caller refused the job (or died); the job never starts.
-  `IFS= read -r go <&${GO_FD} && [ "$go" = go ] || exit 125`,
-  `exec ${GO_FD}<&-`,
-  // Run the rest as a child, not by exec: this shell is the init of the chain's PID namespace and
-  // keeps root's credentials, so it keeps the parent-death signal unshare --kill-child gave it.
-  // The per-job uid (setpriv) clears that signal in the process that changes uid, and bubblewrap
-  // sets its own only later: a caller that died in between left an exec'd init and its job running
-  // for good. Here the caller's death kills unshare, then this shell, and with the namespace's init
-  // the kernel kills every process in it and in the job's namespaces below. The status is the
-  // child's, 128+N for a signal as bubblewrap reports a job's. The child takes the caller's stderr
-  // in itself; this shell keeps the error file as its own, so what it says of a child killed by a
-  // signal ("Killed") is not the job's output.
+  // Run the rest as a child, not by exec: this shell is the init of the chain's PID namespace, and
+  // its watcher must outlive the change to the job's uid (which also clears a parent-death signal
+  // in the process that changes). The status is the child's, 128+N for a signal as bubblewrap
+  // reports a job's. The child takes the caller's stderr in itself; this shell keeps the error
+  // file as its own, so what it says of a child killed by a signal ("Killed") is not the job's
+  // output.
   '(exec "$@" 2>&8 8>&-)',
   'exit $?',
 ].join('\n');
@@ -141,9 +153,9 @@ export function prlimitArgs(limits: Rlimits): string[] {
 }
 
 /**
- * The least of each per-process limit the sandbox itself needs: prlimit sets them before setpriv
- * and bubblewrap, which live under them too (bubblewrap opens up to 7 descriptors while it sets the
- * sandbox up; setpriv's loader maps about 3 MiB). Below these the job would never start, and
+ * The least of each per-process limit the sandbox itself needs: prlimit sets them before the uid
+ * step and bubblewrap, which live under them too (bubblewrap opens up to 7 descriptors while it sets the
+ * sandbox up; a util-linux tool's loader maps about 3 MiB). Below these the job would never start, and
  * bubblewrap's own error would read as the job's status: such a limit is refused instead.
  * Measured with bubblewrap 0.8 (nofile 7 fails, 8 works; as 1M fails, 4M works), with a margin.
  */
@@ -289,10 +301,6 @@ export function engineArgv(e: EngineInput): string[] {
   const becomeFirst = e.rootless && sub === null;
   return [
     ...(becomeFirst ? become : []),
-    // After any identity change, which would clear it.
-    t.setpriv,
-    '--pdeathsig',
-    'KILL',
     t.unshare,
     ...(e.rootless ? ['--user', '--map-root-user'] : []),
     // The caller's sub-id for this job as INNER_JOB_ID (unshare runs newuidmap/newgidmap for it).

@@ -1,5 +1,5 @@
 /**
- * The host programs a run is made of: bubblewrap (the sandbox itself), util-linux (unshare, setpriv,
+ * The host programs a run is made of: bubblewrap (the sandbox itself), util-linux (unshare,
  * prlimit, mount), keyutils' keyctl (a fresh session keyring) and sh. Looked up in fixed system directories, never in the caller's PATH, so a PATH
  * entry cannot substitute one of them. A missing one is a one-line error, never a weaker fallback.
  */
@@ -11,7 +11,6 @@ const DIRS = ['/usr/bin', '/usr/sbin', '/bin', '/sbin'];
 export interface HostTools {
   bwrap: string;
   unshare: string;
-  setpriv: string;
   prlimit: string;
   mount: string;
   keyctl: string;
@@ -45,7 +44,6 @@ export function hostTools(): HostTools {
   cached = {
     bwrap: need('bwrap'),
     unshare: need('unshare'),
-    setpriv: need('setpriv'),
     prlimit: need('prlimit'),
     mount: need('mount'),
     keyctl: need('keyctl'),

@@ -20,7 +20,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { RunError } from '../errors.js';
-import { createJobCgroup, type JobCgroup, sweepStaleCgroups } from './cgroup/index.js';
+import { type CgroupPlan, type JobCgroup, planJobCgroup, sweepStaleCgroups } from './cgroup/index.js';
 import { type Chain, startChain, supervise } from './chain.js';
 import {
   checkRlimitFloors,
@@ -126,14 +126,19 @@ function note(p: Protections, name: string, why: string): void {
   p.notes.push(`${name}: ${why}`);
 }
 
-/** The job's cgroup, or null with the missing protection noted (rlimits then stand in). */
-function jobCgroup(opts: RunOptions, mode: RunMode, p: Protections): JobCgroup | null {
+type PlannedCgroup = Extract<CgroupPlan, { ok: true }>;
+
+/**
+ * Where the job's cgroup will be (made once its chain has started: see runJail), or null with the
+ * missing protection noted (rlimits then stand in).
+ */
+function planCgroup(opts: RunOptions, mode: RunMode, p: Protections): PlannedCgroup | null {
   if (mode.rootless) {
     note(p, 'cgroup', 'rootless runs get no cgroup: memory, pids and cores fall back to per-process rlimits');
     return null;
   }
   const l = opts.limits ?? {};
-  const made = createJobCgroup(
+  const plan = planJobCgroup(
     `job-${process.pid}-${mode.hostUid}`,
     {
       memoryBytes: l.mem,
@@ -142,22 +147,28 @@ function jobCgroup(opts: RunOptions, mode: RunMode, p: Protections): JobCgroup |
     },
     opts.cgroupParent !== undefined ? { parent: opts.cgroupParent } : {},
   );
-  if (made.ok) {
-    // The cgroup's notes read "name: why" (e.g. cgroup-no-swap-accounting: ...).
-    for (const n of made.cgroup.notes) {
-      const at = n.indexOf(':');
-      if (at > 0) note(p, n.slice(0, at), n.slice(at + 1).trim());
-      else note(p, 'cgroup', n);
-    }
-    return made.cgroup;
-  }
-  if (l.cores !== undefined) {
-    throw new RunError('RUN_NO_CGROUP', `a CPU quota (cores) needs a cgroup: ${made.reason}`, {
+  return plan.ok ? plan : noCgroup(opts, p, plan.reason);
+}
+
+/** No cgroup can be used: an error for a CPU quota (nothing else can enforce it), else a note. */
+function noCgroup(opts: RunOptions, p: Protections, reason: string): null {
+  if (opts.limits?.cores !== undefined) {
+    throw new RunError('RUN_NO_CGROUP', `a CPU quota (cores) needs a cgroup: ${reason}`, {
       hint: 'leave out cores, or give a cgroup parent that delegates the cpu controller',
     });
   }
-  note(p, 'cgroup', `${made.reason}; memory and nproc fall back to per-process rlimits`);
+  note(p, 'cgroup', `${reason}; memory and nproc fall back to per-process rlimits`);
   return null;
+}
+
+/** The cgroup made, its notes ("name: why", e.g. cgroup-no-swap-accounting: ...) noted. */
+function madeCgroup(cgroup: JobCgroup, p: Protections): JobCgroup {
+  for (const n of cgroup.notes) {
+    const at = n.indexOf(':');
+    if (at > 0) note(p, n.slice(0, at), n.slice(at + 1).trim());
+    else note(p, 'cgroup', n);
+  }
+  return cgroup;
 }
 
 export async function runJail(opts: RunOptions): Promise<RunResult> {
@@ -188,7 +199,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       for (const d of [work, ...stage.binds.filter((b) => b.startsWith(`${work}/`))])
         chownSync(d, mode.hostUid, mode.hostGid);
     }
-    cgroup = jobCgroup(opts, mode, protections);
+    const planned = planCgroup(opts, mode, protections);
     const errorFile = path.join(work, 'error');
     const fstab = path.join(work, 'fstab');
     // Owner ids as the setup step's namespace spells them: the job's sub-id is INNER_JOB_ID there.
@@ -198,24 +209,39 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
         ? { uid: 0, gid: 0 }
         : { uid: mode.hostUid, gid: mode.hostGid };
     writeFileSync(fstab, fstabText({ prep, stage, tmpfsOwner }), { mode: 0o644 });
-    const rlimits = rlimitsFor(limits, cgroup !== null);
-    checkRlimitFloors(rlimits, limits);
-    const argv = engineArgv({
-      tools,
-      prep,
-      net: opts.net ?? 'none',
-      become: mode.subordinate ? INNER_JOB_ID : (mode.held?.uid ?? null),
-      rootless: mode.rootless,
-      subordinate: mode.subordinate,
-      rlimits,
-      cgroupJoin: cgroup?.joinFiles ?? [],
-      stage,
-      tmpfsOwner,
-      errorFile,
-      fstab,
-      seccompFd: withSeccomp ? SECCOMP_FD : null,
-    });
-    chain = startChain(argv, withSeccomp);
+    const launch = (join: readonly string[] | null): Chain => {
+      const rlimits = rlimitsFor(limits, join !== null);
+      checkRlimitFloors(rlimits, limits);
+      const argv = engineArgv({
+        tools,
+        prep,
+        net: opts.net ?? 'none',
+        become: mode.subordinate ? INNER_JOB_ID : (mode.held?.uid ?? null),
+        rootless: mode.rootless,
+        subordinate: mode.subordinate,
+        rlimits,
+        cgroupJoin: join ?? [],
+        stage,
+        tmpfsOwner,
+        errorFile,
+        fstab,
+        seccompFd: withSeccomp ? SECCOMP_FD : null,
+      });
+      return startChain(argv, withSeccomp);
+    };
+    chain = launch(planned?.joinFiles ?? null);
+    // The cgroup is made while the chain starts (the chain joins it after the go).
+    if (planned) {
+      const made = planned.create();
+      if (made.ok) cgroup = madeCgroup(made.cgroup, protections);
+      else {
+        // The discovery found one possible, the making failed (rare): as when none can be used.
+        await chain.abort();
+        chain = null;
+        noCgroup(opts, protections, made.reason);
+        chain = launch(null);
+      }
+    }
     // While the chain starts: the seccomp program, the audit verdict and the rw binds' ACLs. A
     // refusal here aborts the chain before it has run anything of the job.
     if (withSeccomp) chain.seccomp(seccompProgram());
@@ -240,8 +266,8 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     const outcome = await supervise(chain, opts, prep.command, cgroup, hits);
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 
-    // The setup step opens the error file first thing: without it, the chain ended before (setpriv
-    // or unshare failed, e.g. newuidmap refused the sub-ids), and nothing of the job ran. Its
+    // The setup step opens the error file first thing: without it, the chain ended before (an
+    // unshare failed, e.g. newuidmap refused the sub-ids), and nothing of the job ran. Its
     // status is not the job's.
     if (!existsSync(errorFile)) {
       throw new RunError(

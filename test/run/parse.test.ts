@@ -159,10 +159,9 @@ describe('the engine’s argument vector', () => {
     // Numbers only (unshare's --setuid): setpriv --reuid would look the text up as a user name.
     expect(argv.slice(sp, bw)).toEqual(['U', '--setuid=2000000005', '--setgid=2000000005', '--']);
     expect(argv.filter((a) => a.startsWith('--re'))).toEqual([]);
-    expect(argv.slice(0, 11)).toEqual([
-      'SP',
-      '--pdeathsig',
-      'KILL',
+    // No parent-death step at the top: the setup shell's watcher ends the chain when this process dies.
+    expect(argv).not.toContain('--pdeathsig');
+    expect(argv.slice(0, 8)).toEqual([
       'U',
       '--mount',
       '--propagation',
@@ -250,15 +249,7 @@ describe('the engine’s argument vector', () => {
 
   it('rootless: a user namespace of its own for the mounts, no uid change; --share-net and no filter when asked', () => {
     const argv = engineArgv(engine({ become: null, rootless: true, net: 'host', seccompFd: null }));
-    expect(argv.slice(0, 7)).toEqual([
-      'SP',
-      '--pdeathsig',
-      'KILL',
-      'U',
-      '--user',
-      '--map-root-user',
-      '--mount',
-    ]);
+    expect(argv.slice(0, 4)).toEqual(['U', '--user', '--map-root-user', '--mount']);
     expect(argv.filter((a) => a.startsWith('--setuid'))).toEqual([]);
     expect(argv).toContain('--share-net');
     expect(argv).not.toContain('--seccomp');
@@ -268,10 +259,7 @@ describe('the engine’s argument vector', () => {
     const argv = engineArgv(
       engine({ become: 1, rootless: true, subordinate: { uid: 3000000007, gid: 3000000007 } }),
     );
-    expect(argv.slice(0, 9)).toEqual([
-      'SP',
-      '--pdeathsig',
-      'KILL',
+    expect(argv.slice(0, 6)).toEqual([
       'U',
       '--user',
       '--map-root-user',
@@ -288,6 +276,6 @@ describe('the engine’s argument vector', () => {
     const argv = engineArgv(engine({ rootless: true }));
     expect(argv.slice(0, 4)).toEqual(['U', '--setuid=2000000005', '--setgid=2000000005', '--']);
     expect(argv.filter((a) => a.startsWith('--setuid'))).toHaveLength(1);
-    expect(argv.indexOf('--pdeathsig')).toBeGreaterThan(argv.indexOf('--setuid=2000000005'));
+    expect(argv.slice(4, 7)).toEqual(['U', '--user', '--map-root-user']);
   });
 });

@@ -4,7 +4,6 @@ import type { HostTools } from '../../src/run/host-tools.js';
 export const STAND_IN_TOOLS: HostTools = {
   bwrap: 'BW',
   unshare: 'U',
-  setpriv: 'SP',
   prlimit: 'PL',
   mount: 'M',
   keyctl: 'K',

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { type Discovery, discover } from './discover.js';
 import { hostCgroupFs } from './host-fs.js';
 import { checkLimits } from './limits.js';
-import { jobCgroupName } from './names.js';
+import { jobCgroupName, PARENT_NAME } from './names.js';
 import { type SweepResult, sweep } from './sweep.js';
 import type { CgroupLimits, CgroupOptions, CgroupSetup } from './types.js';
 import { setupV1 } from './v1.js';
@@ -28,6 +28,38 @@ function discoverFor(opts: CgroupOptions) {
 }
 
 /**
+ * Where a job cgroup would be, before it is made: its join files (known from the discovery alone),
+ * and create(), which makes it (or says why it cannot). The engine starts the job's process chain
+ * with the join files while the cgroup is being made; the chain joins it only after the go.
+ */
+export type CgroupPlan =
+  | { ok: false; reason: string }
+  | { ok: true; joinFiles: string[]; create(): CgroupSetup };
+
+export function planJobCgroup(jobName: string, limits: CgroupLimits, opts: CgroupOptions = {}): CgroupPlan {
+  checkLimits(limits);
+  const fs = opts.fs ?? hostCgroupFs;
+  const { mountRoot, found } = discoverFor(opts);
+  if (!found.ok) return found;
+  const name = jobCgroupName(opts.pid ?? process.pid, jobName);
+  const join = found.version === 1 ? 'tasks' : 'cgroup.procs';
+  const joinFiles = found.hierarchies.map((h) => `${h.parentDir}/${PARENT_NAME}/${name}/${join}`);
+  return {
+    ok: true,
+    joinFiles,
+    create: () => {
+      const made =
+        found.version === 1
+          ? setupV1(fs, found.hierarchies, name, limits, mountRoot)
+          : setupV2(fs, found.hierarchies[0]!, name, limits);
+      if (made.ok && made.cgroup.joinFiles.join('\n') !== joinFiles.join('\n'))
+        throw new Error(`job cgroup made at ${made.cgroup.joinFiles} instead of ${joinFiles}`);
+      return made;
+    },
+  };
+}
+
+/**
  * A job cgroup with `limits`, under `<caller's cgroup or opts.parent>/jailsmith/`, or why none can
  * be used (fail closed: a limit whose controller is missing or not delegated is such a reason).
  * Throws RunError RUN_CGROUP_LIMIT for a limit that is not a positive number.
@@ -37,13 +69,8 @@ export function createJobCgroup(
   limits: CgroupLimits,
   opts: CgroupOptions = {},
 ): CgroupSetup {
-  checkLimits(limits);
-  const fs = opts.fs ?? hostCgroupFs;
-  const { mountRoot, found } = discoverFor(opts);
-  if (!found.ok) return found;
-  const name = jobCgroupName(opts.pid ?? process.pid, jobName);
-  if (found.version === 1) return setupV1(fs, found.hierarchies, name, limits, mountRoot);
-  return setupV2(fs, found.hierarchies[0]!, name, limits);
+  const plan = planJobCgroup(jobName, limits, opts);
+  return plan.ok ? plan.create() : plan;
 }
 
 /** Removes job cgroups whose creating jailsmith process is gone (names embed its pid). */
