@@ -1,6 +1,6 @@
 /** The JobCgroup handed to the engine: its join files, stats, and removal. */
 import path from 'node:path';
-import { emptyCgroup, killAndRemove, removeParentIfEmpty } from './kill.js';
+import { emptyCgroup, killAndRemove, removeParentIfEmpty, tryRmdir } from './kill.js';
 import { type Member, readStats } from './stats.js';
 import type { CgroupFs, CgroupStats, JobCgroup } from './types.js';
 
@@ -12,7 +12,9 @@ export function makeJobCgroup(fs: CgroupFs, version: 1 | 2, members: Member[], n
     for (const m of members) await emptyCgroup(fs, m.dir);
     last = readStats(fs, version, members);
     for (const m of members) {
-      await killAndRemove(fs, m.dir);
+      // Found empty just now: an rmdir alone mostly does it (a fork that raced the emptying makes
+      // it EBUSY, and the kill-and-remove rounds take over).
+      if (!tryRmdir(fs, m.dir)) await killAndRemove(fs, m.dir);
       removeParentIfEmpty(fs, path.dirname(m.dir));
     }
   };

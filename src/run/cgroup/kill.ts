@@ -43,10 +43,8 @@ export async function emptyCgroup(fs: CgroupFs, dir: string): Promise<void> {
   }
 }
 
-/** One round: kill what is in `dir`, then try to rmdir it. True when it is gone. */
-function round(fs: CgroupFs, dir: string): boolean {
-  if (!fs.exists(dir)) return true;
-  killAll(fs, dir);
+/** rmdir of a cgroup: true when it is gone, false while processes (or children) keep it. */
+export function tryRmdir(fs: CgroupFs, dir: string): boolean {
   try {
     fs.rmdir(dir);
     return true;
@@ -56,6 +54,13 @@ function round(fs: CgroupFs, dir: string): boolean {
     if (code === 'EBUSY' || code === 'ENOTEMPTY') return false;
     throw e;
   }
+}
+
+/** One round: kill what is in `dir`, then try to rmdir it. True when it is gone. */
+function round(fs: CgroupFs, dir: string): boolean {
+  if (!fs.exists(dir)) return true;
+  killAll(fs, dir);
+  return tryRmdir(fs, dir);
 }
 
 function stuck(fs: CgroupFs, dir: string): RunError {
