@@ -142,6 +142,46 @@ describeAsRoot('jailsmith run without root: a user namespace', () => {
     },
   );
 
+  it.skipIf(!reachable)('as uid 65534: the job dies with a caller killed by SIGKILL', async () => {
+    // No parent-death signal anywhere: the setup shell's watcher sees the caller's pipe close.
+    const script = `while :; do :; done # rootless-spin-${process.pid}-${Date.now()}`;
+    /** Processes whose argv holds `text`: the job's own is exactly /bin/sh -c SCRIPT. */
+    const pidsWith = (text: string) =>
+      readdirSync('/proc')
+        .filter((n) => /^\d+$/.test(n))
+        .filter((n) => {
+          try {
+            return readFileSync(`/proc/${n}/cmdline`, 'utf8').includes(text);
+          } catch {
+            return false;
+          }
+        });
+    const job = () =>
+      pidsWith(`/bin/sh\0-c\0${script}\0`).filter((n) => {
+        try {
+          return readFileSync(`/proc/${n}/cmdline`, 'utf8').startsWith('/bin/sh\0');
+        } catch {
+          return false;
+        }
+      });
+    const cli = asNobody([jail, '--', '/bin/sh', '-c', script]);
+    for (let i = 0; i < 300 && job().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(job()).toHaveLength(1);
+    // setpriv exec'd node: the CLI is this pid.
+    process.kill(cli.pid as number, 'SIGKILL');
+    await cli;
+    // Nothing holding the script is left: not the job, not bubblewrap, not the setup shell.
+    for (let i = 0; i < 200 && pidsWith(script).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const left = pidsWith(script);
+    // No spinner outlives a failure.
+    for (const pid of left) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {} // gone meanwhile
+    }
+    expect(left).toEqual([]);
+  });
+
   it.skipIf(!reachable)('as uid 65534: --timeout kills the whole job', async () => {
     const r = await asNobody([
       jail,
