@@ -165,7 +165,9 @@ for (const r of rows) console.log(`| ${r.tool} | ${r.seconds.toFixed(4)} | ${r.r
 const libRatio = by['jailsmith runJail'] / bw;
 const cliOver = (by['jailsmith run (CLI)'] - by['node -e 0']) * 1000;
 console.log(`runJail / bubblewrap doing the same sandbox = ${libRatio.toFixed(2)} (goal <= 2)`);
-console.log(`runJail / the minimal bubblewrap = ${(by['jailsmith runJail'] / by['bubblewrap (minimal)']).toFixed(2)}`);
+console.log(
+  `runJail / the minimal bubblewrap = ${(by['jailsmith runJail'] / by['bubblewrap (minimal)']).toFixed(2)}`,
+);
 console.log(`CLI - node -e 0 = ${cliOver.toFixed(0)} ms (goal <= 60)`);
 
 // 200 jobs, 4 at a time: then no mount, cgroup, held uid or process of a job may be left.
