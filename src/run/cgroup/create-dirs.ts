@@ -8,6 +8,11 @@ import type { CgroupFs } from './types.js';
 
 const ATTEMPTS = 20;
 
+/** Where makeJobDir puts job `name` under `parentDir` (known before it is made). */
+export function jobDirOf(parentDir: string, name: string): string {
+  return `${parentDir}/${PARENT_NAME}/${name}`;
+}
+
 /**
  * Creates the job directory and returns it. `prepareParent` runs on the `jailsmith` directory
  * before each job mkdir (v2: enabling controllers for its children). Errno errors propagate.
@@ -19,7 +24,7 @@ export function makeJobDir(
   prepareParent: (dir: string) => void = () => {},
 ): string {
   const shared = `${parentDir}/${PARENT_NAME}`;
-  const job = `${shared}/${name}`;
+  const job = jobDirOf(parentDir, name);
   for (let i = 1; ; i++) {
     try {
       try {

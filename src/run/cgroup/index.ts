@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { type Discovery, discover } from './discover.js';
 import { hostCgroupFs } from './host-fs.js';
 import { checkLimits } from './limits.js';
-import { jobCgroupName, PARENT_NAME } from './names.js';
+import { jobDirOf } from './create-dirs.js';
+import { JOIN_FILE, jobCgroupName } from './names.js';
 import { type SweepResult, sweep } from './sweep.js';
 import type { CgroupLimits, CgroupOptions, CgroupSetup } from './types.js';
 import { setupV1 } from './v1.js';
@@ -42,20 +43,13 @@ export function planJobCgroup(jobName: string, limits: CgroupLimits, opts: Cgrou
   const { mountRoot, found } = discoverFor(opts);
   if (!found.ok) return found;
   const name = jobCgroupName(opts.pid ?? process.pid, jobName);
-  const join = found.version === 1 ? 'tasks' : 'cgroup.procs';
-  const joinFiles = found.hierarchies.map((h) => `${h.parentDir}/${PARENT_NAME}/${name}/${join}`);
   return {
     ok: true,
-    joinFiles,
-    create: () => {
-      const made =
-        found.version === 1
-          ? setupV1(fs, found.hierarchies, name, limits, mountRoot)
-          : setupV2(fs, found.hierarchies[0]!, name, limits);
-      if (made.ok && made.cgroup.joinFiles.join('\n') !== joinFiles.join('\n'))
-        throw new Error(`job cgroup made at ${made.cgroup.joinFiles} instead of ${joinFiles}`);
-      return made;
-    },
+    joinFiles: found.hierarchies.map((h) => `${jobDirOf(h.parentDir, name)}/${JOIN_FILE[found.version]}`),
+    create: () =>
+      found.version === 1
+        ? setupV1(fs, found.hierarchies, name, limits, mountRoot)
+        : setupV2(fs, found.hierarchies[0]!, name, limits),
   };
 }
 

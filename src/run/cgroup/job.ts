@@ -1,6 +1,7 @@
 /** The JobCgroup handed to the engine: its join files, stats, and removal. */
 import path from 'node:path';
 import { emptyCgroup, killAndRemove, removeParentIfEmpty, tryRmdir } from './kill.js';
+import { JOIN_FILE } from './names.js';
 import { type Member, readStats } from './stats.js';
 import type { CgroupFs, CgroupStats, JobCgroup } from './types.js';
 
@@ -20,7 +21,7 @@ export function makeJobCgroup(fs: CgroupFs, version: 1 | 2, members: Member[], n
   };
   return {
     version,
-    joinFiles: members.map((m) => `${m.dir}/${version === 1 ? 'tasks' : 'cgroup.procs'}`),
+    joinFiles: members.map((m) => `${m.dir}/${JOIN_FILE[version]}`),
     paths: members.map((m) => m.dir),
     notes,
     stats: () => last ?? readStats(fs, version, members),

@@ -6,6 +6,9 @@
 /** The shared parent of all job cgroups beneath one parent cgroup. */
 export const PARENT_NAME = 'jailsmith';
 
+/** The file a process joins a job cgroup through, by version (JobCgroup.joinFiles says why). */
+export const JOIN_FILE = { 1: 'tasks', 2: 'cgroup.procs' } as const;
+
 let counter = 0;
 
 /** `job-<pid>-<counter>-<clock>[-<jobName, sanitised>]`. */
