@@ -14,19 +14,10 @@
 // version and flags again and rejects data it cannot use; the bundle is then compiled as usual.
 // Anything wrong with the cache costs the speed, never the command: it falls back to require().
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-
-/** The user's cache directory, as src/build/shared-cache-dir.ts names it (null: off). */
-function cacheDir(env = process.env) {
-  const dir =
-    env.JAILSMITH_CACHE ||
-    (process.geteuid?.() === 0
-      ? '/var/cache/jailsmith'
-      : path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'jailsmith'));
-  return dir === 'off' ? null : dir;
-}
+// The user's cache directory, as builds name it (src/build/shared-cache-dir.ts; null: off).
+const { sharedCacheDir } = require('../dist/bundle/shared-cache-dir.cjs');
 
 /** Ours and writable by no one else: the only places code is read from. */
 function ours(st) {
@@ -74,7 +65,7 @@ function writeCache(dir, file, key, data) {
  * cached data was used.
  */
 function requireCached(bundle, opts = {}) {
-  const dir = opts.dir !== undefined ? opts.dir : cacheDir();
+  const dir = opts.dir !== undefined ? opts.dir : sharedCacheDir();
   const Module = require('node:module');
   const vm = require('node:vm');
   if (dir === null) return require(bundle);
@@ -130,4 +121,4 @@ function requireCached(bundle, opts = {}) {
   return mod.exports;
 }
 
-module.exports = { requireCached, cacheDir };
+module.exports = { requireCached };

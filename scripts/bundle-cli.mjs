@@ -101,11 +101,21 @@ for (const [command, modules] of Object.entries(HOT)) {
   hotEntries.push({ file, held, metafile: result.metafile });
 }
 
+// bin/code-cache.cjs runs before any bundle and finds the user's cache directory as builds do:
+// that one module, as CommonJS of its own.
+const cacheDirEntry = await build({
+  ...common,
+  entryPoints: [path.join(root, 'dist/build/shared-cache-dir.js')],
+  format: 'cjs',
+  outfile: path.join(outdir, 'shared-cache-dir.cjs'),
+  banner: {},
+});
+
 // What each chunk holds, for tests that check which code a command line loads (chunk names carry
 // a hash): the module it is the entry of, the npm packages bundled into it, and (a hot command's
 // entry) the lazily imported modules it holds itself.
 const meta = {};
-for (const { metafile } of [split, ...hotEntries]) {
+for (const { metafile } of [split, ...hotEntries, cacheDirEntry]) {
   for (const [file, out] of Object.entries(metafile.outputs)) {
     if (!file.endsWith('.js') && !file.endsWith('.cjs')) continue;
     const packages = new Set();
