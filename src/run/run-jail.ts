@@ -280,7 +280,11 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
     if (outcome.exitCode === SETUP_FAILED && setupError) {
       throw new RunError('RUN_SETUP', `setting up the job failed: ${setupError}`, { path: prep.root.dir });
     }
-    const stats = cgroup?.stats() ?? null;
+    // Removed first: remove() empties the cgroup, reads the final stats once, and keeps them.
+    const made = cgroup;
+    cgroup = null; // tried once here, not again below
+    await made?.remove();
+    const stats = made?.stats() ?? null;
     if (stats?.memoryLimitHit) hits.add('memory');
     if (stats?.pidsLimitHit) hits.add('pids');
     if (limits.cpu !== undefined && stats?.cpuSeconds != null && stats.cpuSeconds >= limits.cpu)
@@ -294,7 +298,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       peakMemoryBytes: stats?.peakMemoryBytes ?? null,
       cpuSeconds: stats?.cpuSeconds ?? null,
       limitsHit: [...hits].sort(),
-      cgroup: cgroup?.version ?? null,
+      cgroup: made?.version ?? null,
       seccomp: withSeccomp,
       rootless: mode.rootless,
       hostUid: mode.hostUid,
