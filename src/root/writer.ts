@@ -63,6 +63,8 @@ export class StagingWriter {
   private readonly caps: CapabilitySpec[] = [];
   private rootAttrs: Attrs = { path: '/', mode: 0o755, uid: 0, gid: 0 };
   private readonly sourceRoot: string | null;
+  /** Whether copies ask for a clone (see copyFile); undefined until the first copy. */
+  private clones: boolean | undefined;
   private readonly hostSources: ReadonlySet<string>;
   private readonly hardlinks: { target: string; targetPath: string; host: string; path: string }[] = [];
   /**
@@ -218,8 +220,37 @@ export class StagingWriter {
         });
       }
     }
-    copyFileSync(src, host, COPY_FLAGS);
+    this.copyFile(src, host);
     this.settle(host, e);
+  }
+
+  /**
+   * The first copy asks for a clone alone: a file system that cannot clone says so (ENOTSUP and
+   * the like; the failed copy leaves no file) and the rest copy without asking, one ioctl fewer
+   * each (ext4). Anything else, or a clone made, keeps asking, with the fallback copy.
+   */
+  private copyFile(src: string, host: string): void {
+    if (this.clones !== undefined) {
+      copyFileSync(src, host, this.clones ? COPY_FLAGS : constants.COPYFILE_EXCL);
+      return;
+    }
+    try {
+      copyFileSync(src, host, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
+      this.clones = true;
+    } catch (err) {
+      const code = errnoCode(err);
+      if (
+        code !== 'ENOTSUP' &&
+        code !== 'EOPNOTSUPP' &&
+        code !== 'ENOTTY' &&
+        code !== 'EINVAL' &&
+        code !== 'EXDEV'
+      )
+        throw err;
+      // Cross-device says nothing of the other sources: ask again.
+      this.clones = code === 'EXDEV';
+      copyFileSync(src, host, this.clones ? COPY_FLAGS : constants.COPYFILE_EXCL);
+    }
   }
 
   private generate(e: GeneratedEntry, host: string): void {
@@ -233,7 +264,10 @@ export class StagingWriter {
     this.settle(host, e);
   }
 
-  /** Owner then mode, through a descriptor of the file we just made. */
+  /**
+   * Owner then mode, through a descriptor of the file we just made, each only where it differs:
+   * most files are root's and keep their source's mode, which the copy gave them already.
+   */
   private settle(host: string, e: FileEntry | GeneratedEntry): void {
     const fd = openSync(host, O_RDONLY | O_NOFOLLOW);
     try {
@@ -252,9 +286,12 @@ export class StagingWriter {
           },
         );
       }
-      fchownSync(fd, e.uid, e.gid);
-      fchmodSync(fd, e.mode & 0o7777);
-      this.staged.set(e.path, fstatSync(fd));
+      const chown = st.uid !== e.uid || st.gid !== e.gid;
+      if (chown) fchownSync(fd, e.uid, e.gid);
+      // A chown clears setuid and setgid bits: after one, the mode is set whatever it was.
+      const chmod = chown || (st.mode & 0o7777) !== (e.mode & 0o7777);
+      if (chmod) fchmodSync(fd, e.mode & 0o7777);
+      this.staged.set(e.path, chmod ? fstatSync(fd) : st);
     } finally {
       closeSync(fd);
     }

@@ -93,6 +93,7 @@ describeAsRoot('applyPlan writes a jail', () => {
   });
 
   it('sets numeric owners and modes as planned; setuid only when the plan keeps it', async () => {
+    const st0 = (p: string) => lstatSync(path.join(jail, p));
     mkdirSync(src);
     const bin = path.join(src, 'tool');
     writeFileSync(bin, '#!/bin/sh\n');
@@ -102,10 +103,18 @@ describeAsRoot('applyPlan writes a jail', () => {
         dir('/bin', 0o711, 4242, 4343),
         file('/bin/stripped', bin, 0o755),
         file('/bin/kept', bin, 0o4750, 0, 4343),
+        // The source's own mode, another owner: the chown clears setuid, the mode is set again.
+        file('/bin/theirs', bin, 0o4755, 4242, 0),
+        // The source's own mode and root's: nothing to change after the copy.
+        file('/bin/as-is', bin, 0o4755),
         gen('/owned', 'x', 0o640, 4242, 4343),
       ]),
       jail,
     );
+    expect([st0('bin/theirs').uid, st0('bin/theirs').mode & 0o7777]).toEqual([4242, 0o4755]);
+    expect([st0('bin/as-is').uid, st0('bin/as-is').gid, st0('bin/as-is').mode & 0o7777]).toEqual([
+      0, 0, 0o4755,
+    ]);
     const st = (p: string) => lstatSync(path.join(jail, p));
     expect(st('bin/stripped').mode & 0o7777).toBe(0o755);
     expect([st('bin/kept').mode & 0o7777, st('bin/kept').gid]).toEqual([0o4750, 4343]);
