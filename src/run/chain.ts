@@ -86,8 +86,8 @@ const ABORT_GRACE_MS = 5000;
 /**
  * Kills a running chain below its setup shell (unshare's child, the init of the chain's PID
  * namespace, root for the whole run): the steps it started (bubblewrap, or unshare and prlimit
- * before they exec'd it, and its watcher) and their children (bubblewrap's init, whose death makes the kernel kill
- * the job's namespace). The shell then exits with 128+9 and unshare after it, each reaped by its
+ * before they exec'd it, and its watcher) and their children (bubblewrap's init, whose death makes
+ * the kernel kill the job's namespace). The shell then exits with 128+9 and unshare after it, each reaped by its
  * own parent. Killing unshare would leave its child to the host's pid 1 (a zombie where pid 1
  * never reaps, as in many containers); killing the shell makes unshare complain on the job's
  * stderr, so that is only for a shell that has no steps (still setting up), and unshare itself

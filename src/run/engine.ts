@@ -154,9 +154,10 @@ export function prlimitArgs(limits: Rlimits): string[] {
 
 /**
  * The least of each per-process limit the sandbox itself needs: prlimit sets them before the uid
- * step and bubblewrap, which live under them too (bubblewrap opens up to 7 descriptors while it sets the
- * sandbox up; a util-linux tool's loader maps about 3 MiB). Below these the job would never start, and
- * bubblewrap's own error would read as the job's status: such a limit is refused instead.
+ * step and bubblewrap, which live under them too (bubblewrap opens up to 7 descriptors while it
+ * sets the sandbox up; a util-linux tool's loader maps about 3 MiB). Below these the job would
+ * never start, and bubblewrap's own error would read as the job's status: such a limit is refused
+ * instead.
  * Measured with bubblewrap 0.8 (nofile 7 fails, 8 works; as 1M fails, 4M works), with a margin.
  */
 export const RLIMIT_FLOORS = { nofile: 10, as: 8 * 1024 ** 2 } as const;
