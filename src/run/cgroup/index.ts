@@ -4,10 +4,10 @@
  * engine reads stats() and calls remove().
  */
 import { readFileSync } from 'node:fs';
+import { jobDirOf } from './create-dirs.js';
 import { type Discovery, discover } from './discover.js';
 import { hostCgroupFs } from './host-fs.js';
 import { checkLimits } from './limits.js';
-import { jobDirOf } from './create-dirs.js';
 import { JOIN_FILE, jobCgroupName } from './names.js';
 import { type SweepResult, sweep } from './sweep.js';
 import type { CgroupLimits, CgroupOptions, CgroupSetup } from './types.js';
