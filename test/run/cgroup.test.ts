@@ -4,7 +4,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RunError } from '../../src/errors.js';
 import { discover } from '../../src/run/cgroup/discover.js';
-import { createJobCgroup, type JobCgroup, sweepStaleCgroups } from '../../src/run/cgroup/index.js';
+import {
+  createJobCgroup,
+  type JobCgroup,
+  planJobCgroup,
+  sweepStaleCgroups,
+} from '../../src/run/cgroup/index.js';
 import { ownerPid } from '../../src/run/cgroup/names.js';
 import type { CgroupLimits, CgroupOptions } from '../../src/run/cgroup/types.js';
 import { type Fake, fakeV1, fakeV2 } from './cgroup-fake.js';
@@ -32,6 +37,26 @@ function created(f: Fake, name: string, limits: CgroupLimits = LIMITS, extra: Cg
 function join(f: Fake, cg: JobCgroup, pid: number): void {
   for (const file of cg.joinFiles) f.fs.write(file, String(pid));
 }
+
+describe('a job cgroup planned before it is made', () => {
+  it.each([
+    ['v1', () => fakeV1({ hierarchies: { memory: ['memory'], pids: ['pids'], cpu: ['cpu', 'cpuacct'] } })],
+    ['v2', () => fakeV2({ tree: { '/svc': ['memory', 'pids', 'cpu'] }, caller: '/svc' })],
+  ])(
+    '%s: the join files known beforehand are the made cgroup’s, which exists only after create()',
+    (_, fake) => {
+      const f = fake();
+      const plan = planJobCgroup('planned', LIMITS, optsOf(f));
+      if (!plan.ok) throw new Error(plan.reason);
+      expect(plan.joinFiles.length).toBeGreaterThan(0);
+      for (const file of plan.joinFiles) expect(f.fs.exists(path.dirname(file))).toBe(false);
+      const made = plan.create();
+      if (!made.ok) throw new Error(made.reason);
+      expect(made.cgroup.joinFiles).toEqual(plan.joinFiles);
+      for (const file of plan.joinFiles) expect(f.fs.exists(path.dirname(file))).toBe(true);
+    },
+  );
+});
 
 describe('job cgroup names', () => {
   it('embed the caller pid, a counter, a clock part and the sanitised job name', () => {
