@@ -76,11 +76,18 @@ function requireCached(bundle, opts = {}) {
     } catch {}
     return require(bundle);
   }
+  // The stat of the bytes read: a bundle replaced meanwhile cannot pair its text with the key
+  // (and so the cached code) of the one it replaced.
   let st;
   let source;
   try {
-    st = fs.statSync(bundle, { bigint: true });
-    source = fs.readFileSync(bundle, 'utf8');
+    const fd = fs.openSync(bundle, fs.constants.O_RDONLY);
+    try {
+      st = fs.fstatSync(fd, { bigint: true });
+      source = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch {
     return require(bundle);
   }
