@@ -49,7 +49,7 @@ const HOT = {
     'dist/resolve/index.js',
   ],
 };
-// A hot entry's import() of a split chunk goes through a function bin/code-cache.cjs provides:
+// A hot entry's import() of a split chunk goes through a function the code cache's loader provides:
 // compiled by vm.Script from cached data, Node 20 loses a script's import() callback (it throws
 // ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). Required the usual way, the entry imports itself.
 const IMPORT_HOOK =
@@ -101,13 +101,13 @@ for (const [command, modules] of Object.entries(HOT)) {
   hotEntries.push({ file, held, metafile: result.metafile });
 }
 
-// bin/code-cache.cjs runs before any bundle and finds the user's cache directory as builds do:
-// that one module, as CommonJS of its own.
-const cacheDirEntry = await build({
+// bin/jailsmith loads a hot entry through the code cache's loader (src/cli/code-cache.ts), itself
+// a CommonJS file of its own: it runs before any bundle.
+const cacheLoader = await build({
   ...common,
-  entryPoints: [path.join(root, 'dist/build/shared-cache-dir.js')],
+  entryPoints: [path.join(root, 'dist/cli/code-cache.js')],
   format: 'cjs',
-  outfile: path.join(outdir, 'shared-cache-dir.cjs'),
+  outfile: path.join(outdir, 'code-cache.cjs'),
   banner: {},
 });
 
@@ -115,7 +115,7 @@ const cacheDirEntry = await build({
 // a hash): the module it is the entry of, the npm packages bundled into it, and (a hot command's
 // entry) the lazily imported modules it holds itself.
 const meta = {};
-for (const { metafile } of [split, ...hotEntries, cacheDirEntry]) {
+for (const { metafile } of [split, ...hotEntries, cacheLoader]) {
   for (const [file, out] of Object.entries(metafile.outputs)) {
     if (!file.endsWith('.js') && !file.endsWith('.cjs')) continue;
     const packages = new Set();

@@ -38,6 +38,7 @@ const ALLOWED: Record<string, string> = {
   'cli -> run': 'commands',
   'cli -> script': 'commands',
   'cli -> spec': 'commands',
+  'cli -> sys': 'the code cache reads code only from files no one else could write (own-file)',
   'distro -> resolve': 'os-release and the ELF machine are read inside the source root',
   'import -> resolve': 'jailkit names are looked up inside the source root',
   'import -> sys': 'account files, PATH and globs inside a root',

@@ -1,15 +1,18 @@
 /**
- * bin/code-cache.cjs: the hot bundles load with a V8 code cache of the last run. Each case runs a
- * fresh node process on a small CommonJS "bundle" (its own dynamic imports included), twice or
- * more, and reads back what it printed and whether the cached data was used.
+ * src/cli/code-cache.ts (as bin/jailsmith loads it, dist/bundle/code-cache.cjs): the hot bundles
+ * load with a V8 code cache of the last run. Each case runs a fresh node process on a small
+ * CommonJS "bundle" (its own dynamic imports included), twice or more, and reads back what it
+ * printed and whether the cached data was used.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { RACY_NS } from '../../src/resolve/file-facts.js';
 import { tmpDir } from '../helpers/tmp.js';
 
-const LOADER = path.resolve(import.meta.dirname, '../../bin/code-cache.cjs');
+const LOADER = path.resolve(import.meta.dirname, '../../dist/bundle/code-cache.cjs');
 
 /** Loads `bundle` through the loader in a new process; its stdout lines, stderr and cache use. */
 function load(bundle: string, dir: string) {
@@ -21,6 +24,12 @@ function load(bundle: string, dir: string) {
   const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   return { lines: r.stdout.trim().split('\n'), stderr: r.stderr };
+}
+
+/** Writes `text` and waits until the file is older than the racy window (RACY_NS), as a built bundle is. */
+async function writeSettled(file: string, text: string): Promise<void> {
+  writeFileSync(file, text);
+  await sleep(Number(RACY_NS / 1_000_000n) + 100);
 }
 
 describe('the CLI bundles’ code cache', () => {
@@ -39,8 +48,8 @@ describe('the CLI bundles’ code cache', () => {
        console.log('${greeting} ' + word + ' ' + typeof os.cpus + ' ' + __filename);
      };\n`;
 
-  it('compiles from the cache of the last run, and prints nothing of its own', () => {
-    writeFileSync(bundle, source('hello'));
+  it('compiles from the cache of the last run, and prints nothing of its own', async () => {
+    await writeSettled(bundle, source('hello'));
     const first = load(bundle, cache);
     expect(first.lines).toEqual([`hello chunk function ${bundle}`, 'cached=false']);
     const files = readdirSync(path.join(cache, 'v8'));
@@ -51,18 +60,18 @@ describe('the CLI bundles’ code cache', () => {
     expect(first.stderr + second.stderr).toBe('');
   });
 
-  it('a changed bundle of the same length is compiled anew, never served from the old data', () => {
-    writeFileSync(bundle, source('hello'));
+  it('a changed bundle of the same length is compiled anew, never served from the old data', async () => {
+    await writeSettled(bundle, source('hello'));
     load(bundle, cache);
     expect(load(bundle, cache).lines[1]).toBe('cached=true');
-    writeFileSync(bundle, source('howdy'));
+    await writeSettled(bundle, source('howdy'));
     expect(readFileSync(bundle).length).toBe(Buffer.byteLength(source('hello')));
     expect(load(bundle, cache).lines).toEqual([`howdy chunk function ${bundle}`, 'cached=false']);
     expect(load(bundle, cache).lines[1]).toBe('cached=true');
   });
 
-  it('a cache file others could write, or a cache directory that is not private, is not read', () => {
-    writeFileSync(bundle, source('hello'));
+  it('a cache file others could write, or a cache directory that is not private, is not read', async () => {
+    await writeSettled(bundle, source('hello'));
     load(bundle, cache);
     const [name] = readdirSync(path.join(cache, 'v8'));
     const file = path.join(cache, 'v8', name as string);
@@ -78,15 +87,31 @@ describe('the CLI bundles’ code cache', () => {
     }
   });
 
-  it('JAILSMITH_CACHE=off: a plain require, nothing written', () => {
-    writeFileSync(bundle, source('plain'));
-    const off = path.join(base, 'never');
-    const r = spawnSync(
-      process.execPath,
-      ['-e', `require(${JSON.stringify(LOADER)}).requireCached(${JSON.stringify(bundle)}).main()`],
-      { encoding: 'utf8', env: { ...process.env, JAILSMITH_CACHE: 'off', XDG_CACHE_HOME: off } },
-    );
+  it('a bundle written within the racy window is neither served from nor written to the cache', () => {
+    const fresh = path.join(base, 'fresh.cjs');
+    writeFileSync(fresh, source('fresh'));
+    const dir = path.join(base, 'fresh-cache');
+    mkdirSync(dir, { mode: 0o700 });
+    expect(load(fresh, dir).lines).toEqual([`fresh chunk function ${fresh}`, 'cached=false']);
+    expect(existsSync(path.join(dir, 'v8'))).toBe(false);
+  });
+
+  it('JAILSMITH_CACHE=off: a plain require, the cache not even looked at', async () => {
+    await writeSettled(bundle, source('plain'));
+    // The default directory is taken from the environment; onLoad is told only on the cached path.
+    const script = `
+      const { requireCached } = require(${JSON.stringify(LOADER)});
+      requireCached(${JSON.stringify(bundle)}, { builtin: false, onLoad: () => console.log('cache looked at') }).main();`;
+    const r = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, JAILSMITH_CACHE: 'off' },
+    });
     expect(r.stdout.trim()).toBe(`plain chunk function ${bundle}`);
-    expect(existsSync(off)).toBe(false);
+    // The same line with the cache on does look (so the assertion above can fail).
+    const on = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, JAILSMITH_CACHE: path.join(base, 'on') },
+    });
+    expect(on.stdout.trim().split('\n')).toContain('cache looked at');
   });
 });

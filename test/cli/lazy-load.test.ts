@@ -47,9 +47,6 @@ const meta: Record<string, { entryPoint: string | null; packages: string[]; hold
   readFileSync(path.join(REPO, 'dist/bundle/meta.json'), 'utf8'),
 );
 
-/** A line bin/jailsmith sends to a hot command's entry (through bin/code-cache.cjs). */
-const hot = (args: string[]) => ['run', 'build', 'audit'].includes(args[0] ?? '');
-
 let n = 0;
 async function loaded(args: string[]): Promise<{ exitCode: number; chunks: string[] }> {
   const log = path.join(dir, `log-${n++}`);
@@ -58,7 +55,7 @@ async function loaded(args: string[]): Promise<{ exitCode: number; chunks: strin
   const r = await execa(process.execPath, [...hooks, BIN, ...args], {
     cwd: REPO,
     reject: false,
-    // The code cache compiles a hot entry without require() (bin/code-cache.cjs), so this hook
+    // The code cache compiles a hot entry without require() (src/cli/code-cache.ts), so this hook
     // would not see it: the same files load either way, logged here on the plain path.
     env: { MODULE_LOG: log, NO_COLOR: '1', JAILSMITH_CACHE: 'off' },
   });
@@ -69,7 +66,7 @@ async function loaded(args: string[]): Promise<{ exitCode: number; chunks: strin
   const ajvRuntime = `file://${REPO}/node_modules/ajv/dist/runtime/`;
   expect(
     urls.filter((u) => !u.startsWith(prefix) && !u.startsWith('node:') && !u.startsWith(ajvRuntime)),
-  ).toEqual([`file://${REPO}/bin/jailsmith`, ...(hot(args) ? [`file://${REPO}/bin/code-cache.cjs`] : [])]);
+  ).toEqual([`file://${REPO}/bin/jailsmith`]);
   const chunks = urls.filter((u) => u.startsWith(prefix)).map((u) => u.slice(prefix.length));
   return { exitCode: r.exitCode ?? -1, chunks };
 }
@@ -136,12 +133,12 @@ describe('the CLI loads only what a command line needs', () => {
     // A directory, but no jail: refused (exit 2) by the run path itself.
     const r = await loaded(['run', jail, '--json', '--', '/bin/sh', '-c', 'true']);
     expect(r.exitCode).toBe(2);
-    // The code cache's loader finds the cache directory first (shared-cache-dir.cjs, a few lines).
-    expect(r.chunks).toEqual(['shared-cache-dir.cjs', 'run-main.cjs']);
+    // The code cache's loader first (code-cache.cjs, a few lines), then the entry.
+    expect(r.chunks).toEqual(['code-cache.cjs', 'run-main.cjs']);
     const spec = await loaded(['run', jail, '--spec', path.join(jail, 'none.yaml'), '--', '/bin/true']);
     // The spec loader comes from the split bundle; its error is still one line, exit 2.
     expect(spec.exitCode).toBe(2);
-    expect(spec.chunks.slice(0, 2)).toEqual(['shared-cache-dir.cjs', 'run-main.cjs']);
+    expect(spec.chunks.slice(0, 2)).toEqual(['code-cache.cjs', 'run-main.cjs']);
     expect(spec.chunks.map((c) => meta[c]?.entryPoint)).toContain('dist/spec/load.js');
   });
 
