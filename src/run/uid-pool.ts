@@ -10,6 +10,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { RunError, UsageError } from '../errors.js';
+import { factKey, settled } from '../resolve/file-facts.js';
 import { accountRecords, idField } from '../sys/index.js';
 import type { UidRange } from './types.js';
 
@@ -104,14 +105,18 @@ export const HOST_ID_FILES = {
   subgid: '/etc/subgid',
 };
 
-/** The identity of the id files (dev, inode, size, times in ns): unchanged, so is what they say. */
-function filesKey(files: typeof HOST_ID_FILES): string {
-  return Object.values(files)
-    .map((f) => {
-      const st = statSync(f, { bigint: true, throwIfNoEntry: false });
-      return st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : '-';
-    })
-    .join(' ');
+/**
+ * The id files' stat keys (resolve/file-facts.ts): unchanged, so is what they say. Null while one
+ * changed within the racy window (a second write could keep its key): then nothing is remembered.
+ */
+function filesKey(files: typeof HOST_ID_FILES): string | null {
+  const keys: string[] = [];
+  for (const f of Object.values(files)) {
+    const st = statSync(f, { bigint: true, throwIfNoEntry: false });
+    if (st && !settled(st)) return null;
+    keys.push(st ? factKey(st) : '-');
+  }
+  return keys.join(' ');
 }
 
 /** The last range found clear, with the files it was checked against: a job start re-reads nothing. */
@@ -119,8 +124,9 @@ let lastClear: string | undefined;
 
 /** Refuses a range that overlaps a host account, group or subordinate id range. */
 export function checkUidRange(range: UidRange, files = HOST_ID_FILES): void {
-  const key = `${range.first}-${range.last} ${JSON.stringify(files)} ${filesKey(files)}`;
-  if (key === lastClear) return;
+  const stats = filesKey(files);
+  const key = stats === null ? undefined : `${range.first}-${range.last} ${JSON.stringify(files)} ${stats}`;
+  if (key !== undefined && key === lastClear) return;
   for (const t of takenIds(files)) {
     if (t.first <= range.last && t.last >= range.first) {
       const ids = t.first === t.last ? `id ${t.first}` : `ids ${t.first}-${t.last}`;
