@@ -239,6 +239,8 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
         await chain.abort();
         chain = null;
         noCgroup(opts, protections, made.reason);
+        // The aborted chain's error file would say the next one reached its setup step.
+        rmSync(errorFile, { force: true });
         chain = launch(null);
       }
     }
