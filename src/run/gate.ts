@@ -4,7 +4,8 @@
  * them), so the verdict is cached, keyed by the jail's state: every directory's identity, mode,
  * owner and times (any entry added, removed, renamed or relinked changes its directory's mtime and
  * ctime) and the mounts under the jail. One audit per jail state, not one per job; checking the
- * state costs one stat per directory.
+ * state costs one stat per directory, or, while this process keeps an inotify watch on them that
+ * saw no event since the key was taken (dir-watch.ts), one read of the mount table.
  *
  * What the key does not see: a file changed in place (its mode, owner or content) by someone other
  * than a job. Under the run engine such a change cannot give a job more: the jail is read-only,
@@ -17,6 +18,7 @@ import type { Finding } from '../audit/index.js';
 import { errnoCode, RunError } from '../errors.js';
 import { readMountinfo, writeFileAtomic } from '../sys/index.js';
 import { selfUid, writableOnlyBy } from '../sys/own-file.js';
+import { type DirWatch, local, settleWatches, watchDirs } from './dir-watch.js';
 
 /** Every directory of the jail (the jail first), found by a walk. */
 export function jailDirs(jail: string): string[] {
@@ -53,6 +55,13 @@ export function jailStateKey(jail: string, dirs: readonly string[] = jailDirs(ja
     if (!st) return null;
     parts.push(`${dir}\0${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}:${st.mtimeNs}:${st.ctimeNs}\n`);
   }
+  parts.push(mountsKey(jail));
+  return parts.join('');
+}
+
+/** The mounts at and under the jail, one line each (the last part of jailStateKey). */
+function mountsKey(jail: string): string {
+  const parts: string[] = [];
   for (const m of readMountinfo()) {
     if (m.mountPoint === jail || m.mountPoint.startsWith(`${jail}/`)) {
       parts.push(`mount ${m.mountPoint} ${m.fstype} ${m.source} ${m.root} ${m.options.join(',')}\n`);
@@ -77,7 +86,45 @@ function cacheDir(): string {
   return path.join(process.env.XDG_RUNTIME_DIR || path.join(os.tmpdir(), `jailsmith-${uid}`), 'audit-gate');
 }
 
-const memory = new Map<string, Verdict>();
+/**
+ * Verdicts this process holds, by cache file, each with a watch on its directories (dir-watch.ts)
+ * while one can be kept: an unchanged watch and unchanged mounts vouch for the key without a stat
+ * per directory. The watch is set before the key is taken, so no change between the two is lost.
+ */
+interface Known {
+  verdict: Verdict;
+  watch: DirWatch | null;
+  /** mountsKey when the watch was set (a mount is no directory event). */
+  mounts: string;
+}
+const memory = new Map<string, Known>();
+
+/** Jails watched at once, and directories per jail, at most (inotify watches are a per-user budget). */
+const WATCHED_JAILS = 8;
+const WATCHED_DIRS = 4096;
+
+/**
+ * Watches a jail's directories before its key is taken (null when it cannot be trusted to: a
+ * file system inotify does not fully see, a mount below the jail, too many directories).
+ */
+function watchJail(jail: string, dirs: readonly string[]): { watch: DirWatch | null; mounts: string } {
+  const mounts = mountsKey(jail);
+  const below = mounts.split('\n').some((l) => l.startsWith(`mount ${jail}/`));
+  return { watch: !below && local(jail) ? watchDirs(dirs, WATCHED_DIRS) : null, mounts };
+}
+
+function remember(file: string, k: Known): void {
+  const old = memory.get(file);
+  if (old?.watch !== k.watch) old?.watch?.close();
+  memory.delete(file);
+  memory.set(file, k);
+  // The oldest watched jails give up their watches (they keep their verdicts).
+  const watched = [...memory.values()].filter((m) => m.watch !== null);
+  for (const m of watched.slice(0, Math.max(0, watched.length - WATCHED_JAILS))) {
+    m.watch?.close();
+    m.watch = null;
+  }
+}
 
 /** 64 bits of FNV-1a (two 32-bit lanes) in hex: a file name, not a proof (the verdict names its jail). */
 function fnv64(text: string): string {
@@ -108,11 +155,37 @@ function ownedByUs(file: string, withFile = true): boolean {
   });
 }
 
-function readCached(file: string, jail: string, allow: readonly string[]): Verdict | null {
-  const v = memory.get(file) ?? readFile(file);
+/**
+ * The verdict for the jail's state now: the one in memory (vouched for by its watch, else by its
+ * key), else the file's, or null when neither is for this state.
+ */
+async function currentVerdict(file: string, jail: string, allow: readonly string[]): Promise<Verdict | null> {
+  const sorted = JSON.stringify([...allow].sort());
   // Another jail (or allow list) whose name hashed alike: not this one's verdict.
-  const same = v?.jail === jail && JSON.stringify(v.allow) === JSON.stringify([...allow].sort());
-  return same ? v : null;
+  const forThis = (v: Verdict) => v.jail === jail && JSON.stringify(v.allow) === sorted;
+  const known = memory.get(file);
+  if (known && forThis(known.verdict)) {
+    if (known.watch) {
+      await settleWatches();
+      if (!known.watch.changed && mountsKey(jail) === known.mounts) return known.verdict;
+    }
+    if (checked(file, jail, known.verdict)) return known.verdict;
+  }
+  // Nothing in memory, or a verdict for another state: another process may have judged this one.
+  const read = readFile(file);
+  if (!read || read.key === known?.verdict.key || !forThis(read)) return null;
+  return checked(file, jail, read) ? read : null;
+}
+
+/** Whether a verdict's key is the jail's state now; if so it is remembered, with a new watch. */
+function checked(file: string, jail: string, v: Verdict): boolean {
+  const { watch, mounts } = watchJail(jail, v.dirs);
+  if (jailStateKey(jail, v.dirs) !== v.key) {
+    watch?.close();
+    return false;
+  }
+  remember(file, { verdict: v, watch, mounts });
+  return true;
 }
 
 function readFile(file: string): Verdict | null {
@@ -131,8 +204,9 @@ function readFile(file: string): Verdict | null {
   }
 }
 
-function writeCached(file: string, v: Verdict): void {
-  memory.set(file, v);
+function writeCached(file: string, k: Known): void {
+  remember(file, k);
+  const v = k.verdict;
   try {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     if (!ownedByUs(file, false)) return; // someone else's directory: keep it in memory only
@@ -146,22 +220,24 @@ export async function refuseUnsafeJail(
   allow: readonly string[] = [],
 ): Promise<{ cached: boolean }> {
   const file = cacheFile(jail, allow);
-  let verdict = readCached(file, jail, allow);
-  const cached = verdict !== null && jailStateKey(jail, verdict.dirs) === verdict.key;
-  if (!cached || !verdict) {
+  let verdict = await currentVerdict(file, jail, allow);
+  const cached = verdict !== null;
+  if (!verdict) {
     const dirs = jailDirs(jail);
+    // Watched from before the key: a change during the audit is seen at the next run.
+    const { watch, mounts } = watchJail(jail, dirs);
     const key = jailStateKey(jail, dirs) as string;
-    // Loaded only when the jail's state is new: the audit's modules cost more than a whole job start.
-    const { auditJail } = await import('../audit/index.js');
-    const report = await auditJail(jail, { allow });
-    verdict = {
-      jail,
-      allow: [...allow].sort(),
-      key,
-      dirs,
-      critical: report.findings.filter((f) => f.severity === 'critical'),
-    };
-    writeCached(file, verdict);
+    let critical: Finding[];
+    try {
+      // Loaded only when the jail's state is new: the audit's modules cost more than a whole job start.
+      const { auditJail } = await import('../audit/index.js');
+      critical = (await auditJail(jail, { allow })).findings.filter((f) => f.severity === 'critical');
+    } catch (e) {
+      watch?.close();
+      throw e;
+    }
+    verdict = { jail, allow: [...allow].sort(), key, dirs, critical };
+    writeCached(file, { verdict, watch, mounts });
   }
   const critical = verdict.critical;
   if (critical.length > 0) {

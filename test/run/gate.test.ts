@@ -48,6 +48,17 @@ describeAsRoot('the run audit gate', () => {
     writeFileSync(path.join(jail, 'deep/er/f'), 'x');
     expect(await refuseUnsafeJail(jail)).toEqual({ cached: false });
     expect(await refuseUnsafeJail(jail)).toEqual({ cached: true });
+    // While nothing changes, a watch on the directories vouches for the key (dir-watch.ts); a
+    // change by another process, or to a directory's mode alone, is still seen at the next run.
+    await execa('sh', ['-c', 'cp /bin/sh "$1/deep/er/evil" && chmod 4755 "$1/deep/er/evil"', 'sh', jail]);
+    await expect(refuseUnsafeJail(jail)).rejects.toThrow(/refusing a jail .*setuid/);
+    rmSync(path.join(jail, 'deep/er/evil'));
+    expect(await refuseUnsafeJail(jail)).toEqual({ cached: false });
+    expect(await refuseUnsafeJail(jail)).toEqual({ cached: true });
+    chmodSync(jail, 0o777);
+    await expect(refuseUnsafeJail(jail)).rejects.toThrow(/refusing a jail .*jail-root-unsafe/);
+    chmodSync(jail, 0o755);
+    expect(await refuseUnsafeJail(jail)).toEqual({ cached: false });
 
     // A mount under the jail (in a namespace of this test's own, as a host admin's would be).
     const r = await execa(
