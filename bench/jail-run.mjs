@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildJail, runJail } from '../dist/index.js';
 import { seccompProgram } from '../dist/run/seccomp/index.js';
+import { workDirParent } from '../dist/run/stage.js';
 
 const here = import.meta.dirname;
 const BIN = path.join(here, '../bin/jailsmith');
@@ -155,7 +156,7 @@ for (const c of ['memory', 'pids', 'cpu']) {
   const dir = path.join('/sys/fs/cgroup', c, own, 'jailsmith');
   if (existsSync(dir)) left.push(`cgroup ${dir}`);
 }
-if (readdirSync(os.tmpdir()).some((n) => n.startsWith(`jailsmith-run-${process.pid}-`)))
+if (readdirSync(workDirParent()).some((n) => n.startsWith(`jailsmith-run-${process.pid}-`)))
   left.push('a work dir');
 console.log(
   `200 jobs, 4 at a time: ${batchSeconds.toFixed(2)} s, ${uids.size} distinct host uids, left behind: ${left.length === 0 ? 'nothing' : left.join('; ')}`,

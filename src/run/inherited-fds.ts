@@ -4,22 +4,32 @@
  * and bubblewrap passes every open fd on to the job: a directory fd is a way out of any root.
  * The job's chain gets /dev/null in their place instead; this process keeps its own.
  */
-import { openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 
 const O_CLOEXEC = 0o2000000;
+
+/** An fd's fdinfo fits here whole (pos, flags, mnt_id, ino and a few more lines). */
+const info = Buffer.alloc(4096);
 
 export function inheritedFds(): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc/self/fd')) {
     const fd = Number(name);
     if (fd < 3) continue;
-    let info: string;
+    // Read by hand: readFileSync's fstat, read-to-end and string of a whole file cost half again
+    // as much, for ~25 fds per job start.
+    let text: string;
     try {
-      info = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+      const f = openSync(`/proc/self/fdinfo/${fd}`, 'r');
+      try {
+        text = info.toString('latin1', 0, readSync(f, info, 0, info.length, null));
+      } finally {
+        closeSync(f);
+      }
     } catch {
       continue; // the listing's own fd, closed by now
     }
-    const flags = Number.parseInt(/^flags:\s*([0-7]+)/m.exec(info)?.[1] ?? '0', 8);
+    const flags = Number.parseInt(/^flags:\s*([0-7]+)/m.exec(text)?.[1] ?? '0', 8);
     if ((flags & O_CLOEXEC) === 0) out.push(fd);
   }
   return out.sort((a, b) => a - b);

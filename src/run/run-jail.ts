@@ -38,7 +38,7 @@ import { hostTools } from './host-tools.js';
 import { checkWorkdirReachable, type RunMode, runMode } from './mode.js';
 import { ensureProcDir, type PreparedRun, prepareRun } from './prepare.js';
 import { seccompProgram } from './seccomp/index.js';
-import { stagingBase } from './stage.js';
+import { stagingBase, workDirParent } from './stage.js';
 import { INNER_JOB_ID } from './subids.js';
 import type { LimitHit, RunOptions, RunResult } from './types.js';
 
@@ -49,18 +49,21 @@ const WORK_DIR = /^jailsmith-run-(\d+)-[A-Za-z0-9]{6}$/;
  * a SIGKILLed caller cannot clean up after itself, and its job is already dead (parent-death signal).
  */
 function sweepStaleWorkDirs(): void {
-  let names: string[];
-  try {
-    names = readdirSync(os.tmpdir());
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = WORK_DIR.exec(name);
-    if (!m || existsSync(`/proc/${m[1]}`)) continue;
+  // os.tmpdir() too: where work dirs were made before workDirParent, or while TMPDIR was set.
+  for (const parent of new Set([workDirParent(), os.tmpdir()])) {
+    let names: string[];
     try {
-      rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
-    } catch {} // another user's: not ours to sweep
+      names = readdirSync(parent);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const m = WORK_DIR.exec(name);
+      if (!m || existsSync(`/proc/${m[1]}`)) continue;
+      try {
+        rmSync(path.join(parent, name), { recursive: true, force: true });
+      } catch {} // another user's: not ours to sweep
+    }
   }
 }
 
@@ -190,7 +193,7 @@ export async function runJail(opts: RunOptions): Promise<RunResult> {
       const why = mode.noPerJobUid ? ` (${mode.noPerJobUid})` : '';
       note(protections, 'per-job-uid', `without root the job runs as your own uid ${mode.hostUid}${why}`);
     }
-    work = mkdtempSync(path.join(os.tmpdir(), `jailsmith-run-${process.pid}-`));
+    work = mkdtempSync(path.join(workDirParent(), `jailsmith-run-${process.pid}-`));
     // The job's uid reaches a file bind's point through here (traverse, never list).
     chmodSync(work, 0o711);
     const stage = stagingPoints(work, prep);

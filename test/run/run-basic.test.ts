@@ -9,13 +9,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, expect, it } from 'vitest';
 import { runJail } from '../../src/index.js';
 import { hostTools } from '../../src/run/host-tools.js';
 import { childrenOf } from '../../src/run/job-pid.js';
+import { workDirParent } from '../../src/run/stage.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { inOwnMountNs } from '../helpers/mount-ns.js';
 import { describeAsRoot } from '../helpers/root.js';
@@ -151,13 +151,13 @@ describeAsRoot('jailsmith run: entering a jail', () => {
     expect(jobPids(marker)).toEqual([]);
     // The next jailsmith run (a process's first job sweeps; later ones at most every 10 s) removes
     // the work dir the killed one could not.
-    const stale = readdirSync(os.tmpdir()).filter((n) => n.startsWith(`jailsmith-run-${cli.pid}-`));
+    const stale = readdirSync(workDirParent()).filter((n) => n.startsWith(`jailsmith-run-${cli.pid}-`));
     expect(stale).toHaveLength(1);
     const next = await execa(process.execPath, [BIN, 'run', jail, '--', '/bin/sh', '-c', 'true'], {
       reject: false,
     });
     expect(next.exitCode).toBe(0);
-    expect(readdirSync(os.tmpdir()).filter((n) => n.startsWith(`jailsmith-run-${cli.pid}-`))).toEqual([]);
+    expect(readdirSync(workDirParent()).filter((n) => n.startsWith(`jailsmith-run-${cli.pid}-`))).toEqual([]);
   });
 
   it.each([
@@ -176,7 +176,7 @@ describeAsRoot('jailsmith run: entering a jail', () => {
     expect(r.exitCode).toBe(code);
     expect(jobPids(marker)).toEqual([]);
     // Cleaned up by jailsmith itself, not left for the next run's sweep: no work dir, no cgroup.
-    expect(readdirSync(os.tmpdir()).filter((n) => n.startsWith(`jailsmith-run-${cli.pid}-`))).toEqual([]);
+    expect(readdirSync(workDirParent()).filter((n) => n.startsWith(`jailsmith-run-${cli.pid}-`))).toEqual([]);
     const cgroups = spawnSync('find', [
       '/sys/fs/cgroup',
       '-maxdepth',
@@ -387,7 +387,9 @@ describeAsRoot('jailsmith run: the audit gate and the runtime probe', () => {
     ).rejects.toMatchObject({ code: 'RUN_UNSAFE_JAIL' });
     expect(readdirSync(marker)).toEqual([]);
     expect(childrenOf(process.pid)).toEqual([]);
-    expect(readdirSync(os.tmpdir()).filter((n) => n.startsWith(`jailsmith-run-${process.pid}-`))).toEqual([]);
+    expect(readdirSync(workDirParent()).filter((n) => n.startsWith(`jailsmith-run-${process.pid}-`))).toEqual(
+      [],
+    );
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toMatch(/jailsmith-(run|stage)/);
   });
 });
