@@ -8,8 +8,9 @@
  * Only for file systems whose every change passes through this kernel (inotify does not see
  * another NFS client's writes, nor FUSE servers' own changes): local() says which.
  */
-import { type FSWatcher, statfsSync, watch } from 'node:fs';
+import { type FSWatcher, watch } from 'node:fs';
 import { setImmediate as loopTurn } from 'node:timers/promises';
+import { mountOf, readMountinfo } from '../sys/index.js';
 
 export interface DirWatch {
   /** True once an event (or an error) came for any watched directory; the watch then stops. */
@@ -17,15 +18,14 @@ export interface DirWatch {
   close(): void;
 }
 
-/** statfs(2) f_type of the file systems local() trusts: ext2-4, xfs, btrfs, tmpfs, f2fs, zfs. */
-const LOCAL = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994, 0xf2f52010, 0x2fc12fc1]);
+/**
+ * File systems local() trusts: every change to them passes through this kernel (an overlay's
+ * through the overlay; changing its layers underneath it is undefined anyway).
+ */
+const LOCAL_FS = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'tmpfs', 'f2fs', 'zfs', 'overlay']);
 
 export function local(dir: string): boolean {
-  try {
-    return LOCAL.has(statfsSync(dir).type);
-  } catch {
-    return false;
-  }
+  return LOCAL_FS.has(mountOf(readMountinfo(), dir)?.fstype ?? '');
 }
 
 /**

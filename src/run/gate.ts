@@ -99,9 +99,11 @@ interface Known {
 }
 const memory = new Map<string, Known>();
 
-/** Jails watched at once, and directories per jail, at most (inotify watches are a per-user budget). */
-const WATCHED_JAILS = 8;
-const WATCHED_DIRS = 4096;
+/**
+ * Directories this process watches at most, all jails together: inotify watches come out of a
+ * budget the whole user shares (root's daemons too; 8192 on older kernels).
+ */
+const WATCH_BUDGET = 1024;
 
 /**
  * Watches a jail's directories before its key is taken (null when it cannot be trusted to: a
@@ -110,7 +112,7 @@ const WATCHED_DIRS = 4096;
 function watchJail(jail: string, dirs: readonly string[]): { watch: DirWatch | null; mounts: string } {
   const mounts = mountsKey(jail);
   const below = mounts.split('\n').some((l) => l.startsWith(`mount ${jail}/`));
-  return { watch: !below && local(jail) ? watchDirs(dirs, WATCHED_DIRS) : null, mounts };
+  return { watch: !below && local(jail) ? watchDirs(dirs, WATCH_BUDGET) : null, mounts };
 }
 
 function remember(file: string, k: Known): void {
@@ -118,11 +120,15 @@ function remember(file: string, k: Known): void {
   if (old?.watch !== k.watch) old?.watch?.close();
   memory.delete(file);
   memory.set(file, k);
-  // The oldest watched jails give up their watches (they keep their verdicts).
-  const watched = [...memory.values()].filter((m) => m.watch !== null);
-  for (const m of watched.slice(0, Math.max(0, watched.length - WATCHED_JAILS))) {
-    m.watch?.close();
-    m.watch = null;
+  // Over the budget, the least recently used jails give up their watches (not their verdicts).
+  let watched = 0;
+  for (const m of [...memory.values()].reverse()) {
+    if (!m.watch) continue;
+    watched += m.verdict.dirs.length;
+    if (watched > WATCH_BUDGET) {
+      m.watch.close();
+      m.watch = null;
+    }
   }
 }
 
@@ -167,7 +173,12 @@ async function currentVerdict(file: string, jail: string, allow: readonly string
   if (known && forThis(known.verdict)) {
     if (known.watch) {
       await settleWatches();
-      if (!known.watch.changed && mountsKey(jail) === known.mounts) return known.verdict;
+      if (!known.watch.changed && mountsKey(jail) === known.mounts) {
+        // Most recently used last: the budget takes watches from the other end.
+        memory.delete(file);
+        memory.set(file, known);
+        return known.verdict;
+      }
     }
     if (checked(file, jail, known.verdict)) return known.verdict;
   }

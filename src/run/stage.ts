@@ -7,10 +7,11 @@
  * host directory is ever a mount point to be removed after a job (the kernel makes that rmdir
  * wait for the dead namespace's mounts to go), and concurrent jobs share it without meeting.
  */
-import { existsSync, lstatSync, mkdirSync, statfsSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RunError } from '../errors.js';
+import { mountOf, readMountinfo } from '../sys/index.js';
 
 let known: string | null = null;
 
@@ -38,8 +39,6 @@ export function stagingBase(): string {
   return dir;
 }
 
-/** statfs(2)'s f_type of a tmpfs. */
-const TMPFS_MAGIC = 0x01021994;
 const SHM = '/dev/shm';
 
 let workParent: string | null = null;
@@ -47,8 +46,9 @@ let workParent: string | null = null;
 /**
  * Where a run's work dir (its fstab, error file and file-bind points, alive for the job's
  * milliseconds) is made: the caller's TMPDIR when one is set; else /dev/shm when it is a tmpfs
- * open to all with the sticky bit, as on every Linux with glibc (a dozen small files made and
- * removed per job cost a disk file system up to 0.5 ms of a ~15 ms job start); else os.tmpdir().
+ * open to all with the sticky bit, as on every Linux with glibc (the directory and its files, made
+ * and removed at every job, cost a disk file system up to 0.5 ms of a ~15 ms job start); else
+ * os.tmpdir().
  */
 export function workDirParent(): string {
   if (workParent) return workParent;
@@ -56,8 +56,8 @@ export function workDirParent(): string {
   if (!process.env.TMPDIR) {
     try {
       const st = lstatSync(SHM);
-      if (st.isDirectory() && (st.mode & 0o1777) === 0o1777 && statfsSync(SHM).type === TMPFS_MAGIC)
-        dir = SHM;
+      const fs = mountOf(readMountinfo(), SHM)?.fstype;
+      if (st.isDirectory() && (st.mode & 0o1777) === 0o1777 && fs === 'tmpfs') dir = SHM;
     } catch {} // no /dev/shm: the temp directory
   }
   workParent = dir;
