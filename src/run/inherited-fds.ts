@@ -8,7 +8,10 @@ import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 
 const O_CLOEXEC = 0o2000000;
 
-/** An fd's fdinfo fits here whole (pos, flags, mnt_id, ino and a few more lines). */
+/**
+ * An fd's fdinfo starts with pos, flags, mnt_id and ino, so the flags line is in the first bytes
+ * read (an epoll or inotify fd lists its entries after, past this buffer for many).
+ */
 const info = Buffer.alloc(4096);
 
 export function inheritedFds(): number[] {
