@@ -10,7 +10,7 @@
  */
 import { type FSWatcher, watch } from 'node:fs';
 import { setImmediate as loopTurn } from 'node:timers/promises';
-import { mountOf, readMountinfo } from '../sys/index.js';
+import { type MountInfo, mountOf, readMountinfo } from '../sys/index.js';
 
 export interface DirWatch {
   /** True once an event (or an error) came for any watched directory; the watch then stops. */
@@ -24,8 +24,8 @@ export interface DirWatch {
  */
 const LOCAL_FS = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'tmpfs', 'f2fs', 'zfs', 'overlay']);
 
-export function local(dir: string): boolean {
-  return LOCAL_FS.has(mountOf(readMountinfo(), dir)?.fstype ?? '');
+export function local(dir: string, mounts: readonly MountInfo[] = readMountinfo()): boolean {
+  return LOCAL_FS.has(mountOf(mounts, dir)?.fstype ?? '');
 }
 
 /**

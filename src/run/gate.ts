@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '../audit/index.js';
 import { errnoCode, RunError } from '../errors.js';
-import { readMountinfo, writeFileAtomic } from '../sys/index.js';
+import { type MountInfo, readMountinfo, writeFileAtomic } from '../sys/index.js';
 import { selfUid, writableOnlyBy } from '../sys/own-file.js';
 import { type DirWatch, local, settleWatches, watchDirs } from './dir-watch.js';
 
@@ -60,9 +60,9 @@ export function jailStateKey(jail: string, dirs: readonly string[] = jailDirs(ja
 }
 
 /** The mounts at and under the jail, one line each (the last part of jailStateKey). */
-function mountsKey(jail: string): string {
+function mountsKey(jail: string, mounts: readonly MountInfo[] = readMountinfo()): string {
   const parts: string[] = [];
-  for (const m of readMountinfo()) {
+  for (const m of mounts) {
     if (m.mountPoint === jail || m.mountPoint.startsWith(`${jail}/`)) {
       parts.push(`mount ${m.mountPoint} ${m.fstype} ${m.source} ${m.root} ${m.options.join(',')}\n`);
     }
@@ -110,9 +110,10 @@ const WATCH_BUDGET = 1024;
  * file system inotify does not fully see, a mount below the jail, too many directories).
  */
 function watchJail(jail: string, dirs: readonly string[]): { watch: DirWatch | null; mounts: string } {
-  const mounts = mountsKey(jail);
+  const table = readMountinfo(); // read once for both questions
+  const mounts = mountsKey(jail, table);
   const below = mounts.split('\n').some((l) => l.startsWith(`mount ${jail}/`));
-  return { watch: !below && local(jail) ? watchDirs(dirs, WATCH_BUDGET) : null, mounts };
+  return { watch: !below && local(jail, table) ? watchDirs(dirs, WATCH_BUDGET) : null, mounts };
 }
 
 function remember(file: string, k: Known): void {
