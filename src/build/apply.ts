@@ -1,8 +1,8 @@
 import { readRecord } from '../login/record.js';
 import { compareBytes } from '../manifest/index.js';
-import type { JailPlan, PlanEntry } from '../plan/index.js';
+import type { JailPlan } from '../plan/index.js';
 import { policyOfPlan, writePolicyRecord } from '../policy/record.js';
-import { JailTarget } from '../root/index.js';
+import { JailTarget, type WriteProgress } from '../root/index.js';
 import { diffCapabilities } from './capability-diff.js';
 import { type DiffStats, diffJail, scanJail } from './compare.js';
 import { completeEntries, preservedDirs } from './expected.js';
@@ -92,13 +92,9 @@ export async function applyPlan(given: JailPlan, dir: string, opts: BuildOptions
   }
 }
 
-/** Running totals for the caller's progress callback: entries written and file bytes copied. */
-function progressOf(opts: BuildOptions, total: number): ((e: PlanEntry, i: number) => void) | undefined {
+/** The writer's running totals (entries written, file bytes copied) for the caller's callback. */
+function progressOf(opts: BuildOptions, total: number): WriteProgress | undefined {
   const report = opts.onProgress;
   if (!report) return undefined;
-  let bytes = 0;
-  return (e, i) => {
-    if (e.type === 'file' || e.type === 'generated') bytes += e.size;
-    report({ entries: i + 1, bytes, current: e.path, totalEntries: total });
-  };
+  return (entries, bytes, current) => report({ entries, bytes, current, totalEntries: total });
 }

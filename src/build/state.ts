@@ -1,7 +1,7 @@
-import { closeSync, fstatSync, lstatSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, readFileSync } from 'node:fs';
 import type { PlanEntry } from '../plan/index.js';
 import { type FileFact, factKey, factsFromJson } from '../resolve/file-facts.js';
-import { under } from '../root/index.js';
+import { type StagedStat, under } from '../root/index.js';
 import { writeFileAtomic } from '../sys/index.js';
 import { openNoFollow, selfUid, writableOnlyBy } from '../sys/own-file.js';
 
@@ -17,7 +17,7 @@ import { openNoFollow, selfUid, writableOnlyBy } from '../sys/own-file.js';
  */
 export type JailState = Map<string, { key: string; sha256: string }>;
 
-export function statKey(st: Stats): string {
+export function statKey(st: StagedStat): string {
   return `${st.dev}:${st.ino}:${st.ctimeMs}:${st.size}`;
 }
 
@@ -159,13 +159,18 @@ export function linkRecords(state: JailState): StateRecord {
 export function collectState(
   root: string,
   entries: PlanEntry[],
-  known: ReadonlyMap<string, Stats> = new Map(),
+  known: ReadonlyMap<string, StagedStat> = new Map(),
 ): StateRecord {
   const files: StateRecord = {};
   for (const e of entries) {
     if (e.type !== 'file' && e.type !== 'generated' && e.type !== 'symlink') continue;
+    const staged = known.get(e.path);
+    if (staged !== undefined && e.type !== 'symlink') {
+      files[e.path] = [statKey(staged), e.sha256];
+      continue;
+    }
     try {
-      const st = known.get(e.path) ?? lstatSync(under(root, e.path));
+      const st = lstatSync(under(root, e.path));
       if (e.type === 'symlink') {
         if (st.isSymbolicLink()) files[e.path] = [statKey(st), LINK + e.target];
       } else if (st.isFile()) files[e.path] = [statKey(st), e.sha256];
@@ -190,5 +195,7 @@ export function writeState(
     facts: Object.fromEntries(facts),
     ...(caps === undefined ? {} : { caps: { at: String(caps.at), planned: caps.planned } }),
   };
-  writeFileAtomic(file, JSON.stringify(body));
+  // No fsync: a cache. Lost or torn by a crash, it reads as empty (readStateFile) and the next
+  // build hashes what it cannot vouch for; a record can only ever match the inode it was taken of.
+  writeFileAtomic(file, JSON.stringify(body), { fsync: false });
 }

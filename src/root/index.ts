@@ -13,3 +13,4 @@ export {
 export type { PreservedDir } from './preserve.js';
 export { acquireLock, type JailPaths, jailPaths } from './staging.js';
 export { JailTarget, type TargetOptions } from './target.js';
+export type { StagedStat, WriteProgress } from './writer.js';

@@ -13,7 +13,7 @@ import {
   renameAside,
 } from './staging.js';
 import { mountsUnder, removeTree } from './tree-ops.js';
-import { StagingWriter } from './writer.js';
+import { type StagedStat, StagingWriter, type WriteProgress } from './writer.js';
 
 export interface TargetOptions {
   /** Skip the ancestor check (--unsafe-ancestors). */
@@ -83,17 +83,13 @@ export class JailTarget {
   async replace(
     entries: PlanEntry[],
     sourceRoot = '/',
-    onStaged?: (root: string, files: ReadonlyMap<string, Stats>) => void,
-    onEntry?: (e: PlanEntry, index: number) => void,
+    onStaged?: (root: string, files: ReadonlyMap<string, StagedStat>) => void,
+    progress?: WriteProgress,
     hostSources: readonly string[] = [],
   ): Promise<void> {
     await this.swapIn(async (staging) => {
       const w = new StagingWriter(staging, sourceRoot, hostSources);
-      for (const [i, e] of entries.entries()) {
-        w.add(e);
-        onEntry?.(e, i);
-      }
-      await w.finish();
+      await w.write(entries, progress);
       onStaged?.(staging, w.staged);
     });
   }

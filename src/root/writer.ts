@@ -1,11 +1,9 @@
+import * as fs from 'node:fs';
 import {
   chmodSync,
   closeSync,
   constants,
   copyFileSync,
-  fchmodSync,
-  fchownSync,
-  fstatSync,
   lchownSync,
   linkSync,
   mkdirSync,
@@ -16,9 +14,11 @@ import {
   writeSync,
 } from 'node:fs';
 import { errnoCode, RootError } from '../errors.js';
-import type { DeviceEntry, FileEntry, GeneratedEntry, PlanEntry } from '../plan/index.js';
+import type { DeviceEntry, FileEntry, GeneratedEntry, PlanEntry, SymlinkEntry } from '../plan/index.js';
 import { parseCapabilityText } from '../sys/index.js';
 import { type CapabilitySpec, setCapabilities } from './capabilities.js';
+import { type CopyBatch, type CopyFailure, runCopyJobs } from './copy-jobs.js';
+import { CopyPool, POOL_MIN_FILES } from './copy-pool.js';
 import { checkDevice, makeDevices } from './devices.js';
 import { checkJailPath, jailParent, under } from './jail-path.js';
 
@@ -38,13 +38,17 @@ function capabilityHex(path: string, text: string): string {
   return cap.hex;
 }
 
-const { O_WRONLY, O_RDONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
 // COPYFILE_EXCL opens the destination O_CREAT|O_EXCL: an existing name, link or not, fails.
 // COPYFILE_FICLONE shares the blocks where the file system can (btrfs, XFS reflink) and falls
 // back to copy_file_range (an in-kernel copy, no bytes through this process) where it cannot.
 const COPY_FLAGS = constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE;
-// One file at a time, on this thread, like cp: eight copies at once on libuv's threads (the
-// earlier way) took about 60% more system time and more wall time on a 2-core machine (issue 17).
+
+/** What the state file keys a staged file by (build/state.ts statKey). */
+export type StagedStat = Pick<Stats, 'dev' | 'ino' | 'ctimeMs' | 'size'>;
+
+/** Running totals for a progress display: entries finished, file bytes finished, the latest path. */
+export type WriteProgress = (entries: number, bytes: number, current: string) => void;
 
 /**
  * Writes plan entries into a fresh private staging tree (mode 0700, made by us, reachable by root
@@ -52,8 +56,11 @@ const COPY_FLAGS = constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE;
  * exclusive and never follows a link (O_CREAT|O_EXCL|O_NOFOLLOW, mkdir, symlink, link all fail on
  * an existing name) and every parent must be a directory this writer made: if anything unexpected
  * were there, the build fails instead of writing through it.
- * Order: content first, then owner, then mode (chown clears setuid bits, so they come last);
- * directories get their final owner and mode at the end, deepest first.
+ * Order: directories (in plan order, checking every entry on the way), then file contents, shared
+ * with helper threads (copy-pool.ts) while this one makes the symlinks and a child process the
+ * device nodes; each file gets its owner, then its mode (chown clears setuid bits) as soon as it
+ * is copied; then hard links; directories get their final owner and mode at the end, deepest
+ * first; capabilities last.
  */
 export class StagingWriter {
   readonly root: string;
@@ -63,16 +70,17 @@ export class StagingWriter {
   private readonly caps: CapabilitySpec[] = [];
   private rootAttrs: Attrs = { path: '/', mode: 0o755, uid: 0, gid: 0 };
   private readonly sourceRoot: string | null;
-  /** Whether copies ask for a clone (see copyFile); undefined until the first copy. */
-  private clones: boolean | undefined;
   private readonly hostSources: ReadonlySet<string>;
+  /** Files to copy (or, generated ones, written already) and settle: see copy-jobs.ts. */
+  private readonly files: { e: FileEntry | GeneratedEntry; src: string; host: string }[] = [];
+  private readonly symlinks: { e: SymlinkEntry; host: string }[] = [];
   private readonly hardlinks: { target: string; targetPath: string; host: string; path: string }[] = [];
   /**
    * The stat of each regular file this writer made, taken once its owner and mode were set and
    * dropped again for a file something later changes (a hard link to it, a capability): the
    * caller records keys from it instead of an lstat of every path (build/state.ts collectState).
    */
-  readonly staged = new Map<string, Stats>();
+  readonly staged = new Map<string, StagedStat>();
 
   /**
    * `sourceRoot`: when not '/', every copied file must really lie inside it (no link out), except
@@ -84,7 +92,77 @@ export class StagingWriter {
     this.hostSources = new Set(hostSources);
   }
 
-  add(e: PlanEntry): void {
+  /** Writes every entry; `progress` hears running totals, one call per entry finished. */
+  async write(entries: readonly PlanEntry[], progress?: WriteProgress): Promise<void> {
+    let copies = 0;
+    for (const e of entries) if (e.type === 'file') copies++;
+    // Started first: the helpers boot while this thread makes the directories.
+    const pool = copies >= POOL_MIN_FILES ? new CopyPool() : null;
+    let batch: CopyBatch | undefined;
+    let done = 0;
+    let bytes = 0;
+    const report = progress && ((current: string) => progress(++done, bytes, current));
+    // Device nodes take a child process (Node has no mknod): started once their directories are
+    // there, it runs while the files are copied. Waited for in any case, so nothing outlives a
+    // failed build.
+    let devices: Promise<{ error: unknown } | undefined> | undefined;
+    try {
+      for (const e of entries) {
+        this.add(e);
+        if (e.type !== 'file' && e.type !== 'generated' && e.type !== 'symlink') report?.(e.path);
+      }
+      devices = makeDevices(
+        this.devices.map((d) => ({ ...d, type: d.device, host: under(this.root, d.path) })),
+      ).then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      );
+      const b = this.batch();
+      batch = b;
+      pool?.start(b);
+      for (const { e, host } of this.symlinks) {
+        this.attempt(e, () => {
+          symlinkSync(e.target, host);
+          lchownSync(host, e.uid, e.gid);
+        });
+        report?.(e.path);
+      }
+      const first = done;
+      const after =
+        report &&
+        ((i: number) => {
+          bytes = Number(Atomics.load(b.bytes, 0));
+          const current = (this.files[i] as { e: PlanEntry }).e.path;
+          while (done < first + Atomics.load(b.control, 1)) report(current);
+        });
+      const failure = pool ? await pool.join(b, after) : runCopyJobs(fs, b, after);
+      if (failure) throw this.copyError(failure);
+      if (report) {
+        bytes = Number(Atomics.load(b.bytes, 0));
+        while (done < entries.length) report(entries.at(-1)?.path ?? '/');
+      }
+      for (const [i, { e }] of this.files.entries())
+        this.staged.set(e.path, {
+          dev: b.stats[4 * i] as number,
+          ino: b.stats[4 * i + 1] as number,
+          ctimeMs: b.stats[4 * i + 2] as number,
+          size: b.stats[4 * i + 3] as number,
+        });
+    } catch (err) {
+      // Nothing may write into the tree once the caller goes on to remove it.
+      if (pool && batch) await pool.stop(batch);
+      await devices;
+      throw err;
+    } finally {
+      pool?.close();
+    }
+    const failed = await devices;
+    if (failed) throw failed.error;
+    await this.finish();
+  }
+
+  /** Checks an entry and makes it if it is a directory; everything else is queued. */
+  private add(e: PlanEntry): void {
     const p = checkJailPath(e.path);
     if (p === '/') {
       if (e.type !== 'dir')
@@ -95,24 +173,24 @@ export class StagingWriter {
     if (this.kinds.has(p)) throw new RootError('ROOT_PLAN_DUPLICATE', 'path planned twice', { path: p });
     this.ensureParent(p);
     const host = under(this.root, p);
-    try {
+    this.attempt(e, () => {
       switch (e.type) {
         case 'dir':
           mkdirSync(host, 0o700);
           this.dirs.push(e);
           break;
         case 'file':
-          this.copy(e, host);
+          this.files.push({ e, src: this.source(e), host });
           if (e.capability !== undefined) this.caps.push({ path: p, hex: capabilityHex(p, e.capability) });
           break;
         case 'generated':
           this.generate(e, host);
+          this.files.push({ e, src: '', host });
           break;
         case 'symlink': {
           if (e.target === '' || e.target.includes('\0'))
             throw new RootError('ROOT_BAD_TARGET', 'symlink target is empty or has a NUL byte', { path: p });
-          symlinkSync(e.target, host);
-          lchownSync(host, e.uid, e.gid);
+          this.symlinks.push({ e, host });
           break;
         }
         case 'hardlink': {
@@ -132,56 +210,86 @@ export class StagingWriter {
           this.devices.push(e);
           break;
       }
-    } catch (err) {
-      if (err instanceof RootError) throw err;
-      throw new RootError('ROOT_WRITE_FAILED', `cannot create ${e.type}: ${errnoCode(err) ?? err}`, {
-        path: p,
-        cause: err,
-      });
-    }
+    });
     this.kinds.set(p, e.type);
   }
 
+  /** System errors (disk full, EEXIST) become a RootError naming the entry. */
+  private attempt(e: PlanEntry, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof RootError) throw err;
+      throw new RootError('ROOT_WRITE_FAILED', `cannot create ${e.type}: ${errnoCode(err) ?? err}`, {
+        path: e.path,
+        cause: err,
+      });
+    }
+  }
+
   /**
-   * Hard links and devices (copies and symlinks were made as they were added), then directory
-   * owners and modes deepest first, then the root; file capabilities last of all (a chown clears them, and files were
-   * chowned as they were copied).
+   * The queued files as one batch in shared memory. The first copy is made here, asking for a
+   * clone alone: a file system that cannot clone says so (ENOTSUP and the like; the failed copy
+   * leaves no file) and the rest copy without asking, one ioctl fewer each (ext4). Anything else,
+   * or a clone made, keeps asking, with the fallback copy.
    */
-  async finish(): Promise<void> {
-    // Device nodes take a child process (Node has no mknod): started first, it runs while the
-    // hard links are made. Waited for in any case, so nothing outlives a failed build.
-    const devices = makeDevices(
-      this.devices.map((d) => ({ ...d, type: d.device, host: under(this.root, d.path) })),
-    ).then(
-      () => undefined,
-      (error: unknown) => ({ error }),
-    );
-    let linkFailure: RootError | undefined;
+  private batch(): CopyBatch {
+    const n = this.files.length;
+    const b: CopyBatch = {
+      src: this.files.map((f) => f.src),
+      dst: this.files.map((f) => f.host),
+      attrs: this.files.flatMap(({ e }) => [e.uid, e.gid, e.mode, e.size]),
+      flags: COPY_FLAGS,
+      control: new Int32Array(new SharedArrayBuffer(3 * 4)),
+      bytes: new BigInt64Array(new SharedArrayBuffer(8)),
+      stats: new Float64Array(new SharedArrayBuffer(Math.max(1, 4 * n) * 8)),
+    };
+    const k = b.src.findIndex((s) => s !== '');
+    if (k < 0) return b;
+    const [src, dst] = [b.src[k] as string, b.dst[k] as string];
+    this.attempt((this.files[k] as { e: PlanEntry }).e, () => {
+      try {
+        copyFileSync(src, dst, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
+        return;
+      } catch (err) {
+        const code = errnoCode(err);
+        if (!['ENOTSUP', 'EOPNOTSUPP', 'ENOTTY', 'EINVAL', 'EXDEV'].includes(code ?? '')) throw err;
+        // Cross-device says nothing of the other sources: keep asking.
+        if (code !== 'EXDEV') b.flags = constants.COPYFILE_EXCL;
+      }
+      copyFileSync(src, dst, b.flags);
+    });
+    b.src[k] = ''; // copied: its job only settles it
+    return b;
+  }
+
+  private copyError(f: CopyFailure): RootError {
+    const path = (this.files[f.index] as { e: PlanEntry }).e.path;
+    if (f.kind === 'changed') return new RootError('ROOT_SOURCE_CHANGED', f.detail, { path });
+    return new RootError('ROOT_WRITE_FAILED', `cannot create file: ${f.detail}`, { path });
+  }
+
+  /**
+   * Hard links, then owners and modes of devices and directories (deepest first), then the root;
+   * file capabilities last of all (a chown clears them, and files were chowned as they were copied).
+   */
+  private async finish(): Promise<void> {
     for (const l of this.hardlinks) {
       this.staged.delete(l.targetPath);
       try {
         linkSync(l.target, l.host);
       } catch (err) {
-        linkFailure = new RootError('ROOT_WRITE_FAILED', `cannot create hardlink: ${errnoCode(err) ?? err}`, {
+        throw new RootError('ROOT_WRITE_FAILED', `cannot create hardlink: ${errnoCode(err) ?? err}`, {
           path: l.path,
           cause: err,
         });
-        break;
       }
     }
-    const deviceFailure = await devices;
-    if (linkFailure) throw linkFailure;
-    if (deviceFailure) throw deviceFailure.error;
     for (const d of this.devices) this.setAttrs(d);
     for (let i = this.dirs.length - 1; i >= 0; i--) this.setAttrs(this.dirs[i] as Attrs);
     this.setAttrs(this.rootAttrs);
     for (const c of this.caps) this.staged.delete(c.path);
     await setCapabilities(this.root, this.caps);
-  }
-
-  /** Kind of a path this writer created, if any. */
-  kindOf(p: string): Kind | undefined {
-    return this.kinds.get(p);
   }
 
   private setAttrs(a: Attrs): void {
@@ -210,47 +318,16 @@ export class StagingWriter {
     this.dirs.push({ path: parent, mode: 0o755, uid: 0, gid: 0 });
   }
 
-  private copy(e: FileEntry, host: string): void {
-    let src = e.source;
-    if (this.sourceRoot !== null && !this.hostSources.has(e.source)) {
-      src = realpathSync(e.source);
-      if (!src.startsWith(`${this.sourceRoot}/`)) {
-        throw new RootError('ROOT_SOURCE_ESCAPE', `source resolves outside the source root: ${src}`, {
-          path: e.source,
-        });
-      }
+  /** Where a file is copied from: inside the source root, unless the plan takes it from the host. */
+  private source(e: FileEntry): string {
+    if (this.sourceRoot === null || this.hostSources.has(e.source)) return e.source;
+    const src = realpathSync(e.source);
+    if (!src.startsWith(`${this.sourceRoot}/`)) {
+      throw new RootError('ROOT_SOURCE_ESCAPE', `source resolves outside the source root: ${src}`, {
+        path: e.source,
+      });
     }
-    this.copyFile(src, host);
-    this.settle(host, e);
-  }
-
-  /**
-   * The first copy asks for a clone alone: a file system that cannot clone says so (ENOTSUP and
-   * the like; the failed copy leaves no file) and the rest copy without asking, one ioctl fewer
-   * each (ext4). Anything else, or a clone made, keeps asking, with the fallback copy.
-   */
-  private copyFile(src: string, host: string): void {
-    if (this.clones !== undefined) {
-      copyFileSync(src, host, this.clones ? COPY_FLAGS : constants.COPYFILE_EXCL);
-      return;
-    }
-    try {
-      copyFileSync(src, host, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
-      this.clones = true;
-    } catch (err) {
-      const code = errnoCode(err);
-      if (
-        code !== 'ENOTSUP' &&
-        code !== 'EOPNOTSUPP' &&
-        code !== 'ENOTTY' &&
-        code !== 'EINVAL' &&
-        code !== 'EXDEV'
-      )
-        throw err;
-      // Cross-device says nothing of the other sources: ask again.
-      this.clones = code === 'EXDEV';
-      copyFileSync(src, host, this.clones ? COPY_FLAGS : constants.COPYFILE_EXCL);
-    }
+    return src;
   }
 
   private generate(e: GeneratedEntry, host: string): void {
@@ -258,40 +335,6 @@ export class StagingWriter {
     try {
       const buf = Buffer.from(e.content);
       for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
-    } finally {
-      closeSync(fd);
-    }
-    this.settle(host, e);
-  }
-
-  /**
-   * Owner then mode, through a descriptor of the file we just made, each only where it differs:
-   * most files are root's and keep their source's mode, which the copy gave them already.
-   */
-  private settle(host: string, e: FileEntry | GeneratedEntry): void {
-    const fd = openSync(host, O_RDONLY | O_NOFOLLOW);
-    try {
-      const st = fstatSync(fd);
-      if (!st.isFile() || st.nlink !== 1) {
-        throw new RootError('ROOT_WRITE_FAILED', 'staged file is not the regular file we created', {
-          path: e.path,
-        });
-      }
-      if (st.size !== e.size) {
-        throw new RootError(
-          'ROOT_SOURCE_CHANGED',
-          `size ${st.size} differs from the plan's ${e.size}: the source changed since planning`,
-          {
-            path: e.path,
-          },
-        );
-      }
-      const chown = st.uid !== e.uid || st.gid !== e.gid;
-      if (chown) fchownSync(fd, e.uid, e.gid);
-      // A chown clears setuid and setgid bits: after one, the mode is set whatever it was.
-      const chmod = chown || (st.mode & 0o7777) !== (e.mode & 0o7777);
-      if (chmod) fchmodSync(fd, e.mode & 0o7777);
-      this.staged.set(e.path, chmod ? fstatSync(fd) : st);
     } finally {
       closeSync(fd);
     }

@@ -1,0 +1,101 @@
+import type * as fs from 'node:fs';
+
+/**
+ * The files a StagingWriter copies into its private staging tree, as one batch that this thread
+ * and helper threads (copy-pool.ts) work through together: each takes the next job from a shared
+ * counter, so the work spreads by itself, whoever is faster takes more. The arrays are indexed by
+ * job; the Shared* ones live in shared memory, the rest are copied to each helper once.
+ */
+export interface CopyBatch {
+  /** Where each file comes from; '' for a file already written (the job only settles it). */
+  src: string[];
+  /** Where it goes in the staging tree. */
+  dst: string[];
+  /** The plan's owner, group, mode and size, four numbers per job. */
+  attrs: number[];
+  /** copyFile flags: COPYFILE_EXCL always (an existing name, link or not, fails), a clone or not. */
+  flags: number;
+  /** Shared: [next job to take, jobs finished, 1 + the job that failed (0: none; -1: stopped)]. */
+  control: Int32Array;
+  /** Shared: bytes of the files finished so far (progress). */
+  bytes: BigInt64Array;
+  /** Shared: dev, ino, ctimeMs and size of each finished file, as the state file keys it. */
+  stats: Float64Array;
+}
+
+/** Why a job failed; the caller names the plan path and raises the RootError. */
+export interface CopyFailure {
+  index: number;
+  /** 'changed': the copy's size is not the planned one; 'write': any other failure. */
+  kind: 'changed' | 'write';
+  detail: string;
+}
+
+/**
+ * Takes jobs until none is left or one failed (here or in another thread), and returns this
+ * thread's failure, if any; `after` hears of each job this thread finished. A job copies the source (exclusive create: never through a link),
+ * then settles it through a descriptor opened O_NOFOLLOW: it must be the single-link regular file
+ * just made, of the planned size; then owner, then mode, each only where it differs (a copy as
+ * root is root's with its source's mode; a chown clears setuid bits, so the mode is set again
+ * after one), and its stat is recorded.
+ *
+ * Self-contained on purpose: a helper thread runs this function's own source text, so it uses
+ * nothing but its arguments and the language (no imports, no names from outside).
+ */
+export function runCopyJobs(
+  fsm: typeof fs,
+  b: CopyBatch,
+  after?: (index: number) => void,
+): CopyFailure | null {
+  const { O_RDONLY, O_NOFOLLOW } = fsm.constants;
+  const n = b.src.length;
+  for (;;) {
+    // control[2]: some thread failed, or the writer stopped; take no further job.
+    if (Atomics.load(b.control, 2) !== 0) return null;
+    const i = Atomics.add(b.control, 0, 1);
+    if (i >= n) return null;
+    let failure: CopyFailure | null = null;
+    try {
+      const src = b.src[i] as string;
+      const dst = b.dst[i] as string;
+      if (src !== '') fsm.copyFileSync(src, dst, b.flags);
+      const uid = b.attrs[4 * i] as number;
+      const gid = b.attrs[4 * i + 1] as number;
+      const mode = b.attrs[4 * i + 2] as number;
+      const size = b.attrs[4 * i + 3] as number;
+      const fd = fsm.openSync(dst, O_RDONLY | O_NOFOLLOW);
+      try {
+        let st = fsm.fstatSync(fd);
+        if (!st.isFile() || st.nlink !== 1) {
+          failure = { index: i, kind: 'write', detail: 'staged file is not the regular file we created' };
+        } else if (st.size !== size) {
+          failure = {
+            index: i,
+            kind: 'changed',
+            detail: `size ${st.size} differs from the plan's ${size}: the source changed since planning`,
+          };
+        } else {
+          const chown = st.uid !== uid || st.gid !== gid;
+          if (chown) fsm.fchownSync(fd, uid, gid);
+          if (chown || (st.mode & 0o7777) !== (mode & 0o7777)) {
+            fsm.fchmodSync(fd, mode & 0o7777);
+            st = fsm.fstatSync(fd);
+          }
+          b.stats.set([st.dev, st.ino, st.ctimeMs, st.size], 4 * i);
+          Atomics.add(b.bytes, 0, BigInt(size));
+        }
+      } finally {
+        fsm.closeSync(fd);
+      }
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      failure = { index: i, kind: 'write', detail: typeof code === 'string' ? code : String(err) };
+    }
+    if (failure !== null) Atomics.store(b.control, 2, i + 1);
+    // Finished, failed or not: whoever waits for every taken job to end (copy-pool.ts) may go on.
+    Atomics.add(b.control, 1, 1);
+    Atomics.notify(b.control, 1);
+    if (failure !== null) return failure;
+    after?.(i);
+  }
+}
