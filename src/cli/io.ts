@@ -23,7 +23,7 @@ export function processIo(): Io {
   // and tty modules, a few ms), which a command that prints nothing (a job writing to the fds it
   // inherits) need not pay.
   return {
-    out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+    out: (t) => stdout().write(t.endsWith('\n') ? t : `${t}\n`),
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
     get tty() {
       return Boolean(process.stderr.isTTY);
@@ -37,6 +37,24 @@ export function processIo(): Io {
       return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
     },
   };
+}
+
+let watched = false;
+
+/**
+ * process.stdout, watched for a reader that went away (`jailsmith audit DIR --json | head`):
+ * that is no error of ours, so the process ends quietly with the status it has, where Node
+ * would die on the unhandled 'error' with a stack trace. A C program dies of SIGPIPE there.
+ */
+function stdout(): NodeJS.WriteStream {
+  if (!watched) {
+    watched = true;
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
+  return process.stdout;
 }
 
 /** JSON for machines: stable key order is the caller's job; two-space indent for humans reading it. */
