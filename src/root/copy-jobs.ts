@@ -33,11 +33,12 @@ export interface CopyFailure {
 
 /**
  * Takes jobs until none is left or one failed (here or in another thread), and returns this
- * thread's failure, if any; `after` hears of each job this thread finished. A job copies the source (exclusive create: never through a link),
- * then settles it through a descriptor opened O_NOFOLLOW: it must be the single-link regular file
- * just made, of the planned size; then owner, then mode, each only where it differs (a copy as
- * root is root's with its source's mode; a chown clears setuid bits, so the mode is set again
- * after one), and its stat is recorded.
+ * thread's failure, if any; `after` hears of each job this thread finished. A job copies the
+ * source (exclusive create: never through a link), then settles the copy: an lstat (the tree is
+ * private, and lstat follows no link) must show the single-link regular file just made, of the
+ * planned size. Most files end there: a copy made as root is root's, with its source's mode.
+ * Otherwise owner, then mode (a chown clears setuid bits, so the mode is set again after one)
+ * through a descriptor opened O_NOFOLLOW and checked to be that same inode. Its stat is recorded.
  *
  * Self-contained on purpose: a helper thread runs this function's own source text, so it uses
  * nothing but its arguments and the language (no imports, no names from outside).
@@ -63,29 +64,37 @@ export function runCopyJobs(
       const gid = b.attrs[4 * i + 1] as number;
       const mode = b.attrs[4 * i + 2] as number;
       const size = b.attrs[4 * i + 3] as number;
-      const fd = fsm.openSync(dst, O_RDONLY | O_NOFOLLOW);
-      try {
-        let st = fsm.fstatSync(fd);
-        if (!st.isFile() || st.nlink !== 1) {
-          failure = { index: i, kind: 'write', detail: 'staged file is not the regular file we created' };
-        } else if (st.size !== size) {
-          failure = {
-            index: i,
-            kind: 'changed',
-            detail: `size ${st.size} differs from the plan's ${size}: the source changed since planning`,
-          };
-        } else {
-          const chown = st.uid !== uid || st.gid !== gid;
-          if (chown) fsm.fchownSync(fd, uid, gid);
-          if (chown || (st.mode & 0o7777) !== (mode & 0o7777)) {
-            fsm.fchmodSync(fd, mode & 0o7777);
-            st = fsm.fstatSync(fd);
+      let st = fsm.lstatSync(dst);
+      if (!st.isFile() || st.nlink !== 1) {
+        failure = { index: i, kind: 'write', detail: 'staged file is not the regular file we created' };
+      } else if (st.size !== size) {
+        failure = {
+          index: i,
+          kind: 'changed',
+          detail: `size ${st.size} differs from the plan's ${size}: the source changed since planning`,
+        };
+      } else {
+        const chown = st.uid !== uid || st.gid !== gid;
+        if (chown || (st.mode & 0o7777) !== (mode & 0o7777)) {
+          // Through a descriptor of that same inode, never the name again.
+          const fd = fsm.openSync(dst, O_RDONLY | O_NOFOLLOW);
+          try {
+            const same = fsm.fstatSync(fd);
+            if (same.ino !== st.ino || same.dev !== st.dev) {
+              failure = { index: i, kind: 'write', detail: 'staged file is not the regular file we created' };
+            } else {
+              if (chown) fsm.fchownSync(fd, uid, gid);
+              fsm.fchmodSync(fd, mode & 0o7777);
+              st = fsm.fstatSync(fd);
+            }
+          } finally {
+            fsm.closeSync(fd);
           }
+        }
+        if (failure === null) {
           b.stats.set([st.dev, st.ino, st.ctimeMs, st.size], 4 * i);
           Atomics.add(b.bytes, 0, BigInt(size));
         }
-      } finally {
-        fsm.closeSync(fd);
       }
     } catch (err) {
       const code = (err as { code?: unknown }).code;

@@ -6,6 +6,7 @@ import {
   copyFileSync,
   lchownSync,
   linkSync,
+  lstatSync,
   mkdirSync,
   openSync,
   realpathSync,
@@ -71,6 +72,8 @@ export class StagingWriter {
   private rootAttrs: Attrs = { path: '/', mode: 0o755, uid: 0, gid: 0 };
   private readonly sourceRoot: string | null;
   private readonly hostSources: ReadonlySet<string>;
+  /** Who owns what this writer makes, when it is known (chownNeeded); null: not known. */
+  private madeBy: { uid: number; gid: number } | null | undefined;
   /** Files to copy (or, generated ones, written already) and settle: see copy-jobs.ts. */
   private readonly files: { e: FileEntry | GeneratedEntry; src: string; host: string }[] = [];
   private readonly symlinks: { e: SymlinkEntry; host: string }[] = [];
@@ -123,7 +126,7 @@ export class StagingWriter {
       for (const { e, host } of this.symlinks) {
         this.attempt(e, () => {
           symlinkSync(e.target, host);
-          lchownSync(host, e.uid, e.gid);
+          if (this.chownNeeded(e)) lchownSync(host, e.uid, e.gid);
         });
         report?.(e.path);
       }
@@ -294,8 +297,24 @@ export class StagingWriter {
 
   private setAttrs(a: Attrs): void {
     const host = under(this.root, a.path);
-    lchownSync(host, a.uid, a.gid);
+    if (this.chownNeeded(a)) lchownSync(host, a.uid, a.gid);
     chmodSync(host, a.mode & 0o7777);
+  }
+
+  /**
+   * Whether an entry this writer made needs its owner set. A new entry is its creator's (fsuid,
+   * fsgid), unless it takes its directory's group (a setgid directory, the grpid mount option):
+   * every directory here descends from the staging root, so when the root is ours by both ids,
+   * so is everything made in it. Otherwise always chown.
+   */
+  private chownNeeded(a: { uid: number; gid: number }): boolean {
+    if (this.madeBy === undefined) {
+      const st = lstatSync(this.root);
+      const uid = process.geteuid?.() ?? -1;
+      const gid = process.getegid?.() ?? -1;
+      this.madeBy = st.uid === uid && st.gid === gid ? { uid, gid } : null;
+    }
+    return this.madeBy === null || a.uid !== this.madeBy.uid || a.gid !== this.madeBy.gid;
   }
 
   /** Parents the plan did not list are made root-owned 0755; a planned non-directory is refused. */

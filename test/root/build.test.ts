@@ -123,6 +123,32 @@ describeAsRoot('applyPlan writes a jail', () => {
     expect(st('.').mode & 0o7777).toBe(0o755);
   });
 
+  it("a setgid parent's group reaches nothing the plan gives to root, nor its setgid bit any directory", async () => {
+    // DIR's parent hands its group (and, to directories, its setgid bit) to what is made in it.
+    const parent = path.join(t, 'sgid');
+    mkdirSync(parent);
+    chownSync(parent, 0, 4444);
+    chmodSync(parent, 0o2755);
+    const j = path.join(parent, 'jail');
+    mkdirSync(src);
+    writeFileSync(path.join(src, 'f'), 'f\n');
+    const p = plan([
+      dir('/'),
+      dir('/d'),
+      file('/d/f', path.join(src, 'f')),
+      { type: 'symlink', path: '/d/l', target: 'f', mode: 0o777, uid: 0, gid: 0 },
+      { type: 'symlink', path: '/d/u', target: 'f', mode: 0o777, uid: 7, gid: 8 },
+      gen('/g', 'g\n'),
+    ]);
+    await applyPlan(p, j);
+    const st = (x: string) => lstatSync(path.join(j, x));
+    for (const x of ['.', 'd', 'd/f', 'd/l', 'g']) expect([x, st(x).uid, st(x).gid]).toEqual([x, 0, 0]);
+    expect([st('d/u').uid, st('d/u').gid]).toEqual([7, 8]);
+    expect(st('d').mode & 0o7777).toBe(0o755);
+    expect(st('.').mode & 0o7777).toBe(0o755);
+    expect((await applyPlan(p, j)).written).toBe(false);
+  });
+
   it('hard links and symlinks are made by name in the new tree', async () => {
     await applyPlan(
       plan([
