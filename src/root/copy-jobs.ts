@@ -12,7 +12,7 @@ export interface CopyBatch {
   /** Where it goes in the staging tree. */
   dst: string[];
   /** The plan's owner, group, mode and size, four numbers per job. */
-  attrs: number[];
+  attrs: Float64Array;
   /** copyFile flags: COPYFILE_EXCL always (an existing name, link or not, fails), a clone or not. */
   flags: number;
   /** Shared: [next job to take, jobs finished, 1 + the job that failed (0: none; -1: stopped)]. */

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { RootError } from '../errors.js';
 
 export interface DeviceSpec {
@@ -54,12 +54,19 @@ export async function makeDevices(devs: DeviceSpec[]): Promise<void> {
     'while [ $# -gt 0 ]; do if [ "$2" = p ]; then mknod -m 0600 -- "$1" p || exit 1; ' +
     'else mknod -m 0600 -- "$1" "$2" "$3" "$4" || exit 1; fi; shift 4; done';
   // node:child_process, not execa: one small spawn does not pay for loading execa on every build.
+  // No stdin or stdout: each pipe is a socket to set up while this process is forked.
   const stderr = await new Promise<string | null>((resolve) => {
-    execFile(
-      'sh',
-      ['-c', script, 'sh', ...args],
-      { env: { ...process.env, LC_ALL: 'C' } },
-      (err, _out, errText) => resolve(err ? String(errText).trim() || err.message : null),
+    const child = spawn('sh', ['-c', script, 'sh', ...args], {
+      env: { ...process.env, LC_ALL: 'C' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let text = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      text += d;
+    });
+    child.on('error', (e) => resolve(e.message));
+    child.on('close', (code, signal) =>
+      resolve(code === 0 ? null : text.trim() || `sh exited with ${signal ?? code}`),
     );
   });
   if (stderr !== null) {

@@ -10,14 +10,16 @@ export function checkJailPath(p: string): string {
     throw new RootError('ROOT_PATH_RELATIVE', 'jail path must be absolute', { path: String(p) });
   }
   if (p.includes('\0')) throw new RootError('ROOT_PATH_NUL', 'jail path contains a NUL byte', { path: p });
-  if (p === '/') return p;
-  for (const c of p.slice(1).split('/')) {
-    if (c === '' || c === '.' || c === '..') {
-      throw new RootError('ROOT_PATH_UNSAFE', `jail path has a "${c || '//'}" component`, { path: p });
-    }
-  }
-  return p;
+  if (p === '/' || !UNSAFE.test(p)) return p;
+  const c = p
+    .slice(1)
+    .split('/')
+    .find((x) => x === '' || x === '.' || x === '..');
+  throw new RootError('ROOT_PATH_UNSAFE', `jail path has a "${c || '//'}" component`, { path: p });
 }
+
+/** A slash followed by an empty, `.` or `..` component: one test per path, every entry passes it. */
+const UNSAFE = /\/(?:\.\.?)?(?:\/|$)/;
 
 /** Parent of a checked jail path ('/' for a top-level name). */
 export function jailParent(p: string): string {

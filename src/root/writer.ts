@@ -114,15 +114,15 @@ export class StagingWriter {
         this.add(e);
         if (e.type !== 'file' && e.type !== 'generated' && e.type !== 'symlink') report?.(e.path);
       }
+      const b = this.batch();
+      batch = b;
+      pool?.start(b);
       devices = makeDevices(
         this.devices.map((d) => ({ ...d, type: d.device, host: under(this.root, d.path) })),
       ).then(
         () => undefined,
         (error: unknown) => ({ error }),
       );
-      const b = this.batch();
-      batch = b;
-      pool?.start(b);
       for (const { e, host } of this.symlinks) {
         this.attempt(e, () => {
           symlinkSync(e.target, host);
@@ -238,10 +238,12 @@ export class StagingWriter {
    */
   private batch(): CopyBatch {
     const n = this.files.length;
+    const attrs = new Float64Array(4 * n);
+    for (const [i, { e }] of this.files.entries()) attrs.set([e.uid, e.gid, e.mode, e.size], 4 * i);
     const b: CopyBatch = {
       src: this.files.map((f) => f.src),
       dst: this.files.map((f) => f.host),
-      attrs: this.files.flatMap(({ e }) => [e.uid, e.gid, e.mode, e.size]),
+      attrs,
       flags: COPY_FLAGS,
       control: new Int32Array(new SharedArrayBuffer(3 * 4)),
       bytes: new BigInt64Array(new SharedArrayBuffer(8)),

@@ -5,9 +5,12 @@ import { checkJailPath } from '../../src/root/jail-path.js';
 import { dir, gen } from '../root/plans.js';
 
 describe('checkJailPath', () => {
-  it.each(['/', '/etc', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/a b/c'])('accepts %s', (p) => {
-    expect(checkJailPath(p)).toBe(p);
-  });
+  it.each(['/', '/etc', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/a b/c', '/...', '/.a/..b/c.', '/a/...'])(
+    'accepts %s',
+    (p) => {
+      expect(checkJailPath(p)).toBe(p);
+    },
+  );
   it.each([
     ['etc', 'ROOT_PATH_RELATIVE'],
     ['', 'ROOT_PATH_RELATIVE'],
@@ -16,6 +19,10 @@ describe('checkJailPath', () => {
     ['/etc/./passwd', 'ROOT_PATH_UNSAFE'],
     ['/etc//passwd', 'ROOT_PATH_UNSAFE'],
     ['/etc/', 'ROOT_PATH_UNSAFE'],
+    ['//', 'ROOT_PATH_UNSAFE'],
+    ['/.', 'ROOT_PATH_UNSAFE'],
+    ['/..', 'ROOT_PATH_UNSAFE'],
+    ['/a/.', 'ROOT_PATH_UNSAFE'],
     ['/etc/\0', 'ROOT_PATH_NUL'],
   ])('refuses %j with %s', (p, code) => {
     expect(() => checkJailPath(p)).toThrow(expect.objectContaining({ code, path: p }));

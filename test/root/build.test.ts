@@ -16,7 +16,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/build/apply.js';
 import { manifestOf } from '../../src/manifest/manifest.js';
 import type { PlanEntry } from '../../src/plan/types.js';
-import { makeDev } from '../../src/root/devices.js';
+import { makeDev, makeDevices } from '../../src/root/devices.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { basicPlan, dir, file, gen, plan } from './plans.js';
 import { targets } from './targets.js';
@@ -38,6 +38,20 @@ describeAsRoot('applyPlan writes a jail', () => {
   let leftovers: () => string[];
   beforeEach(() => {
     ({ t, jail, src, leftovers } = dirs.next());
+  });
+
+  it('a mknod that fails is a ROOT_MKNOD_FAILED with what mknod said, and stops the batch', async () => {
+    mkdirSync(src);
+    const ok = path.join(src, 'ok');
+    const bad = path.join(src, 'missing-dir', 'null');
+    const after = path.join(src, 'after');
+    const node = (host: string) => ({ host, type: 'char' as const, major: 1, minor: 3 });
+    await expect(makeDevices([node(ok), node(bad), node(after)])).rejects.toMatchObject({
+      code: 'ROOT_MKNOD_FAILED',
+      message: expect.stringMatching(/mknod failed: .*No such file or directory/),
+    });
+    expect(lstatSync(ok).isCharacterDevice()).toBe(true);
+    expect(existsSync(after)).toBe(false);
   });
 
   it('creates devices with large majors and minors, checked with stat(1)', async () => {

@@ -51,7 +51,9 @@ describeAsRoot('copies shared with helper threads', () => {
     const b: CopyBatch = {
       src: Array.from({ length: n }, (_, i) => path.join(from, `f${i}`)),
       dst: Array.from({ length: n }, (_, i) => path.join(to, `f${i}`)),
-      attrs: Array.from({ length: n }, (_, i) => [i % 2 ? 1000 : 0, 0, i % 2 ? 0o4711 : 0o640, i]).flat(),
+      attrs: Float64Array.from(
+        Array.from({ length: n }, (_, i) => [i % 2 ? 1000 : 0, 0, i % 2 ? 0o4711 : 0o640, i]).flat(),
+      ),
       flags: constants.COPYFILE_EXCL,
       control: new Int32Array(new SharedArrayBuffer(12)),
       bytes: new BigInt64Array(new SharedArrayBuffer(8)),
