@@ -77,27 +77,29 @@ export class CopyPool {
   }
 
   /**
-   * Works on the batch on this thread until no job is left, waits for every job a helper took,
-   * and returns the first failure (null: every file is in place and settled). `after` hears of
-   * each job this thread finished. After a failure, it returns only once every helper stopped:
+   * Works on the batch on this thread until no group is left, waits for every job the helpers
+   * took, and returns the first failure (null: every file is in place and settled). `after` hears
+   * of each job this thread finished. After a failure, it returns only once every helper stopped:
    * nothing writes into the staging tree after that.
    */
   async join(b: CopyBatch, after?: (index: number) => void): Promise<CopyFailure | null> {
     const own = runCopyJobs(fs, b, after);
     const n = b.src.length;
+    // This thread found no group left: every job was taken, and ends, or a failure stops it.
     for (;;) {
-      const taken = Math.min(Atomics.load(b.control, 0), n);
       const finished = Atomics.load(b.control, 1);
-      if (finished >= taken) break;
+      if (finished >= n || Atomics.load(b.control, 2) !== 0) break;
       if (this.helpers.every((h) => h.exited)) {
-        return { index: taken - 1, kind: 'write', detail: 'a copy thread ended in the middle of a job' };
+        // The first job with no stat recorded (no inode is 0) was the dead helper's.
+        let index = 0;
+        while (index < n - 1 && b.stats[4 * index + 1] !== 0) index++;
+        return { index, kind: 'write', detail: 'a copy thread ended in the middle of its work' };
       }
       // Woken by the helper that finishes a job; the timeout lets 'exit' events in.
       const w = (Atomics as unknown as AtomicsWaitAsync).waitAsync(b.control, 1, finished, 50);
       if (w.async) await w.value;
     }
-    const failed = Atomics.load(b.control, 2) !== 0;
-    if (!failed) return null;
+    if (Atomics.load(b.control, 2) === 0) return null;
     const reports = await Promise.all(this.helpers.map((h) => h.report));
     return own ?? reports.find((r) => r?.failure)?.failure ?? null;
   }

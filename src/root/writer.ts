@@ -51,6 +51,44 @@ export type StagedStat = Pick<Stats, 'dev' | 'ino' | 'ctimeMs' | 'size'>;
 /** Running totals for a progress display: entries finished, file bytes finished, the latest path. */
 export type WriteProgress = (entries: number, bytes: number, current: string) => void;
 
+/** A file to copy (or, generated, written already) and settle: see copy-jobs.ts. */
+interface Queued {
+  e: FileEntry | GeneratedEntry;
+  src: string;
+  host: string;
+}
+
+/** What a file costs to copy beyond its bytes (create, open, stat), in bytes: balances the groups. */
+const PER_FILE = 16 * 1024;
+
+/**
+ * The files in groups of one directory each (copy-jobs.ts says why), the heaviest group first so
+ * that the last ones taken are small and no thread is left with a long tail; `groups` holds each
+ * group's first index, then the count.
+ */
+function byDirectory(files: readonly Queued[]): { files: Queued[]; groups: Int32Array } {
+  const dirs = new Map<string, { files: Queued[]; weight: number }>();
+  for (const f of files) {
+    const d = jailParent(f.e.path);
+    let g = dirs.get(d);
+    if (g === undefined) {
+      g = { files: [], weight: 0 };
+      dirs.set(d, g);
+    }
+    g.files.push(f);
+    g.weight += f.e.size + PER_FILE;
+  }
+  const ordered = [...dirs].sort(([a, x], [b, y]) => y.weight - x.weight || (a < b ? -1 : 1));
+  const out: Queued[] = [];
+  const groups = new Int32Array(ordered.length + 1);
+  for (const [g, [, d]] of ordered.entries()) {
+    groups[g] = out.length;
+    out.push(...d.files);
+  }
+  groups[ordered.length] = out.length;
+  return { files: out, groups };
+}
+
 /**
  * Writes plan entries into a fresh private staging tree (mode 0700, made by us, reachable by root
  * only), so no one can plant or swap a link in it while we work. Still, every creation is
@@ -74,8 +112,8 @@ export class StagingWriter {
   private readonly hostSources: ReadonlySet<string>;
   /** Who owns what this writer makes, when it is known (chownNeeded); null: not known. */
   private madeBy: { uid: number; gid: number } | null | undefined;
-  /** Files to copy (or, generated ones, written already) and settle: see copy-jobs.ts. */
-  private readonly files: { e: FileEntry | GeneratedEntry; src: string; host: string }[] = [];
+  /** Files to copy and settle, in plan order until batch() groups them. */
+  private files: Queued[] = [];
   private readonly symlinks: { e: SymlinkEntry; host: string }[] = [];
   private readonly hardlinks: { target: string; targetPath: string; host: string; path: string }[] = [];
   /**
@@ -114,6 +152,15 @@ export class StagingWriter {
         this.add(e);
         if (e.type !== 'file' && e.type !== 'generated' && e.type !== 'symlink') report?.(e.path);
       }
+      // Before the copies, not beside them: a symlink made in a directory a helper is filling
+      // would queue on its lock (see copy-jobs.ts).
+      for (const { e, host } of this.symlinks) {
+        this.attempt(e, () => {
+          symlinkSync(e.target, host);
+          if (this.chownNeeded(e)) lchownSync(host, e.uid, e.gid);
+        });
+        report?.(e.path);
+      }
       const b = this.batch();
       batch = b;
       pool?.start(b);
@@ -123,13 +170,6 @@ export class StagingWriter {
         () => undefined,
         (error: unknown) => ({ error }),
       );
-      for (const { e, host } of this.symlinks) {
-        this.attempt(e, () => {
-          symlinkSync(e.target, host);
-          if (this.chownNeeded(e)) lchownSync(host, e.uid, e.gid);
-        });
-        report?.(e.path);
-      }
       const first = done;
       const after =
         report &&
@@ -237,13 +277,16 @@ export class StagingWriter {
    * or a clone made, keeps asking, with the fallback copy.
    */
   private batch(): CopyBatch {
-    const n = this.files.length;
+    const { files, groups } = byDirectory(this.files);
+    this.files = files;
+    const n = files.length;
     const attrs = new Float64Array(4 * n);
-    for (const [i, { e }] of this.files.entries()) attrs.set([e.uid, e.gid, e.mode, e.size], 4 * i);
+    for (const [i, { e }] of files.entries()) attrs.set([e.uid, e.gid, e.mode, e.size], 4 * i);
     const b: CopyBatch = {
-      src: this.files.map((f) => f.src),
-      dst: this.files.map((f) => f.host),
+      src: files.map((f) => f.src),
+      dst: files.map((f) => f.host),
       attrs,
+      groups,
       flags: COPY_FLAGS,
       control: new Int32Array(new SharedArrayBuffer(3 * 4)),
       bytes: new BigInt64Array(new SharedArrayBuffer(8)),

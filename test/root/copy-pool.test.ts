@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { applyPlan } from '../../src/build/apply.js';
 import { manifestOf } from '../../src/manifest/manifest.js';
 import type { PlanEntry } from '../../src/plan/types.js';
@@ -33,15 +33,9 @@ function manyFiles(src: string, n: number): PlanEntry[] {
 
 describeAsRoot('copies shared with helper threads', () => {
   const dirs = targets('jailsmith-copy-pool-');
-  let t: string;
-  let jail: string;
-  let src: string;
-  let leftovers: () => string[];
-  beforeEach(() => {
-    ({ t, jail, src, leftovers } = dirs.next());
-  });
 
   it('a helper thread runs the copy jobs from its own source text and settles each file', async () => {
+    const { t } = dirs.next();
     const from = path.join(t, 'from');
     const to = path.join(t, 'to');
     mkdirSync(from);
@@ -54,6 +48,8 @@ describeAsRoot('copies shared with helper threads', () => {
       attrs: Float64Array.from(
         Array.from({ length: n }, (_, i) => [i % 2 ? 1000 : 0, 0, i % 2 ? 0o4711 : 0o640, i]).flat(),
       ),
+      // Ten groups of ten (the writer makes one group per directory).
+      groups: Int32Array.from({ length: 11 }, (_, g) => 10 * g),
       flags: constants.COPYFILE_EXCL,
       control: new Int32Array(new SharedArrayBuffer(12)),
       bytes: new BigInt64Array(new SharedArrayBuffer(8)),
@@ -79,6 +75,7 @@ describeAsRoot('copies shared with helper threads', () => {
   });
 
   it('a jail of many files comes out the same as file by file, and its records make the rebuild a no-op', async () => {
+    const { jail, src, leftovers } = dirs.next();
     const p = basicPlan(src);
     p.entries.push(...manyFiles(src, 3 * POOL_MIN_FILES));
     await applyPlan(p, jail);
@@ -95,6 +92,7 @@ describeAsRoot('copies shared with helper threads', () => {
   });
 
   it('progress counts each entry once, in order, and every byte copied', async () => {
+    const { jail, src } = dirs.next();
     const p = basicPlan(src);
     p.entries.push(...manyFiles(src, 2 * POOL_MIN_FILES));
     const seen: { entries: number; bytes: number }[] = [];
@@ -109,6 +107,7 @@ describeAsRoot('copies shared with helper threads', () => {
   });
 
   it('a source that changed after planning fails the build, names it, and nothing is left writing', async () => {
+    const { jail, src, leftovers } = dirs.next();
     await applyPlan(basicPlan(src), jail);
     const before = manifestOf(jail);
     const p = basicPlan(src, 'v2');
@@ -129,6 +128,7 @@ describeAsRoot('copies shared with helper threads', () => {
   });
 
   it('a source that vanished fails the build as a write failure naming its path', async () => {
+    const { jail, src, leftovers } = dirs.next();
     const p = plan([dir('/'), ...manyFiles(src, 2 * POOL_MIN_FILES)]);
     const victim = p.entries[POOL_MIN_FILES] as PlanEntry & { source: string };
     unlinkSync(victim.source);
