@@ -4,11 +4,9 @@ import type * as fs from 'node:fs';
  * The files a StagingWriter copies into its private staging tree, as one batch that this thread
  * and helper threads (copy-pool.ts) work through together: each takes the next group from a
  * shared counter, so the work spreads by itself, whoever is faster takes more. A group is the
- * files of one directory: two threads writing in one directory queue on its lock. The files
- * themselves are made by the writer, one after another, before the copies start: where creating
- * a file is slow (ext4 without a journal scans past every recently deleted inode for a free one),
- * two threads creating at once each scan the same run; measured here after a mass delete, twice
- * the CPU and twice the time of one thread.
+ * files of one directory: two threads creating files in one directory queue on its lock, and
+ * where creating a file is slow (ext4 without a journal skips every recently deleted inode while
+ * it holds that lock), the waiter spins: measured here, twice the CPU for no gain in time.
  * The arrays are indexed by job; the Shared* ones live in shared memory, the rest are copied to
  * each helper once.
  */
@@ -21,7 +19,7 @@ export interface CopyBatch {
   attrs: Float64Array;
   /** Group g is jobs groups[g] to groups[g + 1] - 1 (one more entry than there are groups). */
   groups: Int32Array;
-  /** copyFile flags: a clone or not (the writer's probe decides). */
+  /** copyFile flags: COPYFILE_EXCL always (an existing name, link or not, fails), a clone or not. */
   flags: number;
   /** Shared: [next group to take, jobs finished, 1 + the job that failed (0: none; -1: stopped)]. */
   control: Int32Array;
@@ -41,10 +39,10 @@ export interface CopyFailure {
 
 /**
  * Takes groups of jobs until none is left or a job failed (here or in another thread), and
- * returns this thread's failure, if any; `after` hears of each job this thread finished. A job
- * copies the source into the empty file the writer made for it (exclusively, O_NOFOLLOW, in its
- * private tree, where no other entry has that name), then settles the copy: an lstat (lstat
- * follows no link) must show that single-link regular file, of the planned size. Most files end there: a copy made as root is root's, with its source's mode.
+ * returns this thread's failure, if any; `after` hears of each job this thread finished. A job copies the
+ * source (exclusive create: never through a link), then settles the copy: an lstat (the tree is
+ * private, and lstat follows no link) must show the single-link regular file just made, of the
+ * planned size. Most files end there: a copy made as root is root's, with its source's mode.
  * Otherwise owner, then mode (a chown clears setuid bits, so the mode is set again after one)
  * through a descriptor opened O_NOFOLLOW and checked to be that same inode. Its stat is recorded.
  *

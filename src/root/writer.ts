@@ -40,10 +40,10 @@ function capabilityHex(path: string, text: string): string {
 }
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
+// COPYFILE_EXCL opens the destination O_CREAT|O_EXCL: an existing name, link or not, fails.
 // COPYFILE_FICLONE shares the blocks where the file system can (btrfs, XFS reflink) and falls
 // back to copy_file_range (an in-kernel copy, no bytes through this process) where it cannot.
-// A copy fills a file this writer has just made (see add): never COPYFILE_EXCL there.
-const COPY_FLAGS = constants.COPYFILE_FICLONE;
+const COPY_FLAGS = constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE;
 
 /** What the state file keys a staged file by (build/state.ts statKey). */
 export type StagedStat = Pick<Stats, 'dev' | 'ino' | 'ctimeMs' | 'size'>;
@@ -56,27 +56,6 @@ interface Queued {
   e: FileEntry | GeneratedEntry;
   src: string;
   host: string;
-}
-
-/**
- * The first copy, made exclusively (an existing name, link or not, fails), asking for a clone
- * alone: a file system that cannot clone says so (ENOTSUP and the like; the failed copy leaves no
- * file) and the rest copy without asking, one ioctl fewer each (ext4). Anything else, or a clone
- * made, keeps asking, with the fallback copy. Returns the flags for the rest.
- */
-function probeCopy(src: string, host: string): number {
-  const EXCL = constants.COPYFILE_EXCL;
-  try {
-    copyFileSync(src, host, EXCL | constants.COPYFILE_FICLONE_FORCE);
-    return COPY_FLAGS;
-  } catch (err) {
-    const code = errnoCode(err);
-    if (!['ENOTSUP', 'EOPNOTSUPP', 'ENOTTY', 'EINVAL', 'EXDEV'].includes(code ?? '')) throw err;
-    // Cross-device says nothing of the other sources: keep asking.
-    const flags = code === 'EXDEV' ? COPY_FLAGS : 0;
-    copyFileSync(src, host, EXCL | flags);
-    return flags;
-  }
 }
 
 /** What a file costs to copy beyond its bytes (create, open, stat), in bytes: balances the groups. */
@@ -116,11 +95,11 @@ function byDirectory(files: readonly Queued[]): { files: Queued[]; groups: Int32
  * exclusive and never follows a link (O_CREAT|O_EXCL|O_NOFOLLOW, mkdir, symlink, link all fail on
  * an existing name) and every parent must be a directory this writer made: if anything unexpected
  * were there, the build fails instead of writing through it.
- * Order: directories and empty files (in plan order, checking every entry on the way), then
- * symlinks, then file contents, shared with helper threads (copy-pool.ts), while a child process
- * makes the device nodes; each file gets its owner, then its mode (chown clears setuid bits) as
- * soon as it is copied; then hard links; directories get their final owner and mode at the end,
- * deepest first; capabilities last.
+ * Order: directories (in plan order, checking every entry on the way), then file contents, shared
+ * with helper threads (copy-pool.ts) while this one makes the symlinks and a child process the
+ * device nodes; each file gets its owner, then its mode (chown clears setuid bits) as soon as it
+ * is copied; then hard links; directories get their final owner and mode at the end, deepest
+ * first; capabilities last.
  */
 export class StagingWriter {
   readonly root: string;
@@ -133,8 +112,6 @@ export class StagingWriter {
   private readonly hostSources: ReadonlySet<string>;
   /** Who owns what this writer makes, when it is known (chownNeeded); null: not known. */
   private madeBy: { uid: number; gid: number } | null | undefined;
-  /** The copy flags, once the first copy found whether clones work here (probeCopy). */
-  private flags: number | undefined;
   /** Files to copy and settle, in plan order until batch() groups them. */
   private files: Queued[] = [];
   private readonly symlinks: { e: SymlinkEntry; host: string }[] = [];
@@ -245,21 +222,10 @@ export class StagingWriter {
           mkdirSync(host, 0o700);
           this.dirs.push(e);
           break;
-        case 'file': {
-          // Made here, empty, one after another: what a copy costs the file system to create is
-          // not done by two threads at once (copy-jobs.ts says why). The first one is the clone
-          // probe instead, and made by its copy.
-          const src = this.source(e);
-          if (this.flags === undefined) {
-            this.flags = probeCopy(src, host);
-            this.files.push({ e, src: '', host });
-          } else {
-            closeSync(openSync(host, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600));
-            this.files.push({ e, src, host });
-          }
+        case 'file':
+          this.files.push({ e, src: this.source(e), host });
           if (e.capability !== undefined) this.caps.push({ path: p, hex: capabilityHex(p, e.capability) });
           break;
-        }
         case 'generated':
           this.generate(e, host);
           this.files.push({ e, src: '', host });
@@ -305,7 +271,10 @@ export class StagingWriter {
   }
 
   /**
-   * The queued files as one batch in shared memory, grouped by directory (byDirectory).
+   * The queued files as one batch in shared memory. The first copy is made here, asking for a
+   * clone alone: a file system that cannot clone says so (ENOTSUP and the like; the failed copy
+   * leaves no file) and the rest copy without asking, one ioctl fewer each (ext4). Anything else,
+   * or a clone made, keeps asking, with the fallback copy.
    */
   private batch(): CopyBatch {
     const { files, groups } = byDirectory(this.files);
@@ -318,11 +287,27 @@ export class StagingWriter {
       dst: files.map((f) => f.host),
       attrs,
       groups,
-      flags: this.flags ?? COPY_FLAGS,
+      flags: COPY_FLAGS,
       control: new Int32Array(new SharedArrayBuffer(3 * 4)),
       bytes: new BigInt64Array(new SharedArrayBuffer(8)),
       stats: new Float64Array(new SharedArrayBuffer(Math.max(1, 4 * n) * 8)),
     };
+    const k = b.src.findIndex((s) => s !== '');
+    if (k < 0) return b;
+    const [src, dst] = [b.src[k] as string, b.dst[k] as string];
+    this.attempt((this.files[k] as { e: PlanEntry }).e, () => {
+      try {
+        copyFileSync(src, dst, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
+        return;
+      } catch (err) {
+        const code = errnoCode(err);
+        if (!['ENOTSUP', 'EOPNOTSUPP', 'ENOTTY', 'EINVAL', 'EXDEV'].includes(code ?? '')) throw err;
+        // Cross-device says nothing of the other sources: keep asking.
+        if (code !== 'EXDEV') b.flags = constants.COPYFILE_EXCL;
+      }
+      copyFileSync(src, dst, b.flags);
+    });
+    b.src[k] = ''; // copied: its job only settles it
     return b;
   }
 
