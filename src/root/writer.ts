@@ -19,7 +19,7 @@ import type { DeviceEntry, FileEntry, GeneratedEntry, PlanEntry, SymlinkEntry } 
 import { parseCapabilityText } from '../sys/index.js';
 import { type CapabilitySpec, setCapabilities } from './capabilities.js';
 import { type CopyBatch, type CopyFailure, runCopyJobs } from './copy-jobs.js';
-import { CopyPool, POOL_MIN_FILES } from './copy-pool.js';
+import { CopyPool, copyHelpers, POOL_MIN_FILES } from './copy-pool.js';
 import { checkDevice, makeDevices } from './devices.js';
 import { checkJailPath, jailParent, under } from './jail-path.js';
 
@@ -138,7 +138,8 @@ export class StagingWriter {
     let copies = 0;
     for (const e of entries) if (e.type === 'file') copies++;
     // Started first: the helpers boot while this thread makes the directories.
-    const pool = copies >= POOL_MIN_FILES ? new CopyPool() : null;
+    const helpers = copies >= POOL_MIN_FILES ? copyHelpers() : 0;
+    const pool = helpers > 0 ? new CopyPool(helpers) : null;
     let batch: CopyBatch | undefined;
     let done = 0;
     let bytes = 0;

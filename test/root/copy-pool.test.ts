@@ -7,13 +7,14 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/build/apply.js';
 import { manifestOf } from '../../src/manifest/manifest.js';
 import type { PlanEntry } from '../../src/plan/types.js';
 import type { CopyBatch } from '../../src/root/copy-jobs.js';
-import { CopyPool, POOL_MIN_FILES } from '../../src/root/copy-pool.js';
+import { CopyPool, copyHelpers, POOL_MIN_FILES } from '../../src/root/copy-pool.js';
 import { describeAsRoot } from '../helpers/root.js';
 import { basicPlan, dir, file, plan } from './plans.js';
 import { targets } from './targets.js';
@@ -31,8 +32,29 @@ function manyFiles(src: string, n: number): PlanEntry[] {
   return out;
 }
 
-describeAsRoot('copies shared with helper threads', () => {
+describe('JAILSMITH_COPY_THREADS', () => {
+  it('is off unless set to a whole number, and capped by the cores and three', () => {
+    const most = Math.min(3, availableParallelism() - 1);
+    expect(copyHelpers({})).toBe(0);
+    expect(copyHelpers({ JAILSMITH_COPY_THREADS: '' })).toBe(0);
+    expect(copyHelpers({ JAILSMITH_COPY_THREADS: 'two' })).toBe(0);
+    expect(copyHelpers({ JAILSMITH_COPY_THREADS: '-1' })).toBe(0);
+    expect(copyHelpers({ JAILSMITH_COPY_THREADS: '1.5' })).toBe(0);
+    expect(copyHelpers({ JAILSMITH_COPY_THREADS: '1' })).toBe(Math.min(1, most));
+    expect(copyHelpers({ JAILSMITH_COPY_THREADS: '99' })).toBe(most);
+  });
+});
+
+describeAsRoot('copies shared with helper threads (JAILSMITH_COPY_THREADS=1)', () => {
   const dirs = targets('jailsmith-copy-pool-');
+  const before = process.env.JAILSMITH_COPY_THREADS;
+  beforeAll(() => {
+    process.env.JAILSMITH_COPY_THREADS = '1';
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env.JAILSMITH_COPY_THREADS;
+    else process.env.JAILSMITH_COPY_THREADS = before;
+  });
 
   it('a helper thread runs the copy jobs from its own source text and settles each file', async () => {
     const { t } = dirs.next();
