@@ -95,11 +95,11 @@ function byDirectory(files: readonly Queued[]): { files: Queued[]; groups: Int32
  * exclusive and never follows a link (O_CREAT|O_EXCL|O_NOFOLLOW, mkdir, symlink, link all fail on
  * an existing name) and every parent must be a directory this writer made: if anything unexpected
  * were there, the build fails instead of writing through it.
- * Order: directories (in plan order, checking every entry on the way), then file contents, shared
- * with helper threads (copy-pool.ts) while this one makes the symlinks and a child process the
- * device nodes; each file gets its owner, then its mode (chown clears setuid bits) as soon as it
- * is copied; then hard links; directories get their final owner and mode at the end, deepest
- * first; capabilities last.
+ * Order: directories (in plan order, checking every entry on the way), then symlinks, then file
+ * contents (shared with helper threads when JAILSMITH_COPY_THREADS asks: copy-pool.ts) while a
+ * child process makes the device nodes; each file gets its owner, then its mode (chown clears
+ * setuid bits) as soon as it is copied; then hard links; directories get their final owner and
+ * mode at the end, deepest first; capabilities last.
  */
 export class StagingWriter {
   readonly root: string;
