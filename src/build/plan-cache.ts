@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   type BigIntStats,
-  closeSync,
-  fstatSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -17,7 +15,7 @@ import type { JailPlan } from '../plan/types.js';
 import { factKey, RACY_NS } from '../resolve/file-facts.js';
 import { jailPaths } from '../root/staging.js';
 import { writeFileAtomic } from '../sys/atomic-write.js';
-import { openNoFollow, selfUid, writableOnlyBy } from '../sys/own-file.js';
+import { readOwnFile, selfUid, writableOnlyBy } from '../sys/own-file.js';
 import { PACKAGE_ROOT, VERSION } from '../version.js';
 import { type InputLog, Use } from './input-log.js';
 
@@ -219,24 +217,16 @@ export function cachedPlan(dir: string | null, req: PlanRequest, sharedDir: stri
 }
 
 function readCacheFile(file: string): CacheFile | null {
-  let fd: number;
+  // Ours and written by us only, like the state file: a plan says what goes into the jail.
+  const text = readOwnFile(file)?.toString('utf8');
+  if (text === undefined) return null;
   try {
-    fd = openNoFollow(file);
-  } catch {
-    return null;
-  }
-  try {
-    // Ours and written by us only, like the state file: a plan says what goes into the jail.
-    const st = fstatSync(fd);
-    if (!st.isFile() || !writableOnlyBy(st, [selfUid()])) return null;
-    const c = JSON.parse(readFileSync(fd, 'utf8')) as CacheFile;
+    const c = JSON.parse(text) as CacheFile;
     if (c.format !== FORMAT || typeof c.request !== 'string' || !Array.isArray(c.inputs)) return null;
     if (typeof c.plan !== 'object' || c.plan === null || !Array.isArray(c.plan.entries)) return null;
     return c;
   } catch {
     return null;
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -32,7 +32,7 @@ import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { sharedCacheDir } from '../build/shared-cache-dir.js';
 import { factKey, settled } from '../resolve/file-facts.js';
-import { openNoFollow, selfUid, writableOnlyBy } from '../sys/own-file.js';
+import { readOwnFile, selfUid, writableOnlyBy } from '../sys/own-file.js';
 
 /** The user's alone: a place code may be read from (a symlink's lstat is 0777, so never one). */
 const ours = (st: Stats | BigIntStats): boolean => writableOnlyBy(st, [selfUid()]);
@@ -44,22 +44,11 @@ function fnv(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
+/** The cached data after the key line, when the file is ours and its key is `key`. */
 function readCache(file: string, key: string): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = openNoFollow(file);
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || !ours(st)) return undefined;
-    const buf = readFileSync(fd);
-    const nl = buf.indexOf(10);
-    return nl > 0 && buf.toString('utf8', 0, nl) === key ? buf.subarray(nl + 1) : undefined;
-  } finally {
-    closeSync(fd);
-  }
+  const buf = readOwnFile(file);
+  const nl = buf?.indexOf(10) ?? -1;
+  return buf && nl > 0 && buf.toString('utf8', 0, nl) === key ? buf.subarray(nl + 1) : undefined;
 }
 
 function writeCache(dir: string, file: string, key: string, data: Buffer): void {

@@ -11,13 +11,13 @@
  * than a job. Under the run engine such a change cannot give a job more: the jail is read-only,
  * nosuid and nodev for it, and the job holds no capability. `jailsmith audit` always walks it all.
  */
-import { type Dirent, lstatSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { type Dirent, lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '../audit/index.js';
 import { errnoCode, RunError } from '../errors.js';
 import { type MountInfo, readMountinfo, writeFileAtomic } from '../sys/index.js';
-import { selfUid, writableOnlyBy } from '../sys/own-file.js';
+import { readOwnFile, selfUid, writableOnlyBy } from '../sys/own-file.js';
 import { type DirWatch, local, settleWatches, watchDirs } from './dir-watch.js';
 
 /** Every directory of the jail (the jail first), found by a walk. */
@@ -151,12 +151,12 @@ function cacheFile(jail: string, allow: readonly string[]): string {
 
 /**
  * A cached verdict skips the audit, so it counts only from a place no one else could have written:
- * the file, its directory and that directory's parent (e.g. /tmp/jailsmith-UID) ours, not a
- * symlink, and not writable by group or others.
+ * its directory and that directory's parent (e.g. /tmp/jailsmith-UID) ours, not a symlink, and not
+ * writable by group or others; the file itself likewise (readOwnFile).
  */
-function ownedByUs(file: string, withFile = true): boolean {
+function dirsOurs(file: string): boolean {
   const dir = path.dirname(file);
-  return [...(withFile ? [file] : []), dir, path.dirname(dir)].every((p) => {
+  return [dir, path.dirname(dir)].every((p) => {
     const st = lstatSync(p, { throwIfNoEntry: false });
     return st !== undefined && !st.isSymbolicLink() && writableOnlyBy(st, [selfUid()]);
   });
@@ -201,9 +201,10 @@ function checked(file: string, jail: string, v: Verdict): boolean {
 }
 
 function readFile(file: string): Verdict | null {
-  if (!ownedByUs(file)) return null;
+  const text = dirsOurs(file) ? readOwnFile(file)?.toString('utf8') : undefined;
+  if (text === undefined) return null;
   try {
-    const v = JSON.parse(readFileSync(file, 'utf8')) as Verdict;
+    const v = JSON.parse(text) as Verdict;
     return typeof v.key === 'string' &&
       typeof v.jail === 'string' &&
       Array.isArray(v.allow) &&
@@ -221,7 +222,7 @@ function writeCached(file: string, k: Known): void {
   const v = k.verdict;
   try {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    if (!ownedByUs(file, false)) return; // someone else's directory: keep it in memory only
+    if (!dirsOurs(file)) return; // someone else's directory: keep it in memory only
     writeFileAtomic(file, JSON.stringify(v), { fsync: false });
   } catch {} // a cache that cannot be written only costs the next run an audit
 }
