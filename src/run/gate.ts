@@ -45,8 +45,13 @@ export function jailDirs(jail: string): string[] {
  * The jail's state as a digest of the directories known from the last walk (identity, mode, owner,
  * times) and the mounts under the jail. A directory added anywhere changes its parent's times, so
  * the known list is enough to see it; a known directory gone makes the digest null (walk again).
+ * `mounts`: mountsKey, when the caller read the mount table already (watchJail).
  */
-export function jailStateKey(jail: string, dirs: readonly string[] = jailDirs(jail)): string | null {
+export function jailStateKey(
+  jail: string,
+  dirs: readonly string[] = jailDirs(jail),
+  mounts: string = mountsKey(jail),
+): string | null {
   // The state itself, not a digest of it: compared whole, it cannot collide, and a job start
   // need not load node:crypto (the dearest of its modules) for it.
   const parts: string[] = [];
@@ -55,7 +60,7 @@ export function jailStateKey(jail: string, dirs: readonly string[] = jailDirs(ja
     if (!st) return null;
     parts.push(`${dir}\0${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}:${st.mtimeNs}:${st.ctimeNs}\n`);
   }
-  parts.push(mountsKey(jail));
+  parts.push(mounts);
   return parts.join('');
 }
 
@@ -192,7 +197,7 @@ async function currentVerdict(file: string, jail: string, allow: readonly string
 /** Whether a verdict's key is the jail's state now; if so it is remembered, with a new watch. */
 function checked(file: string, jail: string, v: Verdict): boolean {
   const { watch, mounts } = watchJail(jail, v.dirs);
-  if (jailStateKey(jail, v.dirs) !== v.key) {
+  if (jailStateKey(jail, v.dirs, mounts) !== v.key) {
     watch?.close();
     return false;
   }
@@ -239,7 +244,7 @@ export async function refuseUnsafeJail(
     const dirs = jailDirs(jail);
     // Watched from before the key: a change during the audit is seen at the next run.
     const { watch, mounts } = watchJail(jail, dirs);
-    const key = jailStateKey(jail, dirs) as string;
+    const key = jailStateKey(jail, dirs, mounts) as string;
     let critical: Finding[];
     try {
       // Loaded only when the jail's state is new: the audit's modules cost more than a whole job start.
