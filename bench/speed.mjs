@@ -2,7 +2,8 @@
 // both sides alike. Wall AND CPU (user+sys, children included, from GNU time) for every row: on
 // a shared 2-core machine CPU seconds swing far less than wall.
 // - no-op rebuilds of jails/python.yaml and of bench/fixtures/issue-17.yaml, beside `node -e 0`
-// - cold build of the python jail beside `cp -a` of the same files (a `sync` before each)
+// - cold build of the python jail beside `cp -a` of the same files (a `sync` before each), and
+//   beside the floor of any Node.js program doing that copy (lib/bare-copy.mjs)
 // - audit of a 100k-entry tree (400 dirs x 250 empty files) beside `find -printf` with numeric ids
 // - audit of a 1M-entry tree (4000 x 250): its peak RSS (BENCH_SKIP_1M=1 leaves it out)
 // Goals: no-op python <= 0.25 s, no-op issue-17 <= 0.3 s, audit <= 2x find, cold <= 1.2x cp -a,
@@ -87,23 +88,39 @@ const noop17 = row(`no-op build issue-17 (${counts['issue-17']} entries)`, noop[
 row('node -e 0', bare);
 
 // 2. Cold build of the python jail against cp -a of the same files, a sync before each, each into
-// a directory of its own (freshDirs says why).
-const plan = JSON.parse(run(node, [bin, 'plan', specs.python, '--json']).stdout);
-const copied = plan.entries.filter((e) => e.type === 'file' || e.type === 'symlink').map((e) => e.path);
-const cold = [];
-const cps = [];
+// a directory of its own (freshDirs says why). Beside them the floor of any Node.js program
+// (lib/bare-copy.mjs: the plan's directories, links and copies and nothing else), on one thread
+// and on two. The four take turns in a rotating order, so none always follows the same one.
+const planText = run(node, [bin, 'plan', specs.python, '--json']).stdout;
+const planFile = path.join(work, `cold-plan-${process.pid}.json`);
+writeFileSync(planFile, planText);
+const copied = JSON.parse(planText)
+  .entries.filter((e) => e.type === 'file' || e.type === 'symlink')
+  .map((e) => e.path);
+const bareCopy = path.join(here, 'lib/bare-copy.mjs');
 const dirs = freshDirs(work, 'cold');
+const coldSides = {
+  jailsmith: (dir) => build(specs.python, dir),
+  bare1: (dir) => run(node, [bareCopy, planFile, dir, '1']),
+  bare2: (dir) => run(node, [bareCopy, planFile, dir, '2']),
+  cp: (dir) => run('cp', ['-a', '--parents', '-t', dir, ...copied], { cwd: '/' }),
+};
+const coldRuns = Object.fromEntries(Object.keys(coldSides).map((k) => [k, []]));
 for (let i = 0; i < RUNS; i++) {
-  spawnSync('sync');
-  cold.push(build(specs.python, dirs.next()));
-  const copy = dirs.next();
-  mkdirSync(copy);
-  spawnSync('sync');
-  cps.push(run('cp', ['-a', '--parents', '-t', copy, ...copied], { cwd: '/' }));
+  const names = Object.keys(coldSides);
+  for (const k of [...names.slice(i % names.length), ...names.slice(0, i % names.length)]) {
+    const dir = dirs.next();
+    if (k === 'cp') mkdirSync(dir); // cp -t wants its target; the others make theirs
+    spawnSync('sync');
+    coldRuns[k].push(coldSides[k](dir));
+  }
 }
-const coldJs = row('cold build python', cold);
-const coldCp = row(`cp -a of the same ${copied.length} files and links`, cps);
+const coldJs = row('cold build python', coldRuns.jailsmith);
+const floor1 = row('floor: bare Node copy of the same plan', coldRuns.bare1);
+const floor2 = row('floor: the same on two threads', coldRuns.bare2);
+const coldCp = row(`cp -a of the same ${copied.length} files and links`, coldRuns.cp);
 dirs.done();
+rmSync(planFile);
 
 // 3. Audit of 100k entries against find printing the same stat fields with numeric ids.
 const t100k = tree('audit-400x250', 400, 250);
@@ -139,6 +156,7 @@ console.log(
     `no-op issue-17 ${noop17.seconds.toFixed(3)} s (goal <= 0.3: ${goal(noop17.seconds <= 0.3)})`,
     `audit/find ${(auditJs.seconds / findRow.seconds).toFixed(2)}x wall, ${(auditJs.cpuSeconds / findRow.cpuSeconds).toFixed(2)}x cpu (goal <= 2x: ${goal(auditJs.seconds <= 2 * findRow.seconds)})`,
     `cold/cp -a ${(coldJs.seconds / coldCp.seconds).toFixed(2)}x wall, ${(coldJs.cpuSeconds / coldCp.cpuSeconds).toFixed(2)}x cpu (goal <= 1.2x: ${goal(coldJs.seconds <= 1.2 * coldCp.seconds)})`,
+    `floor/cp -a ${(floor1.seconds / coldCp.seconds).toFixed(2)}x on one thread, ${(floor2.seconds / coldCp.seconds).toFixed(2)}x on two; cold/floor ${(coldJs.seconds / floor1.seconds).toFixed(2)}x`,
     audit1m
       ? `1M-entry audit peak RSS ${Math.round(audit1m.rssMB)} MB (goal < 400: ${goal(audit1m.rssMB < 400)})`
       : '',
