@@ -116,9 +116,9 @@ const WATCH_BUDGET = 1024;
  */
 function watchJail(jail: string, dirs: readonly string[]): { watch: DirWatch | null; mounts: string } {
   const table = readMountinfo(); // read once for both questions
-  const mounts = mountsKey(jail, table);
-  const below = mounts.split('\n').some((l) => l.startsWith(`mount ${jail}/`));
-  return { watch: !below && local(jail, table) ? watchDirs(dirs, WATCH_BUDGET) : null, mounts };
+  const below = table.some((m) => m.mountPoint.startsWith(`${jail}/`));
+  const watch = !below && local(jail, table) ? watchDirs(dirs, WATCH_BUDGET) : null;
+  return { watch, mounts: mountsKey(jail, table) };
 }
 
 function remember(file: string, k: Known): void {
